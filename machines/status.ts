@@ -1,0 +1,60 @@
+import type { SnapshotFrom } from 'xstate';
+import type { BackendLifecycleMachine, LifecycleTag } from './backend-lifecycle.machine.js';
+import type { Failure } from './failure.js';
+
+/** The seed's four statuses plus `stopping`. */
+export type BackendStatus = LifecycleTag;
+
+/** The status every listener, window and CLI line receives (plain data only). */
+export interface BackendStatusInfo {
+  status: BackendStatus;
+  /** 0 while no port is assigned. */
+  port: number;
+  /** ISO 8601 time of this change. */
+  timestamp: string;
+  /** The detailed state, e.g. `starting.waitingForHealth` or `stopping.killing`. */
+  phase: string;
+  pid?: number;
+  /** Automatic restarts since the last stable run. */
+  restarts: number;
+  error?: { code: string; message: string; logFile?: string };
+}
+
+const statusOrder: readonly BackendStatus[] = ['error', 'stopping', 'running', 'starting', 'stopped'];
+
+function leafName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [key, child] = Object.entries(value as Record<string, unknown>)[0] ?? ['unknown', undefined];
+  return child === undefined || (typeof child === 'object' && child !== null && Object.keys(child).length === 0)
+    ? key
+    : leafName(child);
+}
+
+/**
+ * Derives the public status from a lifecycle snapshot: the one place where states become statuses.
+ *
+ * @example
+ * const info = deriveStatus(actor.getSnapshot(), new Date());
+ * if (info.status === 'running') connect(info.port);
+ */
+export function deriveStatus(snapshot: SnapshotFrom<BackendLifecycleMachine>, now: Date): BackendStatusInfo {
+  const status = statusOrder.find((tag) => snapshot.hasTag(tag)) ?? 'stopped';
+  const leaf = leafName(snapshot.value);
+  const { context } = snapshot;
+  const info: BackendStatusInfo = {
+    status,
+    port: context.port,
+    timestamp: now.toISOString(),
+    phase: leaf === status ? status : `${status}.${leaf}`,
+    restarts: context.restarts,
+  };
+  if (context.pid !== undefined) info.pid = context.pid;
+  if (context.error) info.error = publicError(context.error);
+  return info;
+}
+
+function publicError(failure: Failure): NonNullable<BackendStatusInfo['error']> {
+  const error: NonNullable<BackendStatusInfo['error']> = { code: failure.code, message: failure.message };
+  if (failure.logFile !== undefined) error.logFile = failure.logFile;
+  return error;
+}

@@ -1,0 +1,59 @@
+import { request } from 'undici';
+
+/** The result of one health request. */
+export type HealthResult =
+  | { ok: true; instanceId: string | undefined }
+  | { ok: false; reason: 'refused' | 'timeout' | 'status' | 'mismatch' | 'error'; detail: string };
+
+function answeredInstance(header: string | string[] | undefined, body: string): string | undefined {
+  if (typeof header === 'string' && header !== '') return header;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'instanceId' in parsed) {
+      const id = (parsed as { instanceId: unknown }).instanceId;
+      if (typeof id === 'string') return id;
+    }
+  } catch {
+    // not JSON: the backend simply does not echo its instance id
+  }
+  return undefined;
+}
+
+/**
+ * One GET of the health endpoint. Any 2xx is healthy, unless the answer names another instance:
+ * then it is a foreign process on our port and never taken for ours. The API key is never sent
+ * here (health paths are excluded from auth, and the port may belong to someone else).
+ */
+export async function checkHealth(url: string, expectedInstance: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<HealthResult> {
+  try {
+    const response = await request(url, {
+      method: 'GET',
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
+    });
+    const body = await response.body.text();
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      return { ok: false, reason: 'status', detail: `answered HTTP ${response.statusCode}` };
+    }
+    const instanceId = answeredInstance(response.headers['x-backend-instance'], body.slice(0, 64 * 1024));
+    if (instanceId !== undefined && expectedInstance !== undefined && instanceId !== expectedInstance) {
+      return { ok: false, reason: 'mismatch', detail: `answered as instance ${instanceId}, expected ${expectedInstance}` };
+    }
+    return { ok: true, instanceId };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ECONNREFUSED') return { ok: false, reason: 'refused', detail: 'connection refused' };
+    const name = (error as Error).name;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || name === 'TimeoutError' || name === 'AbortError') {
+      return { ok: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` };
+    }
+    return { ok: false, reason: 'error', detail: code ?? (error as Error).message };
+  }
+}
+
+/** The health URL of a backend on `host:port`. */
+export function healthUrl(host: string, port: number, path: string): string {
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  return `http://${hostPart}:${port}${path}`;
+}

@@ -1,0 +1,19 @@
+import type { ResolvedOptions } from '../options.js';
+import { createAllocatePort } from './allocate-port.js';
+import { createMonitorHealth } from './monitor-health.js';
+import { createReapGroup } from './reap-group.js';
+import { createReapOrphans } from './reap-orphans.js';
+import { createRunBackend } from './run-backend.js';
+import { createWaitForHealth } from './wait-for-health.js';
+
+/** The real-world actors of the lifecycle machine, wired for one supervisor's options. */
+export function createRealActors(options: ResolvedOptions, apiKey: string | false) {
+  return {
+    reapOrphans: createReapOrphans(options),
+    allocatePort: createAllocatePort(options),
+    runBackend: createRunBackend(options, apiKey),
+    waitForHealth: createWaitForHealth(options),
+    monitorHealth: createMonitorHealth(options),
+    reapGroup: createReapGroup(options),
+  };
+}

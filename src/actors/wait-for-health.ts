@@ -1,0 +1,49 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fromPromise } from 'xstate';
+import type { HealthInput } from '../../machines/events.js';
+import { BackendError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { checkHealth, type HealthResult, healthUrl } from './health-check.js';
+
+// Fast first, then backing off: a backend that is up in 30 ms is seen in ~30 ms, a slow one costs few requests.
+const schedule = [5, 5, 10, 10, 20, 20, 50, 50, 100, 100, 200];
+const maxPause = 250;
+
+function timeoutFailure(last: HealthResult | undefined, url: string, timeoutMs: number, logFile: string | undefined): BackendError {
+  const tail = logFile ? `. Log: ${logFile}` : '';
+  const base = { code: 'HEALTH_TIMEOUT', ...(logFile ? { logFile } : {}) } as const;
+  if (last && !last.ok && last.reason === 'refused') {
+    const message = `Backend server failed to start - connection refused (nothing answered ${url} within ${timeoutMs} ms)${tail}`;
+    return new BackendError({ ...base, message, details: { url, reason: last.reason } });
+  }
+  const detail = last && !last.ok ? `; last check: ${last.detail}` : '';
+  const message = `Backend server failed to start - not healthy within ${timeoutMs} ms (${url}${detail})${tail}`;
+  return new BackendError({ ...base, message, details: { url, reason: last && !last.ok ? last.reason : null } });
+}
+
+/** Polls the health endpoint until it answers 2xx for our instance, or the startup timeout passes. */
+export function createWaitForHealth(options: ResolvedOptions) {
+  return fromPromise<void, HealthInput>(async ({ input, signal }) => {
+    const url = healthUrl(options.host, input.port, options.health.path);
+    const deadline = Date.now() + options.health.startupTimeoutMs;
+    let last: HealthResult | undefined;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      last = await checkHealth(url, input.instanceId, Math.min(options.health.requestTimeoutMs, remaining), signal);
+      if (last.ok) return;
+      if (last.reason === 'mismatch') {
+        const tail = input.logFile ? `. Log: ${input.logFile}` : '';
+        throw new BackendError({
+          code: 'INSTANCE_MISMATCH',
+          message: `Backend server failed to start - another process answers on port ${input.port} (${last.detail})${tail}`,
+          ...(input.logFile ? { logFile: input.logFile } : {}),
+          details: { url, port: input.port },
+        });
+      }
+      const pause = Math.min(schedule[attempt] ?? maxPause, Math.max(0, deadline - Date.now()));
+      await sleep(pause, undefined, { signal }).catch(() => undefined);
+    }
+    throw timeoutFailure(last, url, options.health.startupTimeoutMs, input.logFile);
+  });
+}

@@ -1,0 +1,56 @@
+import type { BackendErrorCode, Failure } from '../machines/failure.js';
+
+/**
+ * The one error type of this package: a `code` from the contract, an exact human message that
+ * names the option or the cause and the log file, and plain-data `details` (port, pid, exit code,
+ * signal, output tail…).
+ *
+ * @example
+ * try { await supervisor.start() } catch (error) {
+ *   if (error instanceof BackendError && error.code === 'HEALTH_TIMEOUT') showDialog(error.message, error.logFile)
+ * }
+ */
+export class BackendError extends Error implements Failure {
+  readonly code: BackendErrorCode;
+  readonly logFile?: string;
+  readonly details?: Record<string, string | number | boolean | null>;
+  readonly retryable?: boolean;
+
+  constructor(failure: Failure, options?: { cause?: unknown }) {
+    super(failure.message, options);
+    this.name = 'BackendError';
+    this.code = failure.code;
+    if (failure.logFile !== undefined) this.logFile = failure.logFile;
+    if (failure.details !== undefined) this.details = failure.details;
+    if (failure.retryable !== undefined) this.retryable = failure.retryable;
+  }
+
+  /** The plain-data form, safe to send over IPC or print as JSON. */
+  toJSON(): Failure {
+    const failure: Failure = { code: this.code, message: this.message };
+    if (this.logFile !== undefined) failure.logFile = this.logFile;
+    if (this.details !== undefined) failure.details = this.details;
+    return failure;
+  }
+}
+
+/** Shorthand for an INVALID_OPTIONS error about one option. */
+export function invalidOption(name: string, expected: string, value: unknown): BackendError {
+  return new BackendError({
+    code: 'INVALID_OPTIONS',
+    message: `Invalid option "${name}": expected ${expected}, got ${describeValue(value)}`,
+    details: { option: name },
+    retryable: false,
+  });
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array (${JSON.stringify(value)})`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

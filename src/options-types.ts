@@ -1,0 +1,64 @@
+import type { InspectionEvent, Observer } from 'xstate';
+
+/**
+ * Options of {@link createBackendSupervisor}. Only `command` is required; every other option has
+ * the seed's default. Options are validated once, at creation: a wrong one throws a
+ * `BackendError` with code `INVALID_OPTIONS` that names the option and the value.
+ *
+ * @example
+ * const options: BackendSupervisorOptions = {
+ *   command: 'python3',
+ *   args: ['server.py', '--port', '{port}'],
+ *   health: { path: '/api/health' },
+ * };
+ */
+export interface BackendSupervisorOptions {
+  /** The backend executable, e.g. `python3`. Looked up on PATH. */
+  command: string;
+  /** Arguments; `{port}` and `{host}` are replaced with the allocated values. */
+  args?: readonly string[];
+  /** Working directory of the backend (default: the current directory). */
+  cwd?: string;
+  /** Environment variables merged over `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Interface the backend binds to (default `127.0.0.1`; `localhost` is refused: IPv6 `::1` trap). */
+  host?: string;
+  /** Permit a wildcard host (`0.0.0.0`, `::`), which exposes the backend to the network. */
+  allowExternal?: boolean;
+  /** A fixed port, or the first port and how many to try (default `{ base: 1733, attempts: 100 }`). */
+  port?: number | { base?: number; attempts?: number };
+  health?: {
+    /** Health endpoint (default `/api/health`); any 2xx answer counts as healthy. */
+    path?: string;
+    /** How long the backend may take to become healthy (default 30 000). */
+    startupTimeoutMs?: number;
+    /** Timeout of one health request (default 2 000). */
+    requestTimeoutMs?: number;
+    /** Interval of liveness checks while running (default 5 000). */
+    monitorIntervalMs?: number;
+    /** Failed checks in a row that mark the backend unhealthy (default 3). */
+    failureThreshold?: number;
+  };
+  /** SIGTERM to the process group, then SIGKILL after `graceMs` (default 5 000). */
+  shutdown?: { graceMs?: number };
+  /** Automatic restarts after a crash or failed liveness (see `RestartPolicy`). */
+  restart?: {
+    maxRestarts?: number;
+    windowMs?: number;
+    initialDelayMs?: number;
+    maxDelayMs?: number;
+    noRestartExitCodes?: readonly number[];
+  };
+  /** `apiKey`: undefined = a fresh random 256-bit key per supervisor, false = none, or your own. */
+  auth?: { apiKey?: string | false };
+  /** Names log and lock files; supervisors sharing a stateDir need distinct names (default `backend`). */
+  name?: string;
+  /** Directory of the per-launch backend logs (default: a per-user folder under the OS temp dir). */
+  logDir?: string;
+  /** Directory of the lockfile used to reap orphans of a crashed supervisor. */
+  stateDir?: string;
+  /** Size cap of one launch's log file in bytes (default 10 MiB); output past it is dropped. */
+  logMaxBytes?: number;
+  /** XState inspection observer, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}

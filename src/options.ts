@@ -1,0 +1,144 @@
+import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Observer } from 'xstate';
+import { defaultRestartPolicy, type RestartPolicy } from '../machines/restart-policy.js';
+import { invalidOption } from './errors.js';
+import type { BackendSupervisorOptions } from './options-types.js';
+import {
+  integerOption,
+  isPlainObject,
+  objectOption,
+  refuseUnknownKeys,
+  stringArrayOption,
+  stringOption,
+  stringRecordOption,
+} from './validate.js';
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedOptions {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  host: string;
+  port: { base: number; attempts: number } | { fixed: number };
+  health: { path: string; startupTimeoutMs: number; requestTimeoutMs: number; monitorIntervalMs: number; failureThreshold: number };
+  shutdown: { graceMs: number };
+  restart: RestartPolicy;
+  apiKey: string | false | undefined;
+  logDir: string;
+  stateDir: string;
+  logMaxBytes: number;
+  inspect: BackendSupervisorOptions['inspect'];
+}
+
+const topLevel = [
+  'name', 'command', 'args', 'cwd', 'env', 'host', 'allowExternal', 'port', 'health',
+  'shutdown', 'restart', 'auth', 'logDir', 'stateDir', 'logMaxBytes', 'inspect',
+] as const;
+const day = 86_400_000;
+const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
+
+function defaultDir(kind: 'logs' | 'state'): string {
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
+  return join(tmpdir(), `backend-lifecycle-${user}`, kind);
+}
+
+function resolveHost(value: unknown, allowExternal: unknown): string {
+  const host = stringOption(value, 'host', '127.0.0.1');
+  if (host === 'localhost') {
+    throw invalidOption('host', 'an IP address such as "127.0.0.1" ("localhost" may resolve to ::1 while the backend listens on IPv4)', host);
+  }
+  if (wildcardHosts.has(host) && allowExternal !== true) {
+    throw invalidOption('host', 'a loopback address; a wildcard address exposes the backend to the network unless "allowExternal" is true', host);
+  }
+  return host;
+}
+
+function resolvePort(value: unknown): ResolvedOptions['port'] {
+  if (typeof value === 'number') return { fixed: integerOption(value, 'port', 1, 65_535, 1733) };
+  const port = objectOption(value, 'port', ['base', 'attempts']);
+  const base = integerOption(port.base, 'port.base', 1, 65_535, 1733);
+  const attempts = integerOption(port.attempts, 'port.attempts', 1, 65_536 - base, Math.min(100, 65_536 - base));
+  return { base, attempts };
+}
+
+function resolveRestart(value: unknown): RestartPolicy {
+  const known = ['maxRestarts', 'windowMs', 'initialDelayMs', 'maxDelayMs', 'noRestartExitCodes'];
+  const restart = objectOption(value, 'restart', known);
+  const d = defaultRestartPolicy;
+  const initialDelayMs = integerOption(restart.initialDelayMs, 'restart.initialDelayMs', 0, day, d.initialDelayMs);
+  const codes = restart.noRestartExitCodes ?? [];
+  if (!Array.isArray(codes) || codes.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) {
+    throw invalidOption('restart.noRestartExitCodes', 'an array of exit codes from 0 to 255', codes);
+  }
+  return {
+    maxRestarts: integerOption(restart.maxRestarts, 'restart.maxRestarts', 0, 1000, d.maxRestarts),
+    windowMs: integerOption(restart.windowMs, 'restart.windowMs', 1, day, d.windowMs),
+    initialDelayMs,
+    maxDelayMs: integerOption(restart.maxDelayMs, 'restart.maxDelayMs', initialDelayMs, day, Math.max(initialDelayMs, d.maxDelayMs)),
+    noRestartExitCodes: codes as number[],
+  };
+}
+
+function resolveApiKey(value: unknown): string | false | undefined {
+  const auth = objectOption(value, 'auth', ['apiKey']);
+  const key = auth.apiKey;
+  if (key === undefined || key === false) return key;
+  if (typeof key !== 'string' || key.length < 16 || /\s/.test(key)) {
+    throw invalidOption('auth.apiKey', 'undefined (a fresh random key), false (no key) or a string of at least 16 characters without spaces', '(hidden)');
+  }
+  return key;
+}
+
+function resolveCwd(value: unknown): string {
+  const cwd = resolve(stringOption(value, 'cwd', process.cwd()));
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw invalidOption('cwd', 'an existing directory', cwd);
+  return cwd;
+}
+
+function resolveInspect(value: unknown): ResolvedOptions['inspect'] {
+  if (value === undefined || typeof value === 'function') return value as ResolvedOptions['inspect'];
+  if (isPlainObject(value) && typeof value.next === 'function') return value as Observer<never> as ResolvedOptions['inspect'];
+  throw invalidOption('inspect', 'an inspection function or observer (e.g. createBrowserInspector().inspect)', value);
+}
+
+/** Validates user options once, at creation, with messages that name the option and the value. */
+export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptions {
+  if (!isPlainObject(options)) throw invalidOption('options', 'an object with at least "command"', options);
+  refuseUnknownKeys(options, topLevel, '');
+  if (typeof options.command !== 'string' || options.command.trim() === '') {
+    throw invalidOption('command', 'the backend executable as a non-empty string (e.g. "python3")', options.command);
+  }
+  const health = objectOption(options.health, 'health', ['path', 'startupTimeoutMs', 'requestTimeoutMs', 'monitorIntervalMs', 'failureThreshold']);
+  const path = stringOption(health.path, 'health.path', '/api/health');
+  if (!path.startsWith('/')) throw invalidOption('health.path', 'a path starting with "/"', path);
+  const shutdown = objectOption(options.shutdown, 'shutdown', ['graceMs']);
+  const name = stringOption(options.name, 'name', 'backend');
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw invalidOption('name', 'letters, digits, ".", "_" or "-" (it names log and lock files)', name);
+  return {
+    name,
+    command: options.command,
+    args: stringArrayOption(options.args, 'args'),
+    cwd: resolveCwd(options.cwd),
+    env: stringRecordOption(options.env, 'env'),
+    host: resolveHost(options.host, options.allowExternal),
+    port: resolvePort(options.port),
+    health: {
+      path,
+      startupTimeoutMs: integerOption(health.startupTimeoutMs, 'health.startupTimeoutMs', 1, day, 30_000),
+      requestTimeoutMs: integerOption(health.requestTimeoutMs, 'health.requestTimeoutMs', 1, day, 2_000),
+      monitorIntervalMs: integerOption(health.monitorIntervalMs, 'health.monitorIntervalMs', 1, day, 5_000),
+      failureThreshold: integerOption(health.failureThreshold, 'health.failureThreshold', 1, 1000, 3),
+    },
+    shutdown: { graceMs: integerOption(shutdown.graceMs, 'shutdown.graceMs', 0, day, 5_000) },
+    restart: resolveRestart(options.restart),
+    apiKey: resolveApiKey(options.auth),
+    logDir: resolve(stringOption(options.logDir, 'logDir', defaultDir('logs'))),
+    stateDir: resolve(stringOption(options.stateDir, 'stateDir', defaultDir('state'))),
+    logMaxBytes: integerOption(options.logMaxBytes, 'logMaxBytes', 1024, 2 ** 40, 10 * 1024 * 1024),
+    inspect: resolveInspect(options.inspect),
+  };
+}

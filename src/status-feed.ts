@@ -1,0 +1,49 @@
+import type { BackendStatusInfo } from '../machines/status.js';
+
+function sameStatus(a: BackendStatusInfo, b: BackendStatusInfo): boolean {
+  return (
+    a.status === b.status &&
+    a.phase === b.phase &&
+    a.port === b.port &&
+    a.pid === b.pid &&
+    a.restarts === b.restarts &&
+    a.error?.code === b.error?.code &&
+    a.error?.message === b.error?.message
+  );
+}
+
+/** Turns a stream of snapshots into a stream of status changes: one object per real change. */
+export class StatusFeed {
+  #current: BackendStatusInfo;
+  readonly #listeners = new Set<(status: BackendStatusInfo) => void>();
+
+  constructor(private readonly derive: () => BackendStatusInfo) {
+    this.#current = derive();
+  }
+
+  get current(): BackendStatusInfo {
+    return this.#current;
+  }
+
+  /** Re-derives the status; notifies listeners only when something a user can see changed. */
+  refresh(): void {
+    const next = this.derive();
+    if (sameStatus(next, this.#current)) return;
+    this.#current = next;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(next);
+      } catch (error) {
+        // one broken listener must not starve the others or the machine
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  subscribe(listener: (status: BackendStatusInfo) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

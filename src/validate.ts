@@ -1,0 +1,55 @@
+import { invalidOption } from './errors.js';
+
+type Plain = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Refuses keys the schema does not know: a typo must not silently fall back to a default. */
+export function refuseUnknownKeys(value: Plain, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(value)) {
+    if (value[key] !== undefined && !known.includes(key)) {
+      const hint = `one of ${known.map((k) => `"${prefix}${k}"`).join(', ')}`;
+      throw invalidOption(`${prefix}${key}`, `no such option (known: ${hint})`, value[key]);
+    }
+  }
+}
+
+export function integerOption(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidOption(name, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+export function stringOption(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0) throw invalidOption(name, 'a non-empty string', value);
+  return value;
+}
+
+export function objectOption(value: unknown, name: string, known: readonly string[]): Plain {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw invalidOption(name, 'an object', value);
+  refuseUnknownKeys(value, known, `${name}.`);
+  return value;
+}
+
+export function stringArrayOption(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw invalidOption(name, 'an array of strings', value);
+  }
+  return [...value];
+}
+
+export function stringRecordOption(value: unknown, name: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw invalidOption(name, 'an object of string values', value);
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined && typeof item !== 'string') throw invalidOption(`${name}.${key}`, 'a string', item);
+  }
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Record<string, string>;
+}
