@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { BackendError } from '../errors.js';
+import { parseRunArgs, UsageError, usage } from './parse-args.js';
+import { runSupervisor } from './run.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseRunArgs(argv);
+    if (!command) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    return await runSupervisor(command);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`backend-lifecycle: ${error.message}\nRun "backend-lifecycle --help" for usage.\n`);
+      return 2;
+    }
+    if (error instanceof BackendError) {
+      process.stderr.write(`backend-lifecycle: ${error.code}: ${error.message}\n`);
+      return error.code === 'INVALID_OPTIONS' ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
+// nothing should keep the loop alive after a stop; if a stray handle does, it must not hang the terminal
+setTimeout(() => process.exit(), 1_000).unref();

@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import type { BackendSupervisorOptions } from '../options-types.js';
+
+/** What `backend-lifecycle run` was asked to do. */
+export interface RunCommand {
+  options: BackendSupervisorOptions;
+  json: boolean;
+}
+
+export const usage = `Usage: backend-lifecycle run [options] -- <command> [args...]
+
+Supervises <command> as a local backend: finds a free port, starts it, waits until its health
+endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
+'{port}' and '{host}' in args are replaced; the backend also gets BACKEND_PORT, BACKEND_HOST,
+BACKEND_API_KEY, BACKEND_INSTANCE_ID and BACKEND_PARENT_PID in its environment.
+
+Options:
+  --host H                 interface to bind (default 127.0.0.1)
+  --port N                 a fixed port (fails if taken)
+  --port-base N            first port to try (default 1733)
+  --port-attempts N        how many ports to try (default 100)
+  --health-path P          health endpoint (default /api/health)
+  --startup-timeout-ms N   time allowed to become healthy (default 30000)
+  --monitor-interval-ms N  liveness check interval while running (default 5000)
+  --failure-threshold N    failed checks in a row that mean unhealthy (default 3)
+  --grace-ms N             SIGTERM grace period before SIGKILL (default 5000)
+  --max-restarts N         restarts without a stable run before giving up (default 5)
+  --restart-window-ms N    a run this long is stable and resets the count (default 60000)
+  --log-dir D              directory of the backend's log files
+  --state-dir D            directory of the lockfile used to reap orphans
+  --json                   print one JSON status object per line
+  -h, --help               show this help`;
+
+/** A command-line mistake: printed with the usage hint, exit code 2. */
+export class UsageError extends Error {}
+
+const integerFlags = {
+  'port-base': 'port.base',
+  'port-attempts': 'port.attempts',
+  'startup-timeout-ms': 'health.startupTimeoutMs',
+  'monitor-interval-ms': 'health.monitorIntervalMs',
+  'failure-threshold': 'health.failureThreshold',
+  'grace-ms': 'shutdown.graceMs',
+  'max-restarts': 'restart.maxRestarts',
+  'restart-window-ms': 'restart.windowMs',
+} as const;
+
+function toInteger(flag: string, value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`Option --${flag} expects a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, tail] = path.split('.') as [string, string | undefined];
+  if (tail === undefined) target[head] = value;
+  else target[head] = { ...(target[head] as Record<string, unknown> | undefined), [tail]: value };
+}
+
+/** Parses `run [options] -- <command> [args...]`; returns undefined when help was asked for. */
+export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '-h' || verb === '--help') return undefined;
+  if (verb !== 'run') throw new UsageError(`Unknown command "${verb}": the only command is "run"`);
+  const separator = rest.indexOf('--');
+  const flags = separator === -1 ? rest : rest.slice(0, separator);
+  const backend = separator === -1 ? [] : rest.slice(separator + 1);
+  const stringFlags = ['host', 'port', 'health-path', 'log-dir', 'state-dir', ...Object.keys(integerFlags)];
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: flags,
+      options: {
+        ...Object.fromEntries(stringFlags.map((name) => [name, { type: 'string' as const }])),
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0] ?? String(error));
+  }
+  if (values.help) return undefined;
+  const [command, ...args] = backend;
+  if (command === undefined) throw new UsageError('Missing the backend command: put it after "--", e.g. run -- python3 server.py');
+  if (values.port !== undefined && (values['port-base'] !== undefined || values['port-attempts'] !== undefined)) {
+    throw new UsageError('Use either --port or --port-base/--port-attempts, not both');
+  }
+
+  const options: Record<string, unknown> = { command, args };
+  const text = (name: string) => values[name] as string | undefined;
+  if (text('host') !== undefined) options.host = text('host');
+  if (text('port') !== undefined) options.port = toInteger('port', text('port') as string);
+  if (text('health-path') !== undefined) setPath(options, 'health.path', text('health-path'));
+  if (text('log-dir') !== undefined) options.logDir = text('log-dir');
+  if (text('state-dir') !== undefined) options.stateDir = text('state-dir');
+  for (const [flag, path] of Object.entries(integerFlags)) {
+    const value = text(flag);
+    if (value !== undefined) setPath(options, path, toInteger(flag, value));
+  }
+  return { options: options as unknown as BackendSupervisorOptions, json: values.json === true };
+}
