@@ -13,7 +13,10 @@ import { StatusFeed } from './status-feed.js';
 export interface BackendSupervisor {
   /** Starts the backend; resolves with the status once it is running, rejects with a `BackendError`. */
   start(): Promise<BackendStatusInfo>;
-  /** Stops it gracefully (SIGTERM → grace → SIGKILL of the group); safe from every state and twice. */
+  /**
+   * Stops it gracefully (SIGTERM → grace → SIGKILL of the group); safe from every state and twice.
+   * Resolves once stopped, or with the running status when a later `start()`/`restart()` won.
+   */
   stop(): Promise<BackendStatusInfo>;
   /** Stops and starts it again (a fresh port and instance); resolves once it runs again. */
   restart(): Promise<BackendStatusInfo>;
@@ -94,7 +97,10 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
     },
     stop() {
       actor.send({ type: 'supervisor.stop' });
-      return settle((status) => status.status === 'stopped', () => undefined);
+      return settle(
+        (status) => status.status === 'stopped' || status.status === 'running',
+        (status) => (status.status === 'error' ? new BackendError(actor.getSnapshot().context.error ?? { code: 'STOP_FAILED', message: 'Backend server could not be stopped' }) : undefined),
+      );
     },
     restart() {
       actor.send({ type: 'supervisor.restart' });

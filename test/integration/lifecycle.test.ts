@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/index.js';
+import { isRunning, processesWithEnv } from '../helpers/leaks.js';
+import { supervise } from '../helpers/supervisor.js';
+
+describe('a healthy backend', () => {
+  it('goes stopped → starting → running → stopping → stopped, with every phase in order', async () => {
+    const { supervisor, phases, dir } = supervise('healthy.mjs');
+    const running = await supervisor.start();
+    expect(running.status).toBe('running');
+    expect(running.port).toBe(supervisor.getPort());
+    expect(running.pid).toBeGreaterThan(0);
+    expect(supervisor.getBaseUrl()).toBe(`http://127.0.0.1:${running.port}`);
+    const health = await request(`${supervisor.getBaseUrl()}/api/health`);
+    expect(health.statusCode).toBe(200);
+    await health.body.dump();
+    expect(existsSync(join(dir, 'state', 'backend.lock.json'))).toBe(true);
+
+    const stopped = await supervisor.stop();
+    expect(stopped).toMatchObject({ status: 'stopped', port: 0, phase: 'stopped', restarts: 0 });
+    expect(stopped.pid).toBeUndefined();
+    expect(phases()).toEqual([
+      'stopped',
+      'starting.reapingOrphans',
+      'starting.allocatingPort',
+      'starting.spawning',
+      'starting.waitingForHealth',
+      'running',
+      'stopping.terminating',
+      'stopping.confirming',
+      'stopped',
+    ]);
+    expect(existsSync(join(dir, 'state', 'backend.lock.json'))).toBe(false);
+    expect(isRunning(running.pid as number)).toBe(false);
+  });
+
+  it('gives the backend the environment contract and never puts the API key in argv or the log', async () => {
+    const { supervisor } = supervise('print-env.mjs', { args: [join(import.meta.dirname, '../fixtures/print-env.mjs'), '--listen', '{host}:{port}'] });
+    const running = await supervisor.start();
+    const key = supervisor.getApiKey() as string;
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
+    await supervisor.stop();
+    const logFile = readdirLog(supervisor.actor.getSnapshot().context.logFile);
+    const env = JSON.parse(/ENV (.*)/.exec(logFile)?.[1] ?? '{}');
+    expect(env).toMatchObject({ port: String(running.port), host: '127.0.0.1', parentPid: String(process.pid), keyLength: 43 });
+    expect(env.instanceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(env.argv).toEqual(['--listen', `127.0.0.1:${running.port}`]);
+    expect(logFile).not.toContain(key);
+    expect(logFile).toContain('leaking the key by mistake: [REDACTED]');
+  });
+
+  it('restart() replaces the process with a fresh instance and keeps running', async () => {
+    const { supervisor } = supervise('healthy.mjs');
+    const first = await supervisor.start();
+    const firstInstance = supervisor.actor.getSnapshot().context.instanceId;
+    const second = await supervisor.restart();
+    expect(second.status).toBe('running');
+    expect(second.pid).not.toBe(first.pid);
+    expect(supervisor.actor.getSnapshot().context.instanceId).not.toBe(firstInstance);
+    expect(isRunning(first.pid as number)).toBe(false);
+    expect(second.restarts).toBe(0);
+  });
+
+  it('start() while running and stop() twice are harmless', async () => {
+    const { supervisor } = supervise('healthy.mjs');
+    const a = await supervisor.start();
+    const b = await supervisor.start();
+    expect(b.pid).toBe(a.pid);
+    const [x, y] = await Promise.all([supervisor.stop(), supervisor.stop()]);
+    expect(x.status).toBe('stopped');
+    expect(y.status).toBe('stopped');
+    expect((await supervisor.stop()).status).toBe('stopped');
+  });
+
+  it('stop() during startup cancels it: start() rejects with STOPPED and nothing is left', async () => {
+    const { supervisor, phases } = supervise('healthy.mjs', { env: { FIXTURE_READY_DELAY_MS: '3000' } });
+    const starting = supervisor.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(supervisor.getStatus().phase).toBe('starting.waitingForHealth');
+    const stopped = await supervisor.stop();
+    await expect(starting).rejects.toMatchObject({ code: 'STOPPED' });
+    await expect(starting).rejects.toBeInstanceOf(BackendError);
+    expect(stopped.status).toBe('stopped');
+    expect(phases()).not.toContain('running');
+    expect(processesWithEnv('FIXTURE_READY_DELAY_MS', '3000')).toEqual([]);
+  });
+
+  it('notifies subscribers once per change and stops notifying after unsubscribe', async () => {
+    const { supervisor } = supervise('healthy.mjs');
+    const seen: string[] = [];
+    const off = supervisor.subscribe((status) => seen.push(status.phase));
+    await supervisor.start();
+    off();
+    await supervisor.stop();
+    expect(seen).toEqual(['starting.reapingOrphans', 'starting.allocatingPort', 'starting.spawning', 'starting.waitingForHealth', 'running']);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+});
+
+function readdirLog(path: string | undefined): string {
+  if (!path) throw new Error('no log file recorded');
+  return readFileSync(path, 'utf8');
+}

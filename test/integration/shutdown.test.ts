@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isRunning, processesWithEnv } from '../helpers/leaks.js';
+import { supervise, testMarker } from '../helpers/supervisor.js';
+
+function grandchildPid(logFile: string | undefined): number {
+  const match = /grandchild (\d+)/.exec(readFileSync(logFile as string, 'utf8'));
+  if (!match) throw new Error('the fixture did not report its grandchild');
+  return Number(match[1]);
+}
+
+describe('graceful shutdown', () => {
+  it('SIGTERM-ignoring backend and grandchild: SIGKILL of the whole group after the grace period', async () => {
+    const { supervisor, phases } = supervise('ignores-sigterm.mjs', { shutdown: { graceMs: 400 } });
+    const running = await supervisor.start();
+    const grandchild = grandchildPid(supervisor.actor.getSnapshot().context.logFile);
+    expect(processesWithEnv('BL_TEST_MARKER', testMarker).sort()).toEqual([running.pid, grandchild].sort());
+    const began = Date.now();
+    await supervisor.stop();
+    expect(Date.now() - began).toBeGreaterThanOrEqual(400);
+    expect(phases().slice(-4)).toEqual(['stopping.terminating', 'stopping.killing', 'stopping.confirming', 'stopped']);
+    expect(processesWithEnv('BL_TEST_MARKER', testMarker)).toEqual([]);
+  });
+
+  it('a backend that finishes within the grace period is never SIGKILLed', async () => {
+    const { supervisor, phases } = supervise('slow-shutdown.mjs', { env: { FIXTURE_SHUTDOWN_MS: '150' }, shutdown: { graceMs: 2_000 } });
+    await supervisor.start();
+    await supervisor.stop();
+    expect(phases()).not.toContain('stopping.killing');
+    const log = readFileSync(supervisor.actor.getSnapshot().context.logFile as string, 'utf8');
+    expect(log).toContain('fixture shutting down slowly');
+    expect(log).toContain('exited with code 0');
+  });
+
+  it('a backend slower than the grace period is killed when it runs out', async () => {
+    const { supervisor, phases } = supervise('slow-shutdown.mjs', { env: { FIXTURE_SHUTDOWN_MS: '5000' }, shutdown: { graceMs: 200 } });
+    await supervisor.start();
+    await supervisor.stop();
+    expect(phases()).toContain('stopping.killing');
+    expect(readFileSync(supervisor.actor.getSnapshot().context.logFile as string, 'utf8')).toContain('exited with signal SIGKILL');
+  });
+
+  it('a crashed leader\'s grandchildren are reaped before the restart', async () => {
+    const { supervisor } = supervise('ignores-sigterm.mjs', { shutdown: { graceMs: 200 }, restart: { maxRestarts: 1, initialDelayMs: 20 } });
+    const first = await supervisor.start();
+    const grandchild = grandchildPid(supervisor.actor.getSnapshot().context.logFile);
+    process.kill(first.pid as number, 'SIGKILL');
+    const again = await new Promise<number>((resolve) => {
+      const off = supervisor.subscribe((s) => {
+        if (s.status === 'running' && s.pid !== first.pid) {
+          off();
+          resolve(s.pid as number);
+        }
+      });
+    });
+    expect(isRunning(grandchild)).toBe(false);
+    expect(processesWithEnv('BL_TEST_MARKER', testMarker)).toHaveLength(2);
+    expect(again).toBeGreaterThan(0);
+  });
+
+  it('stop and restart are accepted in every phase and the last word wins', async () => {
+    const { supervisor } = supervise('slow-shutdown.mjs', { env: { FIXTURE_SHUTDOWN_MS: '100' } });
+    await supervisor.start();
+    const stopping = supervisor.stop();
+    expect(supervisor.getStatus().phase).toBe('stopping.terminating');
+    const restarted = supervisor.restart(); // changes the plan: run again after the stop
+    expect((await stopping).status).toBe('running'); // the superseded stop settles with what won
+    expect((await restarted).status).toBe('running');
+    const finalStop = supervisor.stop();
+    supervisor.actor.send({ type: 'supervisor.stop' });
+    expect((await finalStop).status).toBe('stopped');
+  });
+});
