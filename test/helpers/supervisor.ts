@@ -22,17 +22,19 @@ export function portRange(size = 20): { base: number; attempts: number } {
   return { base, attempts: size };
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `bl-${prefix}-`));
-}
-
 const live: BackendSupervisor[] = [];
 const dirs: string[] = [];
+
+/** A fresh directory, removed after the test. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `bl-${prefix}-`));
+  dirs.push(dir);
+  return dir;
+}
 
 /** A supervisor with test-friendly timings, stopped and leak-checked after the test. */
 export function supervise(script: string, overrides: Partial<BackendSupervisorOptions> = {}) {
   const dir = tempDir('sup');
-  dirs.push(dir);
   const supervisor = createBackendSupervisor({
     command: process.execPath,
     args: [fixture(script)],

@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import type { BackendStatusInfo } from '../../src/index.js';
+import { isRunning } from '../helpers/leaks.js';
+import { fixture, markerEnv, portRange, tempDir } from '../helpers/supervisor.js';
+
+const cli = join(import.meta.dirname, '../../dist/src/cli/main.js');
+
+interface CliRun {
+  child: ChildProcess;
+  statuses: BackendStatusInfo[];
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<number | null>;
+  waitFor(predicate: (status: BackendStatusInfo) => boolean): Promise<BackendStatusInfo>;
+}
+
+function runCli(args: string[], json = true, withDirs = true): CliRun {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does)`);
+  const dir = tempDir('cli');
+  const { base, attempts } = portRange();
+  const flags = ['--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state'), '--port-base', String(base), '--port-attempts', String(attempts)];
+  const child = spawn(process.execPath, [cli, 'run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], {
+    env: { ...process.env, ...markerEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run: CliRun = {
+    child,
+    statuses: [],
+    stdout: [],
+    stderr: [],
+    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    waitFor: (predicate) =>
+      new Promise((resolve, reject) => {
+        const found = run.statuses.find(predicate);
+        if (found) return resolve(found);
+        const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+        lines.on('line', () => {
+          const hit = run.statuses.find(predicate);
+          if (hit) resolve(hit);
+        });
+        void run.exit.then((code) => reject(new Error(`CLI exited with ${code} first; stderr: ${run.stderr.join('')}`)));
+      }),
+  };
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    run.stdout.push(line);
+    if (json) run.statuses.push(JSON.parse(line));
+  });
+  child.stderr?.on('data', (chunk: Buffer) => run.stderr.push(chunk.toString()));
+  return run;
+}
+
+describe('backend-lifecycle run', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`--json prints one status per line; ${signal} stops the backend gracefully and exits 0`, async () => {
+      const run = runCli(['--', process.execPath, fixture('healthy.mjs')]);
+      const running = await run.waitFor((s) => s.status === 'running');
+      run.child.kill(signal);
+      expect(await run.exit).toBe(0);
+      expect(run.statuses.map((s) => s.status)).toEqual(['stopped', 'starting', 'starting', 'starting', 'starting', 'running', 'stopping', 'stopping', 'stopped']);
+      for (const status of run.statuses) expect(Object.keys(status)).toEqual(expect.arrayContaining(['status', 'port', 'timestamp', 'phase', 'restarts']));
+      expect(isRunning(running.pid as number)).toBe(false);
+      expect(run.stderr.join('')).toBe('');
+    });
+  }
+
+  it('exits 1 with one stderr line naming the cause and the log file when the backend cannot start', async () => {
+    const run = runCli(['--max-restarts', '0', '--', process.execPath, fixture('crash-on-start.mjs')]);
+    expect(await run.exit).toBe(1);
+    const lines = run.stderr.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^backend-lifecycle: CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 3; .*\)\. Log: \/.+\.log$/);
+    expect(run.statuses.at(-1)?.status).toBe('stopped');
+    expect(run.statuses.map((s) => s.status)).toContain('error');
+  });
+
+  it('prints human status lines without --json', async () => {
+    const run = runCli(['--', process.execPath, fixture('healthy.mjs')], false);
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (run.stdout.some((line) => line.startsWith('● running'))) resolve(clearInterval(timer));
+      }, 20);
+    });
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(run.stdout.find((line) => line.startsWith('● running'))).toMatch(/^● running {3}port \d+ {2}pid \d+ {2}restarts 0$/);
+    expect(run.stdout.at(-1)).toBe('● stopped   restarts 0');
+  });
+
+  it('refuses bad input with an exact message and exit 2, starting nothing', async () => {
+    const cases: [string[], string][] = [
+      [['--port', 'abc', '--', 'x'], 'backend-lifecycle: Option --port expects a whole number, got "abc"'],
+      [['--grace-ms=-5', '--', 'x'], 'backend-lifecycle: INVALID_OPTIONS: Invalid option "shutdown.graceMs": expected an integer from 0 to 86400000, got -5'],
+      [['--frobnicate', '--', 'x'], "backend-lifecycle: Unknown option '--frobnicate'"],
+      [[], 'backend-lifecycle: Missing the backend command: put it after "--", e.g. run -- python3 server.py'],
+    ];
+    for (const [args, message] of cases) {
+      const run = runCli(args, true, false);
+      expect(await run.exit).toBe(2);
+      // Node's parseArgs may append a hint after the first sentence
+      expect(run.stderr.join('').split('\n')[0]?.replace(/\. To specify .*$/, '')).toBe(message);
+    }
+  });
+});
