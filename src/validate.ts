@@ -1,4 +1,4 @@
-import { invalidOption } from './errors.js';
+import { BackendError, invalidOption } from './errors.js';
 
 type Plain = Record<string, unknown>;
 
@@ -10,8 +10,13 @@ export function isPlainObject(value: unknown): value is Plain {
 export function refuseUnknownKeys(value: Plain, known: readonly string[], prefix: string): void {
   for (const key of Object.keys(value)) {
     if (value[key] !== undefined && !known.includes(key)) {
-      const hint = `one of ${known.map((k) => `"${prefix}${k}"`).join(', ')}`;
-      throw invalidOption(`${prefix}${key}`, `no such option (known: ${hint})`, value[key]);
+      const names = known.map((k) => `"${prefix}${k}"`).join(', ');
+      throw new BackendError({
+        code: 'INVALID_OPTIONS',
+        message: `Unknown option "${prefix}${key}": the known options are ${names}`,
+        details: { option: `${prefix}${key}` },
+        retryable: false,
+      });
     }
   }
 }

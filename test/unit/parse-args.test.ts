@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunArgs, UsageError } from '../../src/cli/parse-args.js';
+
+describe('CLI arguments', () => {
+  it('maps every flag of DESIGN §3 onto supervisor options', () => {
+    const parsed = parseRunArgs([
+      'run', '--host', '127.0.0.2', '--port-base', '2000', '--port-attempts', '5', '--health-path', '/healthz',
+      '--startup-timeout-ms', '1000', '--monitor-interval-ms', '200', '--failure-threshold', '4', '--grace-ms', '300',
+      '--max-restarts', '2', '--restart-window-ms', '9000', '--log-dir', 'logs', '--state-dir', 'state', '--json',
+      '--', 'python3', 'server.py', '--port', '{port}',
+    ]);
+    expect(parsed).toEqual({
+      json: true,
+      options: {
+        command: 'python3',
+        args: ['server.py', '--port', '{port}'],
+        host: '127.0.0.2',
+        port: { base: 2000, attempts: 5 },
+        health: { path: '/healthz', startupTimeoutMs: 1000, monitorIntervalMs: 200, failureThreshold: 4 },
+        shutdown: { graceMs: 300 },
+        restart: { maxRestarts: 2, windowMs: 9000 },
+        logDir: 'logs',
+        stateDir: 'state',
+      },
+    });
+  });
+
+  it('a fixed --port, help, and usage errors', () => {
+    expect(parseRunArgs(['run', '--port', '8080', '--', 'x'])?.options.port).toBe(8080);
+    expect(parseRunArgs(['--help'])).toBeUndefined();
+    expect(parseRunArgs(['run', '-h'])).toBeUndefined();
+    expect(() => parseRunArgs(['serve'])).toThrow(new UsageError('Unknown command "serve": the only command is "run"'));
+    expect(() => parseRunArgs(['run', 'x'])).toThrow(UsageError);
+  });
+});
