@@ -1,0 +1,35 @@
+// Writes visualizations/<machine>.{mmd,dot,svg} from the machine objects; --check fails when they are stale.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import type { AnyStateMachine } from 'xstate';
+import { backendLifecycleMachine } from '../machines/index.js';
+import { renderDot } from './render-dot.js';
+import { renderMermaid } from './render-mermaid.js';
+
+const machines: Record<string, AnyStateMachine> = { 'backend-lifecycle': backendLifecycleMachine };
+const outDir = join(import.meta.dirname, '..', 'visualizations');
+const check = process.argv.includes('--check');
+
+const graphviz = await Graphviz.load();
+const stale: string[] = [];
+mkdirSync(outDir, { recursive: true });
+for (const [name, machine] of Object.entries(machines)) {
+  const dot = renderDot(machine);
+  const files: Record<string, string> = {
+    [`${name}.mmd`]: renderMermaid(machine),
+    [`${name}.dot`]: dot,
+    [`${name}.svg`]: graphviz.dot(dot, 'svg'),
+  };
+  for (const [file, content] of Object.entries(files)) {
+    const path = join(outDir, file);
+    if (check) {
+      if (!existsSync(path) || readFileSync(path, 'utf8') !== content) stale.push(file);
+    } else writeFileSync(path, content);
+  }
+}
+if (stale.length) {
+  console.error(`visualizations/ is stale (${stale.join(', ')}): run "npm run visualize" and commit the result`);
+  process.exit(1);
+}
+console.log(check ? 'visualizations/ matches machines/' : `wrote visualizations/ for ${Object.keys(machines).join(', ')}`);
