@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
 import { type BackendLifecycleMachine, backendLifecycleMachine } from '../machines/backend-lifecycle.machine.js';
+import type { Failure } from '../machines/failure.js';
 import { restartDelayMs } from '../machines/restart-policy.js';
 import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createRealActors } from './actors/index.js';
@@ -65,30 +66,38 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
   actor.start();
   feed.refresh();
 
-  /** Resolves when `done` says so, rejects with the failure when the machine settles elsewhere. */
-  const settle = (accept: (status: BackendStatusInfo) => boolean, reject: (status: BackendStatusInfo) => BackendError | undefined) =>
+  /**
+   * Waits for the outcome of a command. The status current at call time may only accept (a
+   * command sent from inside a listener is queued, so that status is not its answer yet);
+   * failures count only from the changes that follow.
+   */
+  const settle = (outcome: {
+    acceptNow: (status: BackendStatusInfo) => boolean;
+    accept: (status: BackendStatusInfo) => boolean;
+    reject: (status: BackendStatusInfo) => BackendError | undefined;
+  }) =>
     new Promise<BackendStatusInfo>((resolve, fail) => {
-      const check = (status: BackendStatusInfo) => {
-        if (accept(status)) return resolve(status), true;
-        const error = reject(status);
-        if (error) return fail(error), true;
-        return false;
-      };
-      if (check(feed.current)) return;
+      if (outcome.acceptNow(feed.current)) return resolve(feed.current);
       const unsubscribe = feed.subscribe((status) => {
-        if (check(status)) unsubscribe();
+        const error = outcome.accept(status) ? undefined : outcome.reject(status);
+        if (!outcome.accept(status) && !error) return;
+        unsubscribe();
+        if (error) fail(error);
+        else resolve(status);
       });
     });
 
+  const failureOf = (fallback: Failure) => new BackendError(actor.getSnapshot().context.error ?? fallback);
   const untilRunning = () =>
-    settle(
-      (status) => status.status === 'running',
-      (status) => {
-        if (status.status === 'error') return new BackendError(actor.getSnapshot().context.error ?? { code: 'RESTART_LIMIT', message: 'Backend server could not be started' });
+    settle({
+      acceptNow: (status) => status.status === 'running',
+      accept: (status) => status.status === 'running',
+      reject: (status) => {
+        if (status.status === 'error') return failureOf({ code: 'RESTART_LIMIT', message: 'Backend server could not be started' });
         if (status.status === 'stopped') return new BackendError({ code: 'STOPPED', message: 'Backend start was cancelled: stop() was called before it was running' });
         return undefined;
       },
-    );
+    });
 
   return {
     start() {
@@ -97,14 +106,16 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
     },
     stop() {
       actor.send({ type: 'supervisor.stop' });
-      return settle(
-        (status) => status.status === 'stopped' || status.status === 'running',
-        (status) => (status.status === 'error' ? new BackendError(actor.getSnapshot().context.error ?? { code: 'STOP_FAILED', message: 'Backend server could not be stopped' }) : undefined),
-      );
+      return settle({
+        acceptNow: (status) => status.status === 'stopped',
+        accept: (status) => status.status === 'stopped' || status.status === 'running',
+        reject: (status) => (status.status === 'error' ? failureOf({ code: 'STOP_FAILED', message: 'Backend server could not be stopped' }) : undefined),
+      });
     },
     restart() {
       actor.send({ type: 'supervisor.restart' });
-      return untilRunning();
+      // a restart always passes through stopping/starting, so the running status it finds now is the old one
+      return settle({ acceptNow: () => false, accept: (status) => status.status === 'running', reject: (status) => (status.status === 'error' ? failureOf({ code: 'RESTART_LIMIT', message: 'Backend server could not be restarted' }) : undefined) });
     },
     getStatus: () => feed.current,
     getPort: () => feed.current.port,

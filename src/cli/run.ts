@@ -10,7 +10,8 @@ import { createStatusWriter } from './render.js';
 export async function runSupervisor(command: RunCommand): Promise<number> {
   const supervisor = createBackendSupervisor(command.options);
   const write = createStatusWriter(process.stdout, command.json);
-  write(supervisor.getStatus());
+  // JSON consumers want the whole sequence; a person does not need to be told it is stopped before it starts
+  if (command.json) write(supervisor.getStatus());
   supervisor.subscribe(write);
 
   return new Promise<number>((resolve) => {
@@ -24,7 +25,13 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
       // a terminal's Ctrl-C reaches both npm and us: the second copy must not start a second stop
       if (stopping) return;
       stopping = true;
-      void supervisor.stop().then(() => finish(0));
+      supervisor.stop().then(
+        () => finish(0),
+        (error: unknown) => {
+          process.stderr.write(`backend-lifecycle: ${(error as Error).message}\n`);
+          finish(1);
+        },
+      );
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -33,7 +40,11 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
       stopping = true;
       if (!command.json && process.stdout.isTTY) process.stdout.write('\n');
       process.stderr.write(`backend-lifecycle: ${status.error?.code ?? 'ERROR'}: ${status.error?.message ?? 'the backend could not be started'}\n`);
-      void supervisor.stop().then(() => finish(1));
+      // the error line above is the one line; a failing stop cannot make it worse
+      supervisor.stop().then(
+        () => finish(1),
+        () => finish(1),
+      );
     });
     supervisor.start().catch((error: unknown) => {
       // failures surface through the 'error' status above; anything else is a bug worth showing

@@ -113,7 +113,7 @@ describe('failures while running', () => {
     const again = await nextStatus(supervisor, (s) => s.status === 'running' && s.pid !== first.pid);
     expect(again.restarts).toBe(1);
     expect(again.error).toBeUndefined();
-    const sequence = statuses.slice(statuses.findIndex((s) => s === crashed)).map((s) => s.phase);
+    const sequence = statuses.slice(statuses.indexOf(crashed)).map((s) => s.phase);
     expect(sequence.slice(0, 3)).toEqual(['stopping.confirming', 'starting.backoff', 'starting.reapingOrphans']);
   });
 

@@ -88,6 +88,19 @@ describe('a healthy backend', () => {
     expect(processesWithEnv('FIXTURE_READY_DELAY_MS', '3000')).toEqual([]);
   });
 
+  it('commands sent from inside a listener are answered by what follows, not by the status being delivered', async () => {
+    const { supervisor } = supervise('crash-on-start.mjs');
+    const stoppedFromListener = new Promise<string>((resolve, reject) => {
+      const off = supervisor.subscribe((status) => {
+        if (status.status !== 'error') return;
+        off();
+        supervisor.stop().then((s) => resolve(s.status), reject);
+      });
+    });
+    await expect(supervisor.start()).rejects.toMatchObject({ code: 'CRASHED_DURING_STARTUP' });
+    expect(await stoppedFromListener).toBe('stopped');
+  });
+
   it('notifies subscribers once per change and stops notifying after unsubscribe', async () => {
     const { supervisor } = supervise('healthy.mjs');
     const seen: string[] = [];

@@ -1,21 +1,11 @@
 import { getShortestPaths } from '@xstate/graph';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AnyTransitionDefinition, createActor, type EventObject, fromCallback, fromPromise, pathToStateValue, SimulatedClock, type SnapshotFrom } from 'xstate';
+import { type AnyEventObject, type AnyTransitionDefinition, createActor, type EventObject, pathToStateValue, SimulatedClock, type SnapshotFrom } from 'xstate';
 import { backendLifecycleMachine, deriveStatus, type LifecycleEvent, type LifecycleInput } from '../../machines/index.js';
+import { idleActors } from '../helpers/idle-actors.js';
 import { allTransitions, machineEventTypes, transitionKey } from './transitions.js';
 
-const never = () => new Promise<never>(() => {});
-// Fakes that never act on their own: the path drives every outcome through explicit events.
-const machine = backendLifecycleMachine.provide({
-  actors: {
-    reapOrphans: fromPromise(never),
-    allocatePort: fromPromise(never),
-    runBackend: fromCallback(() => () => {}),
-    waitForHealth: fromPromise(never),
-    monitorHealth: fromCallback(() => () => {}),
-    reapGroup: fromPromise(never),
-  },
-});
+const machine = backendLifecycleMachine.provide({ actors: idleActors });
 const input: LifecycleInput = {
   graceMs: 1_000,
   restart: { maxRestarts: 1, windowMs: 10_000, initialDelayMs: 100, maxDelayMs: 1_000, noRestartExitCodes: [78] },
@@ -24,7 +14,7 @@ const input: LifecycleInput = {
 const exit = { exitCode: 1, signal: null, outputTail: ['boom'], addressInUse: false, logFile: '/logs/a.log' };
 const failure = { code: 'HEALTH_TIMEOUT', message: 'Backend server failed to start - connection refused' };
 /** Payloads for the events the machine names; a new event without a payload fails the test below. */
-const payloads: Record<string, EventObject[]> = {
+const payloads: Record<string, AnyEventObject[]> = {
   'supervisor.start': [{ type: 'supervisor.start' }],
   'supervisor.stop': [{ type: 'supervisor.stop' }],
   'supervisor.restart': [{ type: 'supervisor.restart' }],
@@ -35,10 +25,10 @@ const payloads: Record<string, EventObject[]> = {
     { type: 'process.exited', ...exit, exitCode: 78 },
   ],
   'health.failed': [{ type: 'health.failed', error: { code: 'UNHEALTHY', message: 'Backend server stopped answering health checks' } }],
-  'xstate.done.actor.allocatePort': [{ type: 'xstate.done.actor.allocatePort', output: 1733 } as EventObject],
-  'xstate.error.actor.allocatePort': [{ type: 'xstate.error.actor.allocatePort', error: { code: 'PORT_UNAVAILABLE', message: 'port already in use' } } as EventObject],
-  'xstate.error.actor.waitForHealth': [{ type: 'xstate.error.actor.waitForHealth', error: failure } as EventObject],
-  'xstate.error.actor.reapGroup': [{ type: 'xstate.error.actor.reapGroup', error: new Error('EPERM') } as EventObject],
+  'xstate.done.actor.allocatePort': [{ type: 'xstate.done.actor.allocatePort', output: 1733 }],
+  'xstate.error.actor.allocatePort': [{ type: 'xstate.error.actor.allocatePort', error: { code: 'PORT_UNAVAILABLE', message: 'port already in use' } }],
+  'xstate.error.actor.waitForHealth': [{ type: 'xstate.error.actor.waitForHealth', error: failure }],
+  'xstate.error.actor.reapGroup': [{ type: 'xstate.error.actor.reapGroup', error: new Error('EPERM') }],
 };
 /** Done/error/after events carry no payload the machine reads, unless listed above. */
 function eventsFor(type: string): EventObject[] {
@@ -52,16 +42,16 @@ const eventTypes = machineEventTypes(machine);
  * runs, a delayed event only while its state is active (XState rightly treats an unhandled
  * actor error as a crash of the machine, so offering impossible ones would test nonsense).
  */
-function possibleEvents(snapshot: AnySnapshot): EventObject[] {
+function possibleEvents(snapshot: AnySnapshot): LifecycleEvent[] {
   return eventTypes
     .filter((type) => {
       const actor = /^xstate\.(?:done|error)\.actor\.(.+)$/.exec(type);
       if (actor) return actor[1] !== undefined && actor[1] in snapshot.children;
       const delayed = /^xstate\.after\.[^.]+\.(.+)$/.exec(type);
-      if (delayed) return snapshot.matches(pathToStateValue((delayed[1] ?? '').split('.').slice(1)));
+      if (delayed) return snapshot.matches(pathToStateValue((delayed[1] ?? '').split('.').slice(1)) as never);
       return true;
     })
-    .flatMap(eventsFor);
+    .flatMap(eventsFor) as LifecycleEvent[]; // done/error/after events are machine-internal, not in the public union
 }
 type AnySnapshot = SnapshotFrom<typeof machine>;
 const defined = allTransitions(machine);

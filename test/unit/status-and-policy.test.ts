@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, fromCallback, fromPromise, SimulatedClock } from 'xstate';
+import { createActor, SimulatedClock } from 'xstate';
 import { backendLifecycleMachine, defaultRestartPolicy, deriveStatus, type LifecycleInput, restartDelayMs } from '../../machines/index.js';
 import { startupExitFailure, toFailure } from '../../machines/failure.js';
+import { idleActors } from '../helpers/idle-actors.js';
 
-const never = () => new Promise<never>(() => {});
-const fakes = {
-  reapOrphans: fromPromise(never),
-  allocatePort: fromPromise(never),
-  runBackend: fromCallback(() => () => {}),
-  waitForHealth: fromPromise(never),
-  monitorHealth: fromCallback(() => () => {}),
-  reapGroup: fromPromise(never),
-};
 const input: LifecycleInput = { graceMs: 1_000, restart: { ...defaultRestartPolicy, maxRestarts: 3, windowMs: 10_000 } };
 
 function runningActor() {
   const clock = new SimulatedClock();
-  const actor = createActor(backendLifecycleMachine.provide({ actors: fakes }), { input, clock }).start();
+  const actor = createActor(backendLifecycleMachine.provide({ actors: idleActors }), { input, clock }).start();
   actor.send({ type: 'supervisor.start' });
   actor.send({ type: 'xstate.done.actor.reapOrphans' } as never);
   actor.send({ type: 'xstate.done.actor.allocatePort', output: 1733 } as never);

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Packs the package and uses it as a stranger would: publint, attw, then an empty project that
+# installs the tarball, type-checks an import and supervises the example backend through the bin.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+cli_pid=""
+cleanup() {
+  if [ -n "$cli_pid" ] && kill -0 "$cli_pid" 2>/dev/null; then kill -TERM "$cli_pid"; wait "$cli_pid" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cd "$root"
+tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
+echo "packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
+npx --no-install publint "$tarball" --strict
+npx --no-install attw "$tarball" --profile esm-only
+
+mkdir "$work/consumer" && cd "$work/consumer"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --silent "$tarball" typescript@5.9 @types/node@20
+cat > check.ts <<'TS'
+import { type BackendStatusInfo, BackendError, createBackendSupervisor } from 'backend-lifecycle';
+const supervisor = createBackendSupervisor({ command: 'python3', args: ['server.py'] });
+const status: BackendStatusInfo = supervisor.getStatus();
+const port: number = supervisor.getPort();
+export const seen: [string, number, boolean] = [status.phase, port, new BackendError({ code: 'SPAWN_FAILED', message: 'x' }) instanceof Error];
+TS
+npx --no-install tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 check.ts
+echo "types: import { createBackendSupervisor } from 'backend-lifecycle' type-checks"
+
+cp "$root/examples/python-backend/server.py" .
+./node_modules/.bin/backend-lifecycle run --json --port-base 39100 --log-dir "$work/logs" --state-dir "$work/state" -- python3 server.py > run.jsonl &
+cli_pid=$!
+for _ in $(seq 1 100); do
+  grep -q '"status":"running"' run.jsonl 2>/dev/null && break
+  sleep 0.1
+done
+grep -q '"status":"running"' run.jsonl || { echo "the installed bin never reported running:"; cat run.jsonl; exit 1; }
+kill -INT "$cli_pid"
+wait "$cli_pid"
+cli_pid=""
+tail -n 1 run.jsonl | grep -q '"status":"stopped"' || { echo "the bin did not end stopped"; exit 1; }
+echo "bin: node_modules/.bin/backend-lifecycle run --json -- python3 server.py reached running and stopped on SIGINT (exit 0)"
