@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // real processes and ports: two workers match the two cores without starving the backends
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

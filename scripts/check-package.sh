@@ -19,7 +19,8 @@ npx --no-install attw "$tarball" --profile esm-only
 
 mkdir "$work/consumer" && cd "$work/consumer"
 npm init -y >/dev/null
-npm install --no-audit --no-fund --silent "$tarball" typescript@5.9 @types/node@20
+# the electron package for its types only: its binary cannot be downloaded here
+ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --silent "$tarball" typescript@5.9 @types/node@20 electron@41
 cat > check.ts <<'TS'
 import { type BackendStatusInfo, BackendError, createBackendSupervisor } from 'backend-lifecycle';
 const supervisor = createBackendSupervisor({ command: 'python3', args: ['server.py'] });
@@ -27,8 +28,25 @@ const status: BackendStatusInfo = supervisor.getStatus();
 const port: number = supervisor.getPort();
 export const seen: [string, number, boolean] = [status.phase, port, new BackendError({ code: 'SPAWN_FAILED', message: 'x' }) instanceof Error];
 TS
-npx --no-install tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 check.ts
-echo "types: import { createBackendSupervisor } from 'backend-lifecycle' type-checks"
+cat > check-electron.ts <<'TS'
+import { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer } from 'electron';
+import { createBackendSupervisor } from 'backend-lifecycle';
+import { attachBackendToElectron, IpcChannel } from 'backend-lifecycle/electron/main';
+import { exposeBackendBridge } from 'backend-lifecycle/electron/preload';
+import { createBackendClient } from 'backend-lifecycle/electron/renderer';
+const detach: () => void = attachBackendToElectron(createBackendSupervisor({ command: 'python3' }), { app, BrowserWindow, dialog, ipcMain, trustedOrigins: ['file://'] });
+const client = createBackendClient(exposeBackendBridge({ contextBridge, ipcRenderer }));
+export const used = [detach, client, IpcChannel.Backend_GetPort satisfies 'backend:get-port'];
+TS
+npx --no-install tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 --lib es2023,dom --skipLibCheck check.ts check-electron.ts
+echo "types: the root export and the electron subpaths type-check in a consumer"
+node --input-type=module -e "
+const main = await import('backend-lifecycle/electron/main');
+const preload = await import('backend-lifecycle/electron/preload');
+const renderer = await import('backend-lifecycle/electron/renderer');
+if (typeof main.attachBackendToElectron !== 'function' || typeof preload.exposeBackendBridge !== 'function' || typeof renderer.createBackendClient !== 'function') process.exit(1);
+console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} import in plain Node (electron is never loaded at runtime)');
+"
 
 cp "$root/examples/python-backend/server.py" .
 ./node_modules/.bin/backend-lifecycle run --json --port-base 39100 --log-dir "$work/logs" --state-dir "$work/state" -- python3 server.py > run.jsonl &

@@ -30,13 +30,17 @@ export function createWaitForHealth(options: ResolvedOptions) {
     for (let attempt = 0; !signal.aborted; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      last = await checkHealth(url, input.instanceId, Math.min(options.health.requestTimeoutMs, remaining), signal);
-      if (last.ok) return;
-      if (last.reason === 'mismatch') {
+      const budget = Math.min(options.health.requestTimeoutMs, remaining);
+      const result = await checkHealth(url, input.instanceId, budget, signal);
+      if (result.ok) return;
+      // a check cut short by the deadline says less than the one before it ("answered HTTP 500")
+      const truncated = result.reason === 'timeout' && budget < options.health.requestTimeoutMs;
+      if (!truncated || last === undefined) last = result;
+      if (result.reason === 'mismatch') {
         const tail = input.logFile ? `. Log: ${input.logFile}` : '';
         throw new BackendError({
           code: 'INSTANCE_MISMATCH',
-          message: `Backend server failed to start - another process answers on port ${input.port} (${last.detail})${tail}`,
+          message: `Backend server failed to start - another process answers on port ${input.port} (${result.detail})${tail}`,
           ...(input.logFile ? { logFile: input.logFile } : {}),
           details: { url, port: input.port },
         });

@@ -1,0 +1,44 @@
+import type { BackendStatusInfo } from '../../machines/status.js';
+
+/** What `python:execute` sends: an allowlisted command and a JSON payload. */
+export interface ExecuteRequest {
+  command: string;
+  payload?: unknown;
+}
+
+/** What `python:execute` answers: never a thrown error, always one of these. */
+export type ExecuteResult =
+  | { ok: true; status: number; data: unknown }
+  | {
+      ok: false;
+      error: {
+        code: 'NOT_ALLOWED' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'BACKEND_NOT_RUNNING' | 'TIMEOUT' | 'BACKEND_ERROR' | 'UNTRUSTED_SENDER';
+        message: string;
+        status?: number;
+      };
+    };
+
+/** How a trusted renderer reaches the backend over HTTP itself. */
+export interface BackendConnection {
+  baseUrl: string;
+  port: number;
+  /** Headers to send with every request (`X-API-Key` unless auth is off). */
+  headers: Record<string, string>;
+}
+
+/**
+ * The one object the preload script exposes to the page: one method per message, never the raw
+ * `ipcRenderer`. The renderer's `window.backend` has exactly this type.
+ *
+ * @example
+ * const status = await window.backend.getStatus();
+ * const off = window.backend.onStatusChanged((s) => render(s));
+ */
+export interface BackendBridge {
+  getPort(): Promise<number>;
+  getStatus(): Promise<BackendStatusInfo>;
+  /** Calls `listener` on every status change; returns the unsubscribe function. */
+  onStatusChanged(listener: (status: BackendStatusInfo) => void): () => void;
+  execute(command: string, payload?: unknown): Promise<ExecuteResult>;
+  getConnection(): Promise<BackendConnection>;
+}

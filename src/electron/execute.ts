@@ -1,0 +1,82 @@
+import { request } from 'undici';
+import type { BackendSupervisor } from '../supervisor.js';
+import type { ExecuteResult } from './bridge-types.js';
+
+/** How `python:execute` reaches the backend; only allowlisted commands pass. */
+export interface ExecuteOptions {
+  /** Commands the renderer may run; anything else is refused without contacting the backend. */
+  commands: readonly string[];
+  /** Backend path that receives `POST { command, payload }` (default `/api/execute`). */
+  path?: string;
+  /** Largest JSON payload accepted from the renderer (default 64 KiB). */
+  maxPayloadBytes?: number;
+  /** Largest answer passed back (default 1 MiB). */
+  maxResponseBytes?: number;
+  /** Time limit of one call (default 10 000 ms). */
+  timeoutMs?: number;
+}
+
+type Failure = Extract<ExecuteResult, { ok: false }>['error'];
+const fail = (code: Failure['code'], message: string, status?: number): ExecuteResult => ({
+  ok: false,
+  error: status === undefined ? { code, message } : { code, message, status },
+});
+
+/** Forwards one renderer request to the backend over HTTP with the API key; never throws. */
+export async function executeOnBackend(supervisor: BackendSupervisor, options: ExecuteOptions, request_: unknown): Promise<ExecuteResult> {
+  if (typeof request_ !== 'object' || request_ === null || typeof (request_ as { command?: unknown }).command !== 'string') {
+    return fail('BAD_REQUEST', 'python:execute expects { command: string, payload?: JSON }');
+  }
+  const { command, payload } = request_ as { command: string; payload?: unknown };
+  if (!options.commands.includes(command)) return fail('NOT_ALLOWED', `Command "${command}" is not on the allowlist`);
+  let body: string;
+  try {
+    body = JSON.stringify({ command, payload });
+  } catch {
+    return fail('BAD_REQUEST', 'payload is not JSON-serializable');
+  }
+  const maxPayload = options.maxPayloadBytes ?? 64 * 1024;
+  if (Buffer.byteLength(body) > maxPayload) return fail('PAYLOAD_TOO_LARGE', `payload exceeds ${maxPayload} bytes`);
+  if (supervisor.getStatus().status !== 'running') return fail('BACKEND_NOT_RUNNING', `the backend is ${supervisor.getStatus().status}`);
+
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const apiKey = supervisor.getApiKey();
+  try {
+    const response = await request(`${supervisor.getBaseUrl()}${options.path ?? '/api/execute'}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await readLimited(response.body, options.maxResponseBytes ?? 1024 * 1024);
+    if (text === undefined) return fail('BACKEND_ERROR', 'the backend answer is too large', response.statusCode);
+    const data: unknown = text === '' ? null : JSON.parse(text);
+    if (response.statusCode >= 400) {
+      const message = (data as { error?: unknown } | null)?.error;
+      return fail('BACKEND_ERROR', typeof message === 'string' ? message : `the backend answered HTTP ${response.statusCode}`, response.statusCode);
+    }
+    return { ok: true, status: response.statusCode, data };
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError' || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT') {
+      return fail('TIMEOUT', `the backend did not answer within ${timeoutMs} ms`);
+    }
+    return fail('BACKEND_ERROR', `the backend call failed: ${(error as Error).message}`);
+  }
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

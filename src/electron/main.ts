@@ -1,0 +1,89 @@
+import type { BackendSupervisor } from '../supervisor.js';
+import type { BackendConnection } from './bridge-types.js';
+import { IpcChannel } from './channels.js';
+import type { ElectronMainApi, InvokeEventLike } from './electron-like.js';
+import { type ExecuteOptions, executeOnBackend } from './execute.js';
+import { createFailureDialog } from './failure-dialog.js';
+import { guardQuit } from './quit-guard.js';
+import { createSenderCheck } from './sender-trust.js';
+
+export { IpcChannel } from './channels.js';
+export type { ElectronMainApi } from './electron-like.js';
+export type { ExecuteOptions } from './execute.js';
+export type { BackendBridge, BackendConnection, ExecuteRequest, ExecuteResult } from './bridge-types.js';
+
+/** Options of {@link attachBackendToElectron}. */
+export interface ElectronBackendOptions extends ElectronMainApi {
+  /** Origins whose frames may talk to the backend, e.g. `['file://']` or `['http://localhost:5173']`. */
+  trustedOrigins: readonly string[];
+  /** Enables `python:execute` for these commands; off when omitted. */
+  execute?: ExecuteOptions;
+  /** Longest a quit waits for the backend to stop before `app.exit()` (default grace + 5 s, at least 10 s). */
+  quitDeadlineMs?: number;
+  /** Show an error dialog when the backend cannot be started (default true). */
+  failureDialog?: boolean;
+  /** Where refused senders and quit problems are reported (default `console.warn`). */
+  log?: (message: string) => void;
+}
+
+/**
+ * Wires a supervisor into Electron's main process: the seed's IPC channels with sender checks,
+ * status pushed to every window, `python:execute`, quit held until the backend is stopped, and
+ * a failure dialog. Returns a function that removes every handler and listener it added.
+ *
+ * @example
+ * import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+ * import { createBackendSupervisor } from 'backend-lifecycle';
+ * import { attachBackendToElectron } from 'backend-lifecycle/electron/main';
+ * const backend = createBackendSupervisor({ command: 'python3', args: ['server.py'] });
+ * const detach = attachBackendToElectron(backend, { app, BrowserWindow, dialog, ipcMain, trustedOrigins: ['file://'] });
+ * app.whenReady().then(() => backend.start());
+ */
+export function attachBackendToElectron(supervisor: BackendSupervisor, options: ElectronBackendOptions): () => void {
+  const log = options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`));
+  const checkSender = createSenderCheck(options.BrowserWindow, options.trustedOrigins);
+  const { ipcMain } = options;
+
+  const guarded = <T>(channel: string, answer: (event: InvokeEventLike, ...args: unknown[]) => T) => {
+    ipcMain.handle(channel, (event, ...args) => {
+      const verdict = checkSender(event);
+      if (!verdict.trusted) {
+        log(`refused ${channel}: ${verdict.reason}`);
+        throw new Error(`backend-lifecycle: ${channel} refused: ${verdict.reason}`);
+      }
+      return answer(event, ...args);
+    });
+  };
+  guarded(IpcChannel.Backend_GetPort, () => supervisor.getPort());
+  guarded(IpcChannel.Backend_GetStatus, () => supervisor.getStatus());
+  guarded(IpcChannel.Backend_GetConnection, (): BackendConnection => {
+    const apiKey = supervisor.getApiKey();
+    return { baseUrl: supervisor.getBaseUrl(), port: supervisor.getPort(), headers: apiKey ? { 'X-API-Key': apiKey } : {} };
+  });
+  const execute = options.execute;
+  guarded(IpcChannel.Python_Execute, (_event, request) =>
+    execute ? executeOnBackend(supervisor, execute, request) : { ok: false, error: { code: 'NOT_ALLOWED', message: 'python:execute is not enabled' } },
+  );
+
+  const broadcast = (status: ReturnType<BackendSupervisor['getStatus']>) => {
+    for (const window of options.BrowserWindow.getAllWindows()) {
+      if (window.isDestroyed() || window.webContents.isDestroyed()) continue;
+      window.webContents.send(IpcChannel.Backend_StatusChanged, status);
+    }
+  };
+  const showFailure = options.failureDialog === false ? undefined : createFailureDialog(options.dialog, log);
+  const unsubscribe = supervisor.subscribe((status) => {
+    broadcast(status);
+    showFailure?.(status);
+  });
+  const graceMs = supervisor.actor.getSnapshot().context.graceMs;
+  const releaseQuit = guardQuit(options.app, supervisor, options.quitDeadlineMs ?? Math.max(10_000, graceMs + 5_000), log);
+
+  return () => {
+    unsubscribe();
+    releaseQuit();
+    for (const channel of [IpcChannel.Backend_GetPort, IpcChannel.Backend_GetStatus, IpcChannel.Backend_GetConnection, IpcChannel.Python_Execute]) {
+      ipcMain.removeHandler(channel);
+    }
+  };
+}

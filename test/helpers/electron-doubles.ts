@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events';
+import type { ElectronMainApi } from '../../src/electron/main.js';
+import type { ElectronPreloadApi } from '../../src/electron/preload.js';
+import type { InvokeEventLike } from '../../src/electron/electron-like.js';
+
+type Handler = (event: InvokeEventLike, ...args: unknown[]) => unknown;
+
+/** In-memory ipcMain: refuses a second handler for a channel, as Electron does. */
+export class FakeIpcMain {
+  readonly handlers = new Map<string, Handler>();
+  handle(channel: string, handler: Handler): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  /** What `ipcRenderer.invoke` does: a rejected promise when the handler throws. */
+  async invoke(channel: string, event: InvokeEventLike, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`No handler registered for '${channel}'`);
+    return handler(event, ...args);
+  }
+}
+
+export class FakeWebContents {
+  readonly sent: { channel: string; args: unknown[] }[] = [];
+  destroyed = false;
+  readonly renderer = new EventEmitter();
+  send(channel: string, ...args: unknown[]): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.sent.push({ channel, args });
+    this.renderer.emit(channel, { sender: this }, ...args);
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+export class FakeWindow {
+  readonly webContents = new FakeWebContents();
+  constructor(readonly url: string) {}
+  isDestroyed(): boolean {
+    return this.webContents.destroyed;
+  }
+  destroy(): void {
+    this.webContents.destroyed = true;
+  }
+  /** An invoke event as this window's main frame would send it. */
+  event(frameUrl = this.url): InvokeEventLike {
+    return { sender: this.webContents, senderFrame: { url: frameUrl } };
+  }
+}
+
+export class FakeApp extends EventEmitter {
+  quitted = false;
+  readonly exits: (number | undefined)[] = [];
+  quit(): void {
+    let prevented = false;
+    this.emit('before-quit', { preventDefault: () => (prevented = true) });
+    if (!prevented) this.quitted = true;
+  }
+  exit(code?: number): void {
+    this.exits.push(code);
+  }
+}
+
+export class FakeDialog {
+  readonly shown: Parameters<ElectronMainApi['dialog']['showMessageBox']>[0][] = [];
+  async showMessageBox(options: Parameters<ElectronMainApi['dialog']['showMessageBox']>[0]): Promise<{ response: number }> {
+    this.shown.push(options);
+    return { response: 0 };
+  }
+}
+
+/** A complete set of doubles, each checked against the shapes Electron's real objects are proven to fit. */
+export function electronDoubles() {
+  const windows: FakeWindow[] = [];
+  const ipcMain = new FakeIpcMain() satisfies ElectronMainApi['ipcMain'];
+  const app = new FakeApp() satisfies ElectronMainApi['app'];
+  const dialog = new FakeDialog() satisfies ElectronMainApi['dialog'];
+  const BrowserWindow = {
+    getAllWindows: () => [...windows],
+    fromWebContents: (contents: unknown) => windows.find((w) => w.webContents === contents) ?? null,
+  } satisfies ElectronMainApi['BrowserWindow'];
+  const openWindow = (url = 'file:///app/index.html') => {
+    const window = new FakeWindow(url);
+    windows.push(window);
+    return window;
+  };
+  /** ipcRenderer as the preload of `window` sees it. */
+  const rendererOf = (window: FakeWindow) =>
+    ({
+      invoke: (channel: string, ...args: unknown[]) => ipcMain.invoke(channel, window.event(), ...args),
+      on: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => window.webContents.renderer.on(channel, listener),
+      removeListener: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => window.webContents.renderer.removeListener(channel, listener),
+    }) satisfies ElectronPreloadApi['ipcRenderer'];
+  return { ipcMain, app, dialog, BrowserWindow, windows, openWindow, rendererOf };
+}

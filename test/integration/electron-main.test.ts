@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { BackendStatusInfo } from '../../src/index.js';
+import { attachBackendToElectron, IpcChannel } from '../../src/electron/main.js';
+import { createBackendBridge, exposeBackendBridge } from '../../src/electron/preload.js';
+import { createBackendClient } from '../../src/electron/renderer.js';
+import { electronDoubles } from '../helpers/electron-doubles.js';
+import { isRunning } from '../helpers/leaks.js';
+import { nextStatus, supervise } from '../helpers/supervisor.js';
+
+function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supervise>[1] = {}, extra: { quitDeadlineMs?: number } = {}) {
+  const electron = electronDoubles();
+  const logs: string[] = [];
+  const run = supervise(script, overrides);
+  const detach = attachBackendToElectron(run.supervisor, {
+    ...electron,
+    trustedOrigins: ['file://'],
+    execute: { commands: ['echo', 'slow', 'big'], timeoutMs: 300, maxPayloadBytes: 1024 },
+    log: (message) => logs.push(message),
+    ...extra,
+  });
+  return { ...electron, ...run, logs, detach };
+}
+
+describe('electron main: the seed channels', () => {
+  it('answers get-port, get-status and get-connection with the seed shapes', async () => {
+    const { supervisor, ipcMain, openWindow } = setup();
+    const window = openWindow();
+    expect(await ipcMain.invoke(IpcChannel.Backend_GetPort, window.event())).toBe(0);
+    const running = await supervisor.start();
+    expect(await ipcMain.invoke('backend:get-port', window.event())).toBe(running.port);
+    const status = (await ipcMain.invoke('backend:get-status', window.event())) as BackendStatusInfo;
+    expect(status).toMatchObject({ status: 'running', port: running.port });
+    expect(new Date(status.timestamp).toISOString()).toBe(status.timestamp);
+    expect(await ipcMain.invoke('backend:get-connection', window.event())).toEqual({
+      baseUrl: `http://127.0.0.1:${running.port}`,
+      port: running.port,
+      headers: { 'X-API-Key': supervisor.getApiKey() },
+    });
+  });
+
+  it('pushes every status change to every live window, skips destroyed ones, and a late window can ask', async () => {
+    const { supervisor, ipcMain, openWindow } = setup();
+    const [a, b, gone] = [openWindow(), openWindow(), openWindow()];
+    gone.destroy();
+    await supervisor.start();
+    const statuses = (window: typeof a) => window.webContents.sent.filter((m) => m.channel === 'backend:status-changed').map((m) => (m.args[0] as BackendStatusInfo).phase);
+    expect(statuses(a)).toEqual(['starting.reapingOrphans', 'starting.allocatingPort', 'starting.spawning', 'starting.waitingForHealth', 'running']);
+    expect(statuses(b)).toEqual(statuses(a));
+    expect(gone.webContents.sent).toEqual([]);
+    const late = openWindow();
+    expect(((await ipcMain.invoke('backend:get-status', late.event())) as BackendStatusInfo).status).toBe('running');
+  });
+
+  it('refuses untrusted senders with an error, and logs them', async () => {
+    const { ipcMain, openWindow, logs } = setup();
+    const window = openWindow();
+    const stranger = { sender: { send() {}, isDestroyed: () => false }, senderFrame: { url: 'file:///app/index.html' } };
+    await expect(ipcMain.invoke('backend:get-port', window.event('https://evil.example/x'))).rejects.toThrow('backend-lifecycle: backend:get-port refused: origin https://evil.example is not trusted');
+    await expect(ipcMain.invoke('backend:get-connection', stranger)).rejects.toThrow("file:///app/index.html is not in one of the app's windows");
+    await expect(ipcMain.invoke('python:execute', { sender: window.webContents, senderFrame: null }, { command: 'echo' })).rejects.toThrow('the sending frame is gone');
+    expect(logs).toHaveLength(3);
+  });
+
+  it('python:execute forwards allowlisted commands with the API key and limits size and time', async () => {
+    const { supervisor, ipcMain, openWindow } = setup();
+    const window = openWindow();
+    const call = (request: unknown) => ipcMain.invoke('python:execute', window.event(), request);
+    expect(await call({ command: 'echo', payload: { a: 1 } })).toMatchObject({ ok: false, error: { code: 'BACKEND_NOT_RUNNING' } });
+    await supervisor.start();
+    expect(await call({ command: 'echo', payload: { a: 1 } })).toEqual({ ok: true, status: 200, data: { result: { a: 1 } } });
+    expect(await call({ command: 'rm -rf', payload: null })).toEqual({ ok: false, error: { code: 'NOT_ALLOWED', message: 'Command "rm -rf" is not on the allowlist' } });
+    expect(await call({ command: 'echo', payload: 'x'.repeat(2_000) })).toEqual({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'payload exceeds 1024 bytes' } });
+    expect(await call({ command: 'slow', payload: 2_000 })).toEqual({ ok: false, error: { code: 'TIMEOUT', message: 'the backend did not answer within 300 ms' } });
+    expect(await call({ command: 'big' })).toMatchObject({ ok: false, error: { code: 'BACKEND_ERROR', message: 'the backend answer is too large' } });
+    expect(await call('echo')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect((await supervisor.stop()).status).toBe('stopped');
+  });
+});
+
+describe('electron main: quit, failure dialog, dispose', () => {
+  it('before-quit is held until the backend is stopped, then the app quits; a second quit does not start a second stop', async () => {
+    const { supervisor, app, statuses } = setup();
+    const running = await supervisor.start();
+    app.quit();
+    app.quit();
+    expect(app.quitted).toBe(false);
+    await nextStatus(supervisor, (s) => s.status === 'stopped');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(app.quitted).toBe(true);
+    expect(app.exits).toEqual([]);
+    expect(statuses.filter((s) => s.phase === 'stopping.terminating')).toHaveLength(1);
+    expect(isRunning(running.pid as number)).toBe(false);
+  });
+
+  it('a backend that will not stop cannot hang quit: app.exit() after the deadline', async () => {
+    const { supervisor, app } = setup('ignores-sigterm.mjs', { shutdown: { graceMs: 1_500 } }, { quitDeadlineMs: 200 });
+    await supervisor.start();
+    app.quit();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(app.exits).toEqual([0]);
+    expect(supervisor.getStatus().phase).toBe('stopping.terminating');
+  });
+
+  it('shows one failure dialog with the mapped message and log file, not one per retry', async () => {
+    const { supervisor, dialog } = setup('crash-on-start.mjs', { restart: { maxRestarts: 2, initialDelayMs: 10 } });
+    await expect(supervisor.start()).rejects.toMatchObject({ code: 'RESTART_LIMIT' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(dialog.shown).toHaveLength(1);
+    expect(dialog.shown[0]).toMatchObject({ type: 'error', title: 'Backend server failed to start' });
+    expect(dialog.shown[0]?.message).toMatch(/^Backend server could not be kept running: gave up after 2 restarts .* Backend server crashed during startup \(exit code 3; /);
+    expect(dialog.shown[0]?.detail).toMatch(/^Error code: RESTART_LIMIT\n\nLog file: \/.+\.log$/);
+  });
+
+  it('dispose removes every handler and listener it added', async () => {
+    const { supervisor, ipcMain, app, openWindow, detach } = setup();
+    const window = openWindow();
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(['backend:get-connection', 'backend:get-port', 'backend:get-status', 'python:execute']);
+    expect(app.listenerCount('before-quit')).toBe(1);
+    detach();
+    expect(ipcMain.handlers.size).toBe(0);
+    expect(app.listenerCount('before-quit')).toBe(0);
+    await supervisor.start();
+    expect(window.webContents.sent).toEqual([]);
+    app.quit();
+    expect(app.quitted).toBe(true);
+  });
+});
+
+describe('electron preload bridge and renderer client', () => {
+  it('exposes exactly one narrow object, never ipcRenderer', () => {
+    const { openWindow, rendererOf } = electronDoubles();
+    const exposed: Record<string, unknown> = {};
+    exposeBackendBridge({ contextBridge: { exposeInMainWorld: (key, api) => (exposed[key] = api) }, ipcRenderer: rendererOf(openWindow()) });
+    expect(Object.keys(exposed)).toEqual(['backend']);
+    expect(Object.keys(exposed.backend as object).sort()).toEqual(['execute', 'getConnection', 'getPort', 'getStatus', 'onStatusChanged']);
+    expect(Object.values(exposed.backend as object).every((value) => typeof value === 'function')).toBe(true);
+  });
+
+  it('the bridge and client follow the backend across a restart to a new port', async () => {
+    const { supervisor, openWindow, rendererOf } = setup();
+    const window = openWindow();
+    const bridge = createBackendBridge(rendererOf(window));
+    const seen: string[] = [];
+    const off = bridge.onStatusChanged((status) => seen.push(status.status));
+    const client = createBackendClient(bridge);
+    await supervisor.start();
+    const first = await client.connection();
+    expect((await client.fetch('/api/execute', { method: 'POST', body: JSON.stringify({ command: 'echo', payload: 1 }) })).status).toBe(200);
+    const restarted = await supervisor.restart();
+    const second = await client.connection();
+    expect(second.port).toBe(restarted.port);
+    expect(second.port).not.toBe(first.port);
+    expect((await client.fetch('/api/health')).status).toBe(200);
+    expect(await bridge.getPort()).toBe(restarted.port);
+    off();
+    client.dispose();
+    await supervisor.stop();
+    expect(seen.at(-1)).toBe('running');
+    expect(window.webContents.renderer.listenerCount('backend:status-changed')).toBe(0);
+  });
+});
