@@ -130,6 +130,18 @@ def watch_parent(server):
                 return
 
 
+def notify_ready():
+    # s6-style readiness notification: tells the supervisor to health-check now instead of at its next poll
+    fd = os.environ.get("BACKEND_NOTIFY_FD")
+    if not fd:
+        return
+    try:
+        os.write(int(fd), b"READY=1\n")
+        os.close(int(fd))
+    except OSError:
+        pass
+
+
 def main():
     server = ThreadingHTTPServer((HOST, PORT), Handler)
     server.daemon_threads = True
@@ -141,6 +153,7 @@ def main():
     signal.signal(signal.SIGTERM, on_sigterm)
     threading.Thread(target=watch_parent, args=(server,), daemon=True).start()
     print(f"example backend listening on http://{HOST}:{PORT} (instance {INSTANCE_ID or 'unset'})", flush=True)
+    notify_ready()
     try:
         server.serve_forever(poll_interval=0.1)
     except KeyboardInterrupt:

@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
-import getPort, { portNumbers } from 'get-port';
 import { fromPromise } from 'xstate';
 import { BackendError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** True when `host:port` can be bound right now (the same test the backend's own bind will face). */
-export function isPortFree(host: string, port: number): Promise<boolean> {
+export async function isPortFree(host: string, port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
@@ -33,6 +32,8 @@ export function createAllocatePort(options: ResolvedOptions) {
       });
     }
     const last = port.base + port.attempts - 1;
+    // loaded on first use: importing the package should not pay for what start() needs
+    const { default: getPort, portNumbers } = await import('get-port');
     const found = await getPort({ port: portNumbers(port.base, last), host });
     // get-port falls back to a random port when the whole range is taken; that is not what was asked for
     if (found >= port.base && found <= last) return found;

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { HttpFailure, httpRequest } from '../http-request.js';
 
 /** The result of one health request. */
 export type HealthResult =
@@ -26,29 +26,20 @@ function answeredInstance(header: string | string[] | undefined, body: string): 
  */
 export async function checkHealth(url: string, expectedInstance: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<HealthResult> {
   try {
-    const response = await request(url, {
-      method: 'GET',
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
-    });
-    const body = await response.body.text();
+    const response = await httpRequest(url, { timeoutMs, maxBytes: 64 * 1024, ...(signal ? { signal } : {}) });
     if (response.statusCode < 200 || response.statusCode > 299) {
       return { ok: false, reason: 'status', detail: `answered HTTP ${response.statusCode}` };
     }
-    const instanceId = answeredInstance(response.headers['x-backend-instance'], body.slice(0, 64 * 1024));
+    const instanceId = answeredInstance(response.headers['x-backend-instance'], response.body);
     if (instanceId !== undefined && expectedInstance !== undefined && instanceId !== expectedInstance) {
       return { ok: false, reason: 'mismatch', detail: `answered as instance ${instanceId}, expected ${expectedInstance}` };
     }
     return { ok: true, instanceId };
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = error instanceof HttpFailure ? error.code : 'ERROR';
     if (code === 'ECONNREFUSED') return { ok: false, reason: 'refused', detail: 'connection refused' };
-    const name = (error as Error).name;
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || name === 'TimeoutError' || name === 'AbortError') {
-      return { ok: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` };
-    }
-    return { ok: false, reason: 'error', detail: code ?? (error as Error).message };
+    if (code === 'TIMEOUT' || code === 'ABORTED') return { ok: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` };
+    return { ok: false, reason: 'error', detail: code === 'ERROR' ? (error as Error).message : code };
   }
 }
 

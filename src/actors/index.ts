@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../options.js';
 import { createAllocatePort } from './allocate-port.js';
 import { createMonitorHealth } from './monitor-health.js';
+import { ReadinessHints } from './readiness-hints.js';
 import { createReapGroup } from './reap-group.js';
 import { createReapOrphans } from './reap-orphans.js';
 import { createRunBackend } from './run-backend.js';
@@ -8,11 +9,12 @@ import { createWaitForHealth } from './wait-for-health.js';
 
 /** The real-world actors of the lifecycle machine, wired for one supervisor's options. */
 export function createRealActors(options: ResolvedOptions, apiKey: string | false) {
+  const hints = new ReadinessHints();
   return {
     reapOrphans: createReapOrphans(options),
     allocatePort: createAllocatePort(options),
-    runBackend: createRunBackend(options, apiKey),
-    waitForHealth: createWaitForHealth(options),
+    runBackend: createRunBackend(options, apiKey, hints),
+    waitForHealth: createWaitForHealth(options, hints),
     monitorHealth: createMonitorHealth(options),
     reapGroup: createReapGroup(options),
   };

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fromPromise } from 'xstate';
 import type { HealthInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { checkHealth, type HealthResult, healthUrl } from './health-check.js';
+import { pauseUntilHint, type ReadinessHints } from './readiness-hints.js';
 
 // Fast first, then backing off: a backend that is up in 30 ms is seen in ~30 ms, a slow one costs few requests.
 const schedule = [5, 5, 10, 10, 20, 20, 50, 50, 100, 100, 200];
@@ -21,12 +21,17 @@ function timeoutFailure(last: HealthResult | undefined, url: string, timeoutMs: 
   return new BackendError({ ...base, message, details: { url, reason: last && !last.ok ? last.reason : null } });
 }
 
-/** Polls the health endpoint until it answers 2xx for our instance, or the startup timeout passes. */
-export function createWaitForHealth(options: ResolvedOptions) {
+/**
+ * Polls the health endpoint until it answers 2xx for our instance, or the startup timeout passes.
+ * Pauses end early on a readiness hint (READY=1 on the notification fd, or the port starting to
+ * listen), and the schedule starts over from 5 ms after a hint.
+ */
+export function createWaitForHealth(options: ResolvedOptions, hints: ReadinessHints) {
   return fromPromise<void, HealthInput>(async ({ input, signal }) => {
     const url = healthUrl(options.host, input.port, options.health.path);
     const deadline = Date.now() + options.health.startupTimeoutMs;
     let last: HealthResult | undefined;
+    let probeListening = true;
     for (let attempt = 0; !signal.aborted; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
@@ -45,8 +50,14 @@ export function createWaitForHealth(options: ResolvedOptions) {
           details: { url, port: input.port },
         });
       }
+      // once the port listens, the probe has said all it can: keep it for a port that is not listening yet
+      if (result.reason !== 'refused') probeListening = false;
       const pause = Math.min(schedule[attempt] ?? maxPause, Math.max(0, deadline - Date.now()));
-      await sleep(pause, undefined, { signal }).catch(() => undefined);
+      const woke = await pauseUntilHint(pause, { hints, instanceId: input.instanceId, port: input.port, signal, probeListening });
+      if (woke === 'hint') {
+        attempt = -1;
+        probeListening = false;
+      }
     }
     throw timeoutFailure(last, url, options.health.startupTimeoutMs, input.logFile);
   });

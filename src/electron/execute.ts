@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { HttpFailure, httpRequest } from '../http-request.js';
 import type { BackendSupervisor } from '../supervisor.js';
 import type { ExecuteResult } from './bridge-types.js';
 
@@ -42,41 +42,22 @@ export async function executeOnBackend(supervisor: BackendSupervisor, options: E
   const timeoutMs = options.timeoutMs ?? 10_000;
   const apiKey = supervisor.getApiKey();
   try {
-    const response = await request(`${supervisor.getBaseUrl()}${options.path ?? '/api/execute'}`, {
+    const response = await httpRequest(`${supervisor.getBaseUrl()}${options.path ?? '/api/execute'}`, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
-      signal: AbortSignal.timeout(timeoutMs),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+      timeoutMs,
+      maxBytes: options.maxResponseBytes ?? 1024 * 1024,
     });
-    const text = await readLimited(response.body, options.maxResponseBytes ?? 1024 * 1024);
-    if (text === undefined) return fail('BACKEND_ERROR', 'the backend answer is too large', response.statusCode);
-    const data: unknown = text === '' ? null : JSON.parse(text);
+    const data: unknown = response.body === '' ? null : JSON.parse(response.body);
     if (response.statusCode >= 400) {
       const message = (data as { error?: unknown } | null)?.error;
       return fail('BACKEND_ERROR', typeof message === 'string' ? message : `the backend answered HTTP ${response.statusCode}`, response.statusCode);
     }
     return { ok: true, status: response.statusCode, data };
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError' || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT') {
-      return fail('TIMEOUT', `the backend did not answer within ${timeoutMs} ms`);
-    }
+    if (error instanceof HttpFailure && error.code === 'TIMEOUT') return fail('TIMEOUT', `the backend did not answer within ${timeoutMs} ms`);
+    if (error instanceof HttpFailure && error.code === 'TOO_LARGE') return fail('BACKEND_ERROR', 'the backend answer is too large');
     return fail('BACKEND_ERROR', `the backend call failed: ${(error as Error).message}`);
   }
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -7,7 +7,7 @@ import type { BackendStatusInfo } from '../../src/index.js';
 import { isRunning } from '../helpers/leaks.js';
 import { fixture, markerEnv, portRange, tempDir } from '../helpers/supervisor.js';
 
-const cli = join(import.meta.dirname, '../../dist/src/cli/main.js');
+const cli = join(import.meta.dirname, '../../dist/bundle/cli.js');
 
 interface CliRun {
   child: ChildProcess;

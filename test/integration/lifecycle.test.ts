@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/index.js';
 import { isRunning, processesWithEnv } from '../helpers/leaks.js';
@@ -14,9 +13,9 @@ describe('a healthy backend', () => {
     expect(running.port).toBe(supervisor.getPort());
     expect(running.pid).toBeGreaterThan(0);
     expect(supervisor.getBaseUrl()).toBe(`http://127.0.0.1:${running.port}`);
-    const health = await request(`${supervisor.getBaseUrl()}/api/health`);
-    expect(health.statusCode).toBe(200);
-    await health.body.dump();
+    const health = await fetch(`${supervisor.getBaseUrl()}/api/health`);
+    expect(health.status).toBe(200);
+    await health.arrayBuffer();
     expect(existsSync(join(dir, 'state', 'backend.lock.json'))).toBe(true);
 
     const stopped = await supervisor.stop();
@@ -50,6 +49,13 @@ describe('a healthy backend', () => {
     expect(env.argv).toEqual(['--listen', `127.0.0.1:${running.port}`]);
     expect(logFile).not.toContain(key);
     expect(logFile).toContain('leaking the key by mistake: [REDACTED]');
+  });
+
+  it('a backend may say READY=1 on BACKEND_NOTIFY_FD; the supervisor notes it and checks health at once', async () => {
+    const { supervisor } = supervise('notifies-ready.mjs');
+    await supervisor.start();
+    const log = readdirLog(supervisor.actor.getSnapshot().context.logFile);
+    expect(log).toContain('backend notified READY=1');
   });
 
   it('restart() replaces the process with a fresh instance and keeps running', async () => {

@@ -7,7 +7,7 @@ import { processStartTime } from '../../src/process-group.js';
 import { isRunning } from '../helpers/leaks.js';
 import { fixture, markerEnv, portRange, supervise, tempDir } from '../helpers/supervisor.js';
 
-const cli = join(import.meta.dirname, '../../dist/src/cli/main.js');
+const cli = join(import.meta.dirname, '../../dist/bundle/cli.js');
 
 /** Runs the CLI in its own process and resolves with its first `running` status line. */
 function runCliUntilRunning(stateDir: string, logDir: string): Promise<{ cli: ChildProcess; backendPid: number }> {

@@ -1,0 +1,74 @@
+// npm run bench: measures the performance goals of issue 6 with real processes and prints/writes the results.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { measureImport, measureIdle, measureInstalledSize } from './footprint.js';
+import { buildTinyBackend } from './lib/fixture.js';
+import { markdownTable, readinessChart, type Row, sampleRow } from './lib/report.js';
+import { summarize } from './lib/stats.js';
+import { measureCrashDetection, measureStop, measureStubbornStop } from './process-events.js';
+import { measureReadiness } from './readiness.js';
+import { measureFanOut, measureScale } from './scale.js';
+
+const quick = process.argv.includes('--quick');
+const runs = quick ? 5 : 15;
+const began = Date.now();
+const step = (what: string) => console.error(`[bench ${((Date.now() - began) / 1000).toFixed(0)}s] ${what}`);
+buildTinyBackend();
+const rows: Row[] = [];
+const ratioTo = (value: number, reference: number) => `${(value / reference).toFixed(1)}× ours`;
+
+step('readiness');
+const readiness = await measureReadiness(runs);
+const oursReadiness = summarize(Object.values(readiness)[0] ?? []).median;
+const readinessRows = Object.entries(readiness).map(([approach, values], index) =>
+  sampleRow('readiness overhead', approach, values, {
+    ...(index === 0 ? { goal: { max: 5, text: '≤ 5 ms' } } : { ratio: ratioTo(summarize(values).median, oursReadiness) }),
+  }),
+);
+rows.push(...readinessRows);
+
+step('crash detection');
+const crash = await measureCrashDetection(runs);
+rows.push(sampleRow('crash detection (exit → status)', 'backend-lifecycle', crash.ours, { goal: { max: 5, text: '≤ 5 ms' } }));
+rows.push(sampleRow('crash detection (exit → status)', "floor: Node's 'exit' event, plain child", crash.floor));
+
+step('stop');
+const stop = await measureStop(runs);
+rows.push(sampleRow('stop, cooperative (exit → stop() resolved)', 'backend-lifecycle', stop.ours, { goal: { max: 10, text: '≤ 10 ms' } }));
+rows.push(sampleRow('stop, cooperative (exit → stop() resolved)', "floor: Node's 'exit' event, plain child", stop.floor));
+const graceMs = 200;
+rows.push(sampleRow(`stop, SIGTERM ignored (beyond the ${graceMs} ms grace)`, 'backend-lifecycle', await measureStubbornStop(quick ? 3 : 5, graceMs), { goal: { max: 50, text: 'grace + ≤ 50 ms' } }));
+
+step('scale');
+const scale = await measureScale(quick ? 1 : 3, 50);
+const oneStart = summarize(scale.one).median;
+rows.push(sampleRow('start, one backend (300 ms startup)', 'backend-lifecycle', scale.one));
+rows.push(sampleRow('start, 50 backends at once, one port range', 'backend-lifecycle', scale.many, { ratio: `${(summarize(scale.many).median / oneStart).toFixed(2)}× one; ${scale.collisions} port collisions`, goal: { max: oneStart * 1.5, text: '≤ 1.5× one' } }));
+rows.push(sampleRow('status fan-out, 50 subscribers, per change', 'backend-lifecycle', await measureFanOut(quick ? 2 : 5, 50), { goal: { max: 1, text: '≤ 1 ms' } }));
+
+step('idle (20 s window)');
+const idle = await measureIdle(quick ? 5_000 : 20_000);
+rows.push({ measure: 'idle CPU while running (monitor every 5 s)', approach: 'backend-lifecycle', unit: '%', median: idle.cpuPercentOfOneCore, goal: { max: 0.1, text: '≤ 0.1% of one core' } });
+rows.push({ measure: 'supervisor RSS while running', approach: 'backend-lifecycle', unit: 'MB', median: idle.rssMb, ratio: `bare node ${idle.bareNodeRssMb.toFixed(1)} MB`, goal: { max: 60, text: '≤ 60 MB' } });
+
+step('import and size');
+const imports = await measureImport(quick ? 5 : 10);
+rows.push(sampleRow('import of the package entry', 'backend-lifecycle', imports.ours, { ratio: `xstate alone ${summarize(imports.xstateAlone).median.toFixed(1)} ms`, goal: { max: 50, text: '≤ 50 ms' } }));
+const size = await measureInstalledSize();
+rows.push({ measure: `installed size of runtime dependencies (${size.packages} packages)`, approach: 'npm ls --omit=dev', unit: 'KB', median: size.bytes / 1024 });
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`;
+const table = markdownTable(rows);
+const markdown = `Measured on ${machine}; ${runs} runs per latency unless noted. Ratios are against backend-lifecycle in the same run.\n\n${table}\n`;
+console.log(`\n${markdown}`);
+const results = join(import.meta.dirname, 'results');
+mkdirSync(results, { recursive: true });
+writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ machine, runs, rows, samples: { readiness, crash, stop, scale } }, null, 2)}\n`);
+writeFileSync(join(results, 'latest.md'), markdown);
+writeFileSync(join(results, 'readiness-overhead.svg'), readinessChart(readinessRows));
+const readmePath = join(import.meta.dirname, '..', 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const block = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+if (!quick && block.test(readme)) writeFileSync(readmePath, readme.replace(block, `<!-- bench:start -->\n${markdown}<!-- bench:end -->`));
+step('done: bench/results/latest.{json,md}, readiness-overhead.svg');
