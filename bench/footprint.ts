@@ -13,7 +13,8 @@ export async function measureIdle(windowMs: number) {
   const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'idle-child.mjs'), entry, tinyBackend, String(windowMs), '40900']);
   const ours = JSON.parse(stdout) as { cpuPercentOfOneCore: number; rssMb: number };
   const bare = await run(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss / 2 ** 20), 200)']);
-  return { ...ours, bareNodeRssMb: Number(bare.stdout) };
+  const floor = JSON.parse((await run(process.execPath, [join(import.meta.dirname, 'idle-floor.mjs'), tinyBackend, String(windowMs), '40920'])).stdout) as { cpuPercentOfOneCore: number };
+  return { ...ours, bareNodeRssMb: Number(bare.stdout), floorCpuPercent: floor.cpuPercentOfOneCore };
 }
 
 async function importMs(specifier: string): Promise<number> {

@@ -29,7 +29,9 @@ function allPids(): number[] {
 
 /** Live (non-zombie) members of a process group. Zombies count as gone: they hold no resources. */
 export function groupMembers(pgid: number): number[] {
-  if (!hasProc) return isSignalable(-pgid) ? [pgid] : [];
+  // one syscall answers "gone" for the common case; only a group that exists needs the /proc scan
+  if (!isSignalable(-pgid)) return [];
+  if (!hasProc) return [pgid];
   return allPids()
     .map(readStat)
     .filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z')

@@ -47,7 +47,7 @@ export function readinessChart(rows: Row[]): string {
   const minLog = Math.log10(0.1);
   const maxLog = Math.log10(Math.max(1000, ...rows.map((r) => r.p90 ?? r.median)));
   const x = (value: number) => left + ((Math.log10(Math.max(0.1, value)) - minLog) / (maxLog - minLog)) * (width - left - 30);
-  const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+  const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
@@ -60,7 +60,7 @@ export function readinessChart(rows: Row[]): string {
   rows.forEach((row, index) => {
     const y = top + index * (barHeight + 14);
     const colour = row.approach.startsWith('backend-lifecycle') ? '#10b981' : '#9ca3af';
-    parts.push(`<text x="${left - 10}" y="${y + barHeight / 2 + 4}" text-anchor="end">${escape(row.approach)}</text>`);
+    parts.push(`<text x="${left - 10}" y="${y + barHeight / 2 + 4}" text-anchor="end">${escapeXml(row.approach)}</text>`);
     parts.push(`<rect x="${x(0.1)}" y="${y}" width="${Math.max(1, x(row.median) - x(0.1))}" height="${barHeight}" fill="${colour}" rx="3"/>`);
     if (row.p90 !== undefined) parts.push(`<line x1="${x(row.median)}" y1="${y + barHeight / 2}" x2="${x(row.p90)}" y2="${y + barHeight / 2}" stroke="#374151" stroke-width="2"/>`);
     parts.push(`<text x="${x(row.p90 ?? row.median) + 6}" y="${y + barHeight / 2 + 4}" fill="#111827">${format(row.median, 'ms')} (p90 ${format(row.p90, 'ms')})</text>`);

