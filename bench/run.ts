@@ -45,6 +45,8 @@ const scale = await measureScale(quick ? 1 : 3, 50);
 const oneStart = summarize(scale.one).median;
 rows.push(sampleRow('start, one backend (300 ms startup)', 'backend-lifecycle', scale.one));
 rows.push(sampleRow('start, 50 backends at once, one port range', 'backend-lifecycle', scale.many, { ratio: `${(summarize(scale.many).median / oneStart).toFixed(2)}× one; ${scale.collisions} port collisions`, goal: { max: oneStart * 1.5, text: '≤ 1.5× one' } }));
+const plainOne = summarize(scale.plainOne).median;
+rows.push(sampleRow('start, 50 backends at once, one port range', "floor: 50 plain spawn()s, no supervisor", scale.plainMany, { ratio: `${(summarize(scale.plainMany).median / plainOne).toFixed(2)}× one plain spawn (${plainOne.toFixed(0)} ms)` }));
 rows.push(sampleRow('status fan-out, 50 subscribers, per change', 'backend-lifecycle', await measureFanOut(quick ? 2 : 5, 50), { goal: { max: 1, text: '≤ 1 ms' } }));
 
 step('idle (20 s windows after 12 s settling, ours and the floor)');

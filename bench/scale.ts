@@ -1,4 +1,5 @@
 // 50 supervisors in one process starting at once from one port range, and status fan-out to 50 subscribers.
+import { spawnPlain } from './lib/fixture.js';
 import { epochMs } from './lib/stats.js';
 import { freshPorts, superviseTiny } from './lib/supervised.js';
 
@@ -16,17 +17,35 @@ async function startAll(count: number): Promise<{ elapsed: number; distinctPorts
   }
 }
 
+/** The floor: plain child_process spawns of the same backend, waiting only for their own LISTEN lines. */
+async function spawnAllPlain(count: number): Promise<number> {
+  const range = freshPorts(count);
+  const began = epochMs();
+  const backends = Array.from({ length: count }, (_, i) => spawnPlain(range.base + i, { FIXTURE_READY_DELAY_MS: startupMs }));
+  try {
+    await Promise.all(backends.map((backend) => backend.listen));
+    return epochMs() - began;
+  } finally {
+    for (const backend of backends) backend.child.kill('SIGKILL');
+    await Promise.all(backends.map((backend) => backend.exited));
+  }
+}
+
 export async function measureScale(rounds: number, count: number) {
   const one: number[] = [];
   const many: number[] = [];
+  const plainOne: number[] = [];
+  const plainMany: number[] = [];
   let collisions = 0;
   for (let round = 0; round < rounds; round++) {
     one.push((await startAll(1)).elapsed);
     const result = await startAll(count);
     many.push(result.elapsed);
     collisions += count - result.distinctPorts;
+    plainOne.push(await spawnAllPlain(1));
+    plainMany.push(await spawnAllPlain(count));
   }
-  return { one, many, collisions };
+  return { one, many, collisions, plainOne, plainMany };
 }
 
 /** Time from the first to the last of `count` subscribers being told about one change. */

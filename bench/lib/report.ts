@@ -39,14 +39,14 @@ export function markdownTable(rows: Row[]): string {
 
 /** Horizontal bars on a log scale: median bar, p90 whisker, one per approach. */
 export function readinessChart(rows: Row[]): string {
-  const width = 760;
+  const width = 900;
   const left = 330;
   const barHeight = 26;
   const top = 40;
   const height = top + rows.length * (barHeight + 14) + 40;
   const minLog = Math.log10(0.1);
   const maxLog = Math.log10(Math.max(1000, ...rows.map((r) => r.p90 ?? r.median)));
-  const x = (value: number) => left + ((Math.log10(Math.max(0.1, value)) - minLog) / (maxLog - minLog)) * (width - left - 30);
+  const x = (value: number) => left + ((Math.log10(Math.max(0.1, value)) - minLog) / (maxLog - minLog)) * (width - left - 190); // room for the value labels
   const escapeXml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
