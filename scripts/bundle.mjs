@@ -11,6 +11,7 @@ await build({
     'electron-main': join(dist, 'src/electron/main.js'),
     'electron-preload': join(dist, 'src/electron/preload.js'),
     'electron-renderer': join(dist, 'src/electron/renderer.js'),
+    react: join(dist, 'src/react/index.js'),
     cli: join(dist, 'src/cli/main.js'),
   },
   outdir: join(dist, 'bundle'),

@@ -20,7 +20,7 @@ npx --no-install attw "$tarball" --profile esm-only
 mkdir "$work/consumer" && cd "$work/consumer"
 npm init -y >/dev/null
 # the electron package for its types only: its binary cannot be downloaded here
-ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --silent "$tarball" typescript@5.9 @types/node@20 electron@41
+ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --silent "$tarball" typescript@5.9 @types/node@20 electron@41 react@19 @types/react@19 @xstate/react@6
 cat > check.ts <<'TS'
 import { type BackendStatusInfo, BackendError, createBackendSupervisor } from 'backend-lifecycle';
 const supervisor = createBackendSupervisor({ command: 'python3', args: ['server.py'] });
@@ -34,6 +34,8 @@ import { createBackendSupervisor } from 'backend-lifecycle';
 import { attachBackendToElectron, IpcChannel } from 'backend-lifecycle/electron/main';
 import { exposeBackendBridge } from 'backend-lifecycle/electron/preload';
 import { createBackendClient } from 'backend-lifecycle/electron/renderer';
+import { BackendProvider, useBackendPort, useBackendUrl } from 'backend-lifecycle/react';
+export const hooks = [BackendProvider, useBackendPort, useBackendUrl];
 const detach: () => void = attachBackendToElectron(createBackendSupervisor({ command: 'python3' }), { app, BrowserWindow, dialog, ipcMain, trustedOrigins: ['file://'] });
 const client = createBackendClient(exposeBackendBridge({ contextBridge, ipcRenderer }));
 export const used = [detach, client, IpcChannel.Backend_GetPort satisfies 'backend:get-port'];
@@ -44,8 +46,10 @@ node --input-type=module -e "
 const main = await import('backend-lifecycle/electron/main');
 const preload = await import('backend-lifecycle/electron/preload');
 const renderer = await import('backend-lifecycle/electron/renderer');
+const react = await import('backend-lifecycle/react');
+if (typeof react.useBackendStatus !== 'function') process.exit(1);
 if (typeof main.attachBackendToElectron !== 'function' || typeof preload.exposeBackendBridge !== 'function' || typeof renderer.createBackendClient !== 'function') process.exit(1);
-console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} import in plain Node (electron is never loaded at runtime)');
+console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} and /react import (electron is never loaded at runtime)');
 "
 
 cp "$root/examples/python-backend/server.py" .

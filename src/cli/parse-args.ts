@@ -5,6 +5,10 @@ import type { BackendSupervisorOptions } from '../options-types.js';
 export interface RunCommand {
   options: BackendSupervisorOptions;
   json: boolean;
+  /** Serve the offline inspector page on 127.0.0.1 (port 0 = any free port). */
+  ui?: { port: number };
+  /** Append XState inspection events to this file as JSON lines. */
+  inspectLog?: string;
 }
 
 export const usage = `Usage: backend-lifecycle run [options] -- <command> [args...]
@@ -29,6 +33,9 @@ Options:
   --log-dir D              directory of the backend's log files
   --state-dir D            directory of the lockfile used to reap orphans
   --json                   print one JSON status object per line
+  --ui                     serve the live inspector page on 127.0.0.1 (its URL goes to stderr)
+  --ui-port N              port of the inspector page (default: any free port)
+  --inspect-log FILE       append XState inspection events to FILE as JSON lines
   -h, --help               show this help`;
 
 /** A command-line mistake: printed with the usage hint, exit code 2. */
@@ -64,7 +71,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const separator = rest.indexOf('--');
   const flags = separator === -1 ? rest : rest.slice(0, separator);
   const backend = separator === -1 ? [] : rest.slice(separator + 1);
-  const stringFlags = ['host', 'port', 'health-path', 'log-dir', 'state-dir', ...Object.keys(integerFlags)];
+  const stringFlags = ['host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', ...Object.keys(integerFlags)];
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -72,6 +79,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
       options: {
         ...Object.fromEntries(stringFlags.map((name) => [name, { type: 'string' as const }])),
         json: { type: 'boolean' },
+        ui: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -98,5 +106,9 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
     const value = text(flag);
     if (value !== undefined) setPath(options, path, toInteger(flag, value));
   }
-  return { options: options as unknown as BackendSupervisorOptions, json: values.json === true };
+  if (text('ui-port') !== undefined && !values.ui) throw new UsageError('--ui-port needs --ui');
+  const run: RunCommand = { options: options as unknown as BackendSupervisorOptions, json: values.json === true };
+  if (values.ui) run.ui = { port: text('ui-port') === undefined ? 0 : toInteger('ui-port', text('ui-port') as string) };
+  if (text('inspect-log') !== undefined) run.inspectLog = text('inspect-log') as string;
+  return run;
 }

@@ -1,5 +1,9 @@
+import type { InspectionEvent } from 'xstate';
 import { BackendError } from '../errors.js';
+import { createInspectLog } from '../inspect-log.js';
 import { createBackendSupervisor } from '../supervisor.js';
+import { InspectionHub } from '../ui/inspection-hub.js';
+import { startUiServer, type UiServer } from '../ui/server.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
 
@@ -8,7 +12,21 @@ import { createStatusWriter } from './render.js';
  * more (exit 1, one line on stderr with the cause and the log file).
  */
 export async function runSupervisor(command: RunCommand): Promise<number> {
-  const supervisor = createBackendSupervisor(command.options);
+  const hub = command.ui ? new InspectionHub() : undefined;
+  const inspectLog = command.inspectLog ? createInspectLog(command.inspectLog) : undefined;
+  const inspect =
+    hub || inspectLog
+      ? (event: InspectionEvent) => {
+          hub?.inspect(event);
+          inspectLog?.inspect(event);
+        }
+      : undefined;
+  const supervisor = createBackendSupervisor({ ...command.options, ...(inspect ? { inspect } : {}) });
+  let ui: UiServer | undefined;
+  if (hub && command.ui) {
+    ui = await startUiServer(supervisor, hub, { port: command.ui.port });
+    process.stderr.write(`backend-lifecycle: inspector at ${ui.url}\n`);
+  }
   const write = createStatusWriter(process.stdout, command.json);
   // JSON consumers want the whole sequence; a person does not need to be told it is stopped before it starts
   if (command.json) write(supervisor.getStatus());
@@ -19,7 +37,7 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
     const finish = (code: number) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolve(code);
+      void Promise.all([ui?.close(), inspectLog?.close()]).then(() => resolve(code));
     };
     const onSignal = () => {
       // a terminal's Ctrl-C reaches both npm and us: the second copy must not start a second stop

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -90,12 +90,26 @@ describe('backend-lifecycle run', () => {
     expect(run.stdout.at(-1)).toBe('● stopped   restarts 0');
   });
 
+  it('--inspect-log writes XState inspection events as JSON lines of plain data', async () => {
+    const file = join(tempDir('inspect'), 'inspect.jsonl');
+    const run = runCli(['--inspect-log', file, '--', process.execPath, fixture('healthy.mjs')]);
+    await run.waitFor((s) => s.status === 'running');
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; event?: string; value?: unknown; actor: string });
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['@xstate.actor', '@xstate.event', '@xstate.snapshot']));
+    expect(events).toContainEqual(expect.objectContaining({ type: '@xstate.snapshot', event: 'xstate.done.actor.waitForHealth', value: { launched: 'running' } }));
+    const machineSnapshots = events.filter((e) => e.type === '@xstate.snapshot' && e.value !== null); // child actors have no state value
+    expect(machineSnapshots.at(-1)).toMatchObject({ value: 'stopped' });
+  });
+
   it('refuses bad input with an exact message and exit 2, starting nothing', async () => {
     const cases: [string[], string][] = [
       [['--port', 'abc', '--', 'x'], 'backend-lifecycle: Option --port expects a whole number, got "abc"'],
       [['--grace-ms=-5', '--', 'x'], 'backend-lifecycle: INVALID_OPTIONS: Invalid option "shutdown.graceMs": expected an integer from 0 to 86400000, got -5'],
       [['--frobnicate', '--', 'x'], "backend-lifecycle: Unknown option '--frobnicate'"],
       [[], 'backend-lifecycle: Missing the backend command: put it after "--", e.g. run -- python3 server.py'],
+      [['--ui-port', '8080', '--', 'x'], 'backend-lifecycle: --ui-port needs --ui'],
     ];
     for (const [args, message] of cases) {
       const run = runCli(args, true, false);

@@ -27,6 +27,8 @@ describe('CLI arguments', () => {
 
   it('a fixed --port, help, and usage errors', () => {
     expect(parseRunArgs(['run', '--port', '8080', '--', 'x'])?.options.port).toBe(8080);
+    expect(parseRunArgs(['run', '--ui', '--ui-port', '9000', '--inspect-log', 'x.jsonl', '--', 'x'])).toMatchObject({ ui: { port: 9000 }, inspectLog: 'x.jsonl' });
+    expect(parseRunArgs(['run', '--ui', '--', 'x'])?.ui).toEqual({ port: 0 });
     expect(parseRunArgs(['--help'])).toBeUndefined();
     expect(parseRunArgs(['run', '-h'])).toBeUndefined();
     expect(() => parseRunArgs(['serve'])).toThrow(new UsageError('Unknown command "serve": the only command is "run"'));

@@ -1,0 +1,21 @@
+import { fromTransition } from 'xstate';
+import type { BackendStatusInfo } from '../../machines/status.js';
+
+/** Where the hooks get statuses from: the Electron preload bridge, the web bridge, or your own. */
+export interface StatusSource {
+  getStatus(): Promise<BackendStatusInfo>;
+  /** Calls `listener` on every change; returns the unsubscribe function. */
+  onStatusChanged(listener: (status: BackendStatusInfo) => void): () => void;
+}
+
+export type StatusStoreEvent = { type: 'status.received'; status: BackendStatusInfo };
+
+/**
+ * The renderer's copy of the backend status, as actor logic: the newest status wins, so an
+ * initial `getStatus()` answer that arrives after a pushed change cannot roll the view back.
+ */
+export const statusStoreLogic = fromTransition((current: BackendStatusInfo | undefined, event: StatusStoreEvent) => {
+  // XState and @xstate/react send events of their own (e.g. on rehydration): only statuses count
+  if (event.type !== 'status.received' || !event.status) return current;
+  return current !== undefined && event.status.timestamp < current.timestamp ? current : event.status;
+}, undefined as BackendStatusInfo | undefined);
