@@ -50,3 +50,8 @@ export async function httpRequest(
     outgoing.end(options.body);
   });
 }
+
+/** A host as it appears in a URL: IPv6 addresses go in brackets. */
+export function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -6,6 +6,7 @@ import { restartDelayMs } from '../machines/restart-policy.js';
 import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createRealActors } from './actors/index.js';
 import { BackendError } from './errors.js';
+import { urlHost } from './http-request.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import { StatusFeed } from './status-feed.js';
@@ -79,11 +80,14 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
     new Promise<BackendStatusInfo>((resolve, fail) => {
       if (outcome.acceptNow(feed.current)) return resolve(feed.current);
       const unsubscribe = feed.subscribe((status) => {
-        const error = outcome.accept(status) ? undefined : outcome.reject(status);
-        if (!outcome.accept(status) && !error) return;
+        if (outcome.accept(status)) {
+          unsubscribe();
+          return resolve(status);
+        }
+        const error = outcome.reject(status);
+        if (!error) return;
         unsubscribe();
-        if (error) fail(error);
-        else resolve(status);
+        fail(error);
       });
     });
 
@@ -119,7 +123,7 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
     },
     getStatus: () => feed.current,
     getPort: () => feed.current.port,
-    getBaseUrl: () => `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${feed.current.port}`,
+    getBaseUrl: () => `http://${urlHost(options.host)}:${feed.current.port}`,
     getApiKey: () => (apiKey === false ? undefined : apiKey),
     subscribe: (listener) => feed.subscribe(listener),
     actor,

@@ -1,4 +1,4 @@
-import { HttpFailure, httpRequest } from '../http-request.js';
+import { HttpFailure, httpRequest, urlHost } from '../http-request.js';
 
 /** The result of one health request. */
 export type HealthResult =
@@ -45,6 +45,5 @@ export async function checkHealth(url: string, expectedInstance: string | undefi
 
 /** The health URL of a backend on `host:port`. */
 export function healthUrl(host: string, port: number, path: string): string {
-  const hostPart = host.includes(':') ? `[${host}]` : host;
-  return `http://${hostPart}:${port}${path}`;
+  return `http://${urlHost(host)}:${port}${path}`;
 }
