@@ -242,7 +242,7 @@ export const backendLifecycleMachine = setup({
       invoke: {
         id: 'reapGroup',
         src: 'reapGroup',
-        input: ({ context }) => ({ pgid: context.pgid, port: context.port, graceMs: context.graceMs }),
+        input: ({ context }) => ({ pgid: context.pgid, instanceId: context.instanceId, port: context.port, graceMs: context.graceMs }),
         onDone: [
           { guard: 'wantsRestart', target: 'starting', actions: 'freshStart' },
           { guard: 'wantsRecovery', target: 'recovering' },

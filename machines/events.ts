@@ -32,6 +32,8 @@ export interface HealthInput {
 export interface ReapGroupInput {
   /** undefined when the backend never spawned: nothing to reap. */
   pgid: number | undefined;
+  /** Finds members that left the group (setsid) by the id in their environment. */
+  instanceId: string | undefined;
   port: number;
   graceMs: number;
 }

@@ -103,3 +103,40 @@ export async function terminateGroup(pgid: number, graceMs: number, signal?: Abo
   signalGroup(pgid, 'SIGKILL');
   return waitForGroupGone(pgid, 2_000);
 }
+
+/**
+ * Live processes whose environment carries BACKEND_INSTANCE_ID=<id>: the backend's whole family,
+ * including members that left its process group (setsid). The id is a random UUID per spawn, so
+ * nothing else can match. Linux only (reads /proc/<pid>/environ of our own user's processes).
+ */
+export function processesOfInstance(instanceId: string): number[] {
+  if (!hasProc) return [];
+  const needle = `BACKEND_INSTANCE_ID=${instanceId}`;
+  return allPids().filter((pid) => {
+    if (pid === process.pid) return false;
+    try {
+      const stat = readStat(pid);
+      return stat !== undefined && stat.state !== 'Z' && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(needle);
+    } catch {
+      return false; // gone, or another user's process
+    }
+  });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`, for individual processes. True when all are gone. */
+export async function terminatePids(pids: number[], graceMs: number, signal?: AbortSignal): Promise<boolean> {
+  const send = (target: number, name: NodeJS.Signals) => {
+    try {
+      process.kill(target, name);
+    } catch {
+      // already gone
+    }
+  };
+  for (const pid of pids) send(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (pids.some(isAlive) && Date.now() < deadline && !signal?.aborted) await sleep(10);
+  for (const pid of pids.filter(isAlive)) send(pid, 'SIGKILL');
+  const killDeadline = Date.now() + 2_000;
+  while (pids.some(isAlive) && Date.now() < killDeadline) await sleep(10);
+  return !pids.some(isAlive);
+}

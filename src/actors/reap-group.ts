@@ -4,7 +4,7 @@ import type { ReapGroupInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
 import { lockPath, readLock, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
-import { groupMembers, terminateGroup } from '../process-group.js';
+import { groupMembers, processesOfInstance, terminateGroup, terminatePids } from '../process-group.js';
 import { isPortFree } from './allocate-port.js';
 
 const portReleaseMs = 1_000;
@@ -12,7 +12,8 @@ const portReleaseMs = 1_000;
 /**
  * Confirms a backend is really gone: the leader has exited, but grandchildren in its group may
  * live on (and hold the port). They get SIGTERM, then SIGKILL after the grace period; then the
- * port must be free. Only our own group is signalled; a foreign process on the port is left alone.
+ * port must be free. Members that left the group (setsid) are found by the instance id in their
+ * environment (Linux). Only our own processes are signalled; a foreign one on the port is left alone.
  */
 export function createReapGroup(options: ResolvedOptions) {
   return fromPromise<void, ReapGroupInput>(async ({ input, signal }) => {
@@ -26,6 +27,11 @@ export function createReapGroup(options: ResolvedOptions) {
         message: `Backend process group ${input.pgid} survived SIGTERM and SIGKILL (members: ${groupMembers(input.pgid).join(', ')})`,
         details: { pgid: input.pgid },
       });
+    }
+    // members that left the group with setsid still carry the instance id: they are ours too
+    const escaped = input.instanceId ? processesOfInstance(input.instanceId) : [];
+    if (escaped.length > 0 && !(await terminatePids(escaped, input.graceMs, signal))) {
+      throw new BackendError({ code: 'STOP_FAILED', message: `Backend processes ${escaped.join(', ')} (left the process group) survived SIGTERM and SIGKILL`, details: { pids: escaped.join(',') } });
     }
     removeLock(lock, instanceId);
     const deadline = Date.now() + portReleaseMs;

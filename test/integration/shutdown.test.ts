@@ -3,6 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { isRunning, processesWithEnv } from '../helpers/leaks.js';
 import { supervise, testMarker } from '../helpers/supervisor.js';
 
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
 function grandchildPid(logFile: string | undefined): number {
   const match = /grandchild (\d+)/.exec(readFileSync(logFile as string, 'utf8'));
   if (!match) throw new Error('the fixture did not report its grandchild');
@@ -56,6 +69,20 @@ describe('graceful shutdown', () => {
     expect(isRunning(grandchild)).toBe(false);
     expect(processesWithEnv('BL_TEST_MARKER', testMarker)).toHaveLength(2);
     expect(again).toBeGreaterThan(0);
+  });
+
+  it('a child that left the process group with setsid is found by its instance id and stopped too (Linux)', async () => {
+    const { supervisor } = supervise('escapes-group.mjs', { shutdown: { graceMs: 300 } });
+    const running = await supervisor.start();
+    const log = () => readFileSync(supervisor.actor.getSnapshot().context.logFile as string, 'utf8');
+    await until(() => /escapee \d+/.test(log()));
+    const escapee = Number(/escapee (\d+)/.exec(log())?.[1]);
+    expect(isRunning(escapee)).toBe(true);
+    expect(processGroupOf(escapee)).toBe(escapee); // a group of its own: group signals cannot reach it
+    expect(processGroupOf(escapee)).not.toBe(running.pid);
+    await supervisor.stop();
+    expect(isRunning(escapee)).toBe(false);
+    expect(processesWithEnv('BL_TEST_MARKER', testMarker)).toEqual([]);
   });
 
   it('stop and restart are accepted in every phase and the last word wins', async () => {
