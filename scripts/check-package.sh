@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 cli_pid=""
 cleanup() {
-  if [ -n "$cli_pid" ] && kill -0 "$cli_pid" 2>/dev/null; then kill -TERM "$cli_pid"; wait "$cli_pid" || true; fi
+  if [ -n "$cli_pid" ] && kill -0 "$cli_pid" 2>/dev/null; then kill -INT -- "-$cli_pid" 2>/dev/null || kill -TERM "$cli_pid"; wait "$cli_pid" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,15 +53,22 @@ console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} and 
 "
 
 cp "$root/examples/python-backend/server.py" .
-./node_modules/.bin/backend-lifecycle run --json --port-base 39100 --log-dir "$work/logs" --state-dir "$work/state" -- python3 server.py > run.jsonl &
+# npx in a process group of its own, stopped the way a terminal's Ctrl-C does: SIGINT to the group
+setsid npx --no-install backend-lifecycle run --json --port-base 39100 --log-dir "$work/logs" --state-dir "$work/state" -- python3 server.py > run.jsonl &
 cli_pid=$!
 for _ in $(seq 1 100); do
   grep -q '"status":"running"' run.jsonl 2>/dev/null && break
   sleep 0.1
 done
-grep -q '"status":"running"' run.jsonl || { echo "the installed bin never reported running:"; cat run.jsonl; exit 1; }
-kill -INT "$cli_pid"
-wait "$cli_pid"
+grep -q '"status":"running"' run.jsonl || { echo "npx backend-lifecycle never reported running:"; cat run.jsonl; exit 1; }
+backend_pid=$(grep '"status":"running"' run.jsonl | head -n 1 | grep -o '"pid":[0-9]*' | cut -d: -f2)
+kill -INT -- "-$cli_pid"
+for _ in $(seq 1 100); do
+  tail -n 1 run.jsonl | grep -q '"status":"stopped"' && ! kill -0 "$backend_pid" 2>/dev/null && break
+  sleep 0.1
+done
+wait "$cli_pid" || true
 cli_pid=""
-tail -n 1 run.jsonl | grep -q '"status":"stopped"' || { echo "the bin did not end stopped"; exit 1; }
-echo "bin: node_modules/.bin/backend-lifecycle run --json -- python3 server.py reached running and stopped on SIGINT (exit 0)"
+tail -n 1 run.jsonl | grep -q '"status":"stopped"' || { echo "npx backend-lifecycle did not end stopped"; tail -n 3 run.jsonl; exit 1; }
+if kill -0 "$backend_pid" 2>/dev/null; then echo "the example backend (pid $backend_pid) outlived Ctrl-C"; exit 1; fi
+echo "bin: npx backend-lifecycle run --json -- python3 server.py reached running and stopped on Ctrl-C (SIGINT to its group), nothing left"
