@@ -57,7 +57,7 @@ export interface BackendSupervisorOptions {
   logDir?: string;
   /** Directory of the lockfile used to reap orphans of a crashed supervisor. */
   stateDir?: string;
-  /** Size cap of one launch's log file in bytes (default 10 MiB); output past it is dropped. */
+  /** Size cap of one launch's log file in bytes (default 10 MiB); past it the file rotates to `.1`. */
   logMaxBytes?: number;
   /** XState inspection observer, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);

@@ -13,6 +13,25 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+// Ports handed to a launch in this process and not yet given back: two supervisors starting at
+// once must not both pick a port that is free only because neither backend has bound it yet.
+const reserved = new Set<string>();
+
+/** Gives a launch's port back (when the launch ends), so that a restart may use it again. */
+export function releasePort(host: string, port: number): void {
+  reserved.delete(`${host}:${port}`);
+}
+
+/** Reserves `port` if nobody in this process holds it and it can be bound; false otherwise. */
+async function tryReserve(host: string, port: number, signal: AbortSignal): Promise<boolean> {
+  const key = `${host}:${port}`;
+  if (reserved.has(key)) return false;
+  reserved.add(key); // before the await: a concurrent allocation must skip it
+  if ((await isPortFree(host, port)) && !signal.aborted) return true;
+  reserved.delete(key);
+  return false;
+}
+
 function unavailable(message: string, details: Record<string, string | number>): BackendError {
   return new BackendError({ code: 'PORT_UNAVAILABLE', message, details, retryable: false });
 }
@@ -22,21 +41,19 @@ function unavailable(message: string, details: Record<string, string | number>):
  * process we did not start is not ours to kill); a range is probed from its base, as the seed does.
  */
 export function createAllocatePort(options: ResolvedOptions) {
-  return fromPromise<number>(async () => {
+  return fromPromise<number>(async ({ signal }) => {
     const { host, port } = options;
     if ('fixed' in port) {
-      if (await isPortFree(host, port.fixed)) return port.fixed;
+      if (await tryReserve(host, port.fixed, signal)) return port.fixed;
       throw unavailable(`Backend server failed to start - port already in use (port ${port.fixed} on ${host} belongs to another program)`, {
         port: port.fixed,
         host,
       });
     }
     const last = port.base + port.attempts - 1;
-    // loaded on first use: importing the package should not pay for what start() needs
-    const { default: getPort, portNumbers } = await import('get-port');
-    const found = await getPort({ port: portNumbers(port.base, last), host });
-    // get-port falls back to a random port when the whole range is taken; that is not what was asked for
-    if (found >= port.base && found <= last) return found;
+    for (let candidate = port.base; candidate <= last && !signal.aborted; candidate++) {
+      if (await tryReserve(host, candidate, signal)) return candidate;
+    }
     throw unavailable(`Backend server failed to start - port already in use (all ${port.attempts} ports ${port.base}-${last} on ${host} are taken)`, {
       base: port.base,
       attempts: port.attempts,

@@ -8,6 +8,7 @@ import { lockPath, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { groupMembers, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
+import { releasePort } from './allocate-port.js';
 import type { ReadinessHints } from './readiness-hints.js';
 
 // loaded with the first launch: importing the package should not pay for what start() needs
@@ -93,6 +94,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
 
     return () => {
       released = true;
+      releasePort(options.host, input.port); // the launch is over: a restart may bind this port again
       forgetGroup();
       if (pgid !== undefined && !exited) signalGroup(pgid, 'SIGKILL');
       void log.close();

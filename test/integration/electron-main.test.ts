@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { BackendStatusInfo } from '../../src/index.js';
 import { attachBackendToElectron, IpcChannel } from '../../src/electron/main.js';
@@ -136,7 +137,7 @@ describe('electron preload bridge and renderer client', () => {
     expect(Object.values(exposed.backend as object).every((value) => typeof value === 'function')).toBe(true);
   });
 
-  it('the bridge and client follow the backend across a restart to a new port', async () => {
+  it('the bridge and client follow the backend when a restart has to move to another port', async () => {
     const { supervisor, openWindow, rendererOf } = setup();
     const window = openWindow();
     const bridge = createBackendBridge(rendererOf(window));
@@ -146,7 +147,11 @@ describe('electron preload bridge and renderer client', () => {
     await supervisor.start();
     const first = await client.connection();
     expect((await client.fetch('/api/execute', { method: 'POST', body: JSON.stringify({ command: 'echo', payload: 1 }) })).status).toBe(200);
-    const restarted = await supervisor.restart();
+    await supervisor.stop();
+    // someone else takes the old port meanwhile: the next launch must move
+    const squatter = createServer().listen(first.port, '127.0.0.1');
+    await new Promise((resolve) => squatter.once('listening', resolve));
+    const restarted = await supervisor.start().finally(() => squatter.close());
     const second = await client.connection();
     expect(second.port).toBe(restarted.port);
     expect(second.port).not.toBe(first.port);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/index.js';
 import { isRunning, processesWithEnv } from '../helpers/leaks.js';
-import { supervise } from '../helpers/supervisor.js';
+import { portRange, supervise } from '../helpers/supervisor.js';
 
 describe('a healthy backend', () => {
   it('goes stopped → starting → running → stopping → stopped, with every phase in order', async () => {
@@ -68,6 +68,16 @@ describe('a healthy backend', () => {
     expect(supervisor.actor.getSnapshot().context.instanceId).not.toBe(firstInstance);
     expect(isRunning(first.pid as number)).toBe(false);
     expect(second.restarts).toBe(0);
+  });
+
+  it('supervisors starting at once from one range get distinct ports, and a restart may keep its port', async () => {
+    const range = portRange(10);
+    const runs = Array.from({ length: 5 }, () => supervise('healthy.mjs', { port: range }));
+    const started = await Promise.all(runs.map((run) => run.supervisor.start()));
+    expect(new Set(started.map((status) => status.port)).size).toBe(5);
+    const first = runs[0] as (typeof runs)[number];
+    const again = await first.supervisor.restart();
+    expect(again.port).toBe(started[0]?.port);
   });
 
   it('start() while running and stop() twice are harmless', async () => {

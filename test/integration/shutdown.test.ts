@@ -40,9 +40,9 @@ describe('graceful shutdown', () => {
     await supervisor.start();
     await supervisor.stop();
     expect(phases()).not.toContain('stopping.killing');
-    const log = readFileSync(supervisor.actor.getSnapshot().context.logFile as string, 'utf8');
-    expect(log).toContain('fixture shutting down slowly');
-    expect(log).toContain('exited with code 0');
+    const logFile = supervisor.actor.getSnapshot().context.logFile as string;
+    await until(() => readFileSync(logFile, 'utf8').includes('exited with code 0'));
+    expect(readFileSync(logFile, 'utf8')).toContain('fixture shutting down slowly');
   });
 
   it('a backend slower than the grace period is killed when it runs out', async () => {
@@ -50,7 +50,9 @@ describe('graceful shutdown', () => {
     await supervisor.start();
     await supervisor.stop();
     expect(phases()).toContain('stopping.killing');
-    expect(readFileSync(supervisor.actor.getSnapshot().context.logFile as string, 'utf8')).toContain('exited with signal SIGKILL');
+    const logFile = supervisor.actor.getSnapshot().context.logFile as string;
+    // the log is written asynchronously (never blocking the event loop): wait for the last note
+    await until(() => readFileSync(logFile, 'utf8').includes('exited with signal SIGKILL'));
   });
 
   it('a crashed leader\'s grandchildren are reaped before the restart', async () => {
