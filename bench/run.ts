@@ -59,7 +59,7 @@ step('import and size');
 const imports = await measureImport(quick ? 5 : 10);
 rows.push(sampleRow('import of the package entry', 'backend-lifecycle', imports.ours, { ratio: `xstate alone ${summarize(imports.xstateAlone).median.toFixed(1)} ms`, goal: { max: 50, text: '≤ 50 ms' } }));
 const size = await measureInstalledSize();
-rows.push({ measure: `installed size of runtime dependencies (${size.packages} packages)`, approach: 'npm ls --omit=dev', unit: 'KB', median: size.bytes / 1024 });
+rows.push({ measure: `installed size of runtime dependencies (${size.packages} package${size.packages === 1 ? '' : 's'})`, approach: 'npm ls --omit=dev', unit: 'KB', median: size.bytes / 1024 });
 
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`;
 const table = markdownTable(rows);
