@@ -59,6 +59,12 @@ export interface BackendSupervisorOptions {
   stateDir?: string;
   /** Size cap of one launch's log file in bytes (default 10 MiB); past it the file rotates to `.1`. */
   logMaxBytes?: number;
+  /**
+   * Start a guard process (a tiny `sh`) per backend that stops its group if this supervisor dies
+   * without stopping it (SIGKILL, force-quit), for backends that do not watch BACKEND_PARENT_PID.
+   * Default false: the lockfile reaps such orphans on the next launch anyway.
+   */
+  guard?: boolean;
   /** XState inspection observer, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }

@@ -6,6 +6,7 @@ import { defaultRestartPolicy, type RestartPolicy } from '../machines/restart-po
 import { invalidOption } from './errors.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import {
+  booleanOption,
   integerOption,
   isPlainObject,
   objectOption,
@@ -31,12 +32,13 @@ export interface ResolvedOptions {
   logDir: string;
   stateDir: string;
   logMaxBytes: number;
+  guard: boolean;
   inspect: BackendSupervisorOptions['inspect'];
 }
 
 const topLevel = [
   'name', 'command', 'args', 'cwd', 'env', 'host', 'allowExternal', 'port', 'health',
-  'shutdown', 'restart', 'auth', 'logDir', 'stateDir', 'logMaxBytes', 'inspect',
+  'shutdown', 'restart', 'auth', 'logDir', 'stateDir', 'logMaxBytes', 'guard', 'inspect',
 ] as const;
 const day = 86_400_000;
 const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
@@ -139,6 +141,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
     logDir: resolve(stringOption(options.logDir, 'logDir', defaultDir('logs'))),
     stateDir: resolve(stringOption(options.stateDir, 'stateDir', defaultDir('state'))),
     logMaxBytes: integerOption(options.logMaxBytes, 'logMaxBytes', 1024, 2 ** 40, 10 * 1024 * 1024),
+    guard: booleanOption(options.guard, 'guard', false),
     inspect: resolveInspect(options.inspect),
   };
 }

@@ -30,6 +30,14 @@ ALLOW_QUERY_KEY = os.environ.get("BACKEND_ALLOW_QUERY_KEY") == "1"
 STARTED = time.time()
 
 
+def say(message):
+    # our stdout is a pipe to the supervisor; once it is gone, writing raises BrokenPipeError
+    try:
+        print(message, flush=True)
+    except OSError:
+        pass
+
+
 def is_excluded(path):
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in EXCLUDED_PATHS)
 
@@ -113,7 +121,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(400, {"error": f"unknown command {command!r}"})
 
     def log_message(self, format, *args):
-        sys.stderr.write("%s %s\n" % (self.log_date_time_string(), format % args))
+        try:
+            sys.stderr.write("%s %s\n" % (self.log_date_time_string(), format % args))
+        except OSError:
+            pass
 
 
 def watch_parent(server):
@@ -125,7 +136,7 @@ def watch_parent(server):
                 os.kill(PARENT_PID, 0)
                 continue
             except OSError:
-                print("parent process is gone, shutting down", flush=True)
+                say("parent process is gone, shutting down")
                 threading.Thread(target=server.shutdown, daemon=True).start()
                 return
 
@@ -147,19 +158,19 @@ def main():
     server.daemon_threads = True
 
     def on_sigterm(signum, frame):
-        print("SIGTERM received, shutting down", flush=True)
+        say("SIGTERM received, shutting down")
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_sigterm)
     threading.Thread(target=watch_parent, args=(server,), daemon=True).start()
-    print(f"example backend listening on http://{HOST}:{PORT} (instance {INSTANCE_ID or 'unset'})", flush=True)
+    say(f"example backend listening on http://{HOST}:{PORT} (instance {INSTANCE_ID or 'unset'})")
     notify_ready()
     try:
         server.serve_forever(poll_interval=0.1)
     except KeyboardInterrupt:
         pass
     server.server_close()
-    print("example backend stopped", flush=True)
+    say("example backend stopped")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { fromCallback } from 'xstate';
 import type { ProcessControlEvent, ProcessEvent, RunBackendInput } from '../../machines/events.js';
 import { killGroupOnExit } from '../exit-hook.js';
+import { startGuard } from '../guard.js';
 import { type LaunchLog, openLaunchLog } from '../log-file.js';
 import { lockPath, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
@@ -33,6 +34,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
     let released = false;
     let pendingSignal: NodeJS.Signals | undefined;
     let forgetGroup = () => {};
+    let dismissGuard = () => {};
     receive((event) => {
       if (event.type !== 'process.signal') return;
       if (pgid === undefined) pendingSignal = event.signal;
@@ -61,6 +63,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
         pgid = child.pid;
         if (pgid === undefined) return;
         forgetGroup = killGroupOnExit(pgid);
+        if (options.guard) dismissGuard = startGuard(spawn, pgid, instanceId, options.shutdown.graceMs);
         writeLock(lockPath(options.stateDir, options.name), {
           pid: pgid,
           pgid,
@@ -78,6 +81,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
         if (pgid === undefined) return; // never spawned: the result below reports why
         exited = true;
         forgetGroup();
+        dismissGuard();
         void drained(child, outputDrainMs).then(() => {
           log.note(`exited with ${signal ? `signal ${signal}` : `code ${exitCode}`}`);
           const exit = { exitCode, signal, logFile: log.path, outputTail: log.tail(), addressInUse: log.addressInUse };
@@ -96,6 +100,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       released = true;
       releasePort(options.host, input.port); // the launch is over: a restart may bind this port again
       forgetGroup();
+      dismissGuard();
       if (pgid !== undefined && !exited) signalGroup(pgid, 'SIGKILL');
       void log.close();
     };

@@ -32,6 +32,7 @@ Options:
   --restart-window-ms N    a run this long is stable and resets the count (default 60000)
   --log-dir D              directory of the backend's log files
   --state-dir D            directory of the lockfile used to reap orphans
+  --guard                  stop the backend's group even if this CLI is SIGKILLed (a tiny sh guard)
   --json                   print one JSON status object per line
   --ui                     serve the live inspector page on 127.0.0.1 (its URL goes to stderr)
   --ui-port N              port of the inspector page (default: any free port)
@@ -80,6 +81,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
         ...Object.fromEntries(stringFlags.map((name) => [name, { type: 'string' as const }])),
         json: { type: 'boolean' },
         ui: { type: 'boolean' },
+        guard: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -101,6 +103,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   if (text('port') !== undefined) options.port = toInteger('port', text('port') as string);
   if (text('health-path') !== undefined) setPath(options, 'health.path', text('health-path'));
   if (text('log-dir') !== undefined) options.logDir = text('log-dir');
+  if (values.guard) options.guard = true;
   if (text('state-dir') !== undefined) options.stateDir = text('state-dir');
   for (const [flag, path] of Object.entries(integerFlags)) {
     const value = text(flag);

@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { supervise } from '../helpers/supervisor.js';
+import { isRunning } from '../helpers/leaks.js';
+import { markerEnv, portRange, supervise } from '../helpers/supervisor.js';
 
 const server = join(import.meta.dirname, '../../examples/python-backend/server.py');
 
@@ -35,5 +38,23 @@ describe("the example Python backend (the seed's backend side)", () => {
     expect((await get(port, '/api/health', { Host: `attacker.example:${port}` })).status).toBe(421);
     expect((await get(port, '/api/health', { Host: `localhost:${port}` })).status).toBe(200);
     expect((await supervisor.stop()).status).toBe('stopped');
+  });
+});
+
+describe('the example backend without its parent', () => {
+  it('exits by itself when its supervisor is SIGKILLed (it watches BACKEND_PARENT_PID)', async () => {
+    const parent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../helpers/parent-of-python.ts'), String(portRange().base)], {
+      env: { ...process.env, ...markerEnv },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const pid = await new Promise<number>((resolve) => {
+      createInterface({ input: parent.stdout }).once('line', (line) => resolve((JSON.parse(line) as { pid: number }).pid));
+    });
+    expect(isRunning(pid)).toBe(true);
+    parent.kill('SIGKILL'); // no exit hook runs: only the backend's own watch can end it
+    await new Promise((resolve) => parent.once('exit', resolve));
+    const deadline = Date.now() + 5_000;
+    while (isRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isRunning(pid)).toBe(false);
   });
 });

@@ -104,6 +104,27 @@ describe('startup failures', () => {
   });
 });
 
+describe('the port race', () => {
+  it('a port taken between our probe and the backend\'s bind: EADDRINUSE, then the next port, counted as a restart', async () => {
+    const range = portRange();
+    const { supervisor, statuses } = supervise('healthy.mjs', { port: range, restart: { maxRestarts: 2, initialDelayMs: 10 } });
+    let squatter: Server | undefined;
+    supervisor.subscribe((status) => {
+      // the moment we spawn, someone else binds our port: the backend's own bind must fail
+      if (status.phase === 'starting.spawning' && status.port === range.base && !squatter) squatter = createServer().listen(range.base, '127.0.0.1');
+    });
+    try {
+      const running = await supervisor.start();
+      expect(running).toMatchObject({ status: 'running', port: range.base + 1, restarts: 1 });
+      const failure = statuses.find((s) => s.error?.code === 'PORT_UNAVAILABLE');
+      // recognised anywhere in its output (Node's crash report ends with its version line, not the error)
+      expect(failure?.error?.message).toMatch(new RegExp(`^Backend server failed to start - port already in use \\(port ${range.base}, exit code 1; `));
+    } finally {
+      squatter?.close();
+    }
+  });
+});
+
 describe('failures while running', () => {
   it('a crash is EXITED_UNEXPECTEDLY, then the backend is restarted with a new pid', async () => {
     const { supervisor, statuses } = supervise('crash-later.mjs', { restart: { maxRestarts: 3, initialDelayMs: 20, maxDelayMs: 100 } });

@@ -1,18 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { processStartTime } from '../../src/process-group.js';
-import { isRunning } from '../helpers/leaks.js';
-import { fixture, markerEnv, portRange, supervise, tempDir } from '../helpers/supervisor.js';
+import { isRunning, processesWithEnv } from '../helpers/leaks.js';
+import { fixture, markerEnv, portRange, supervise, tempDir, testMarker } from '../helpers/supervisor.js';
 
 const cli = join(import.meta.dirname, '../../dist/bundle/cli.js');
 
 /** Runs the CLI in its own process and resolves with its first `running` status line. */
-function runCliUntilRunning(stateDir: string, logDir: string): Promise<{ cli: ChildProcess; backendPid: number }> {
+function runCliUntilRunning(stateDir: string, logDir: string, extra: string[] = []): Promise<{ cli: ChildProcess; backendPid: number }> {
   const { base, attempts } = portRange();
-  const child = spawn(process.execPath, [cli, 'run', '--json', '--state-dir', stateDir, '--log-dir', logDir, '--port-base', String(base), '--port-attempts', String(attempts), '--', process.execPath, fixture('healthy.mjs')], {
+  const child = spawn(process.execPath, [cli, 'run', '--json', ...extra, '--state-dir', stateDir, '--log-dir', logDir, '--port-base', String(base), '--port-attempts', String(attempts), '--', process.execPath, fixture('healthy.mjs')], {
     env: { ...process.env, ...markerEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -23,6 +23,21 @@ function runCliUntilRunning(stateDir: string, logDir: string): Promise<{ cli: Ch
       if (status.status === 'running') resolve({ cli: child, backendPid: status.pid });
     });
   });
+}
+
+/** Live guard processes watching the backend whose group is `pgid` (found by their command line). */
+function guardsOf(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        return args.includes('backend-lifecycle-guard') && args.includes(String(pgid)) && isRunning(Number(entry));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('orphans of a crashed supervisor', () => {
@@ -39,6 +54,29 @@ describe('orphans of a crashed supervisor', () => {
     expect(isRunning(backendPid)).toBe(false);
     expect(running.pid).not.toBe(backendPid);
     expect(phases()).toContain('starting.reapingOrphans');
+  });
+
+  it('with --guard, a SIGKILLed supervisor\'s backend is stopped at once by its guard, without waiting for a next launch', async () => {
+    const dir = tempDir('guard');
+    const { cli: first, backendPid } = await runCliUntilRunning(join(dir, 'state'), join(dir, 'logs'), ['--guard', '--grace-ms', '300']);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    // the backend, and then the guard itself, must be gone without anyone starting the supervisor again
+    const deadline = Date.now() + 5_000;
+    while (processesWithEnv('BL_TEST_MARKER', testMarker).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(isRunning(backendPid)).toBe(false);
+    expect(processesWithEnv('BL_TEST_MARKER', testMarker)).toEqual([]);
+  });
+
+  it('the guard lives as long as its backend and is dismissed by a normal stop', async () => {
+    const { supervisor } = supervise('healthy.mjs', { guard: true });
+    const running = await supervisor.start();
+    const guards = () => guardsOf(running.pid as number);
+    expect(guards()).toHaveLength(1);
+    await supervisor.stop();
+    const deadline = Date.now() + 2_000;
+    while (guards().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(guards()).toEqual([]);
   });
 
   it('a recorded pid that now belongs to another process (recycled) is left alone', async () => {
