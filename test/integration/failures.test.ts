@@ -49,7 +49,8 @@ describe('startup failures', () => {
   });
 
   it('a health endpoint answering 500 is HEALTH_TIMEOUT naming the status', async () => {
-    const { supervisor } = supervise('answers-500.mjs', { health: { startupTimeoutMs: 500 } });
+    // room for a slow fixture start on a loaded machine: the point is the 500 answers, not the listen time
+    const { supervisor } = supervise('answers-500.mjs', { health: { startupTimeoutMs: 2_000 } });
     const error = await supervisor.start().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'HEALTH_TIMEOUT' });
     expect((error as Error).message).toContain('last check: answered HTTP 500');

@@ -17,7 +17,7 @@ describe('more of the fault matrix', () => {
   });
 
   it('a health endpoint that never answers is HEALTH_TIMEOUT naming the request timeout', async () => {
-    const { supervisor } = supervise('hangs-health.mjs', { health: { startupTimeoutMs: 800, requestTimeoutMs: 200 } });
+    const { supervisor } = supervise('hangs-health.mjs', { health: { startupTimeoutMs: 2_000, requestTimeoutMs: 200 } });
     const error = await supervisor.start().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'HEALTH_TIMEOUT' });
     expect((error as Error).message).toContain('last check: no answer within 200 ms');
