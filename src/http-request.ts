@@ -17,6 +17,13 @@ export class HttpFailure extends Error {
   }
 }
 
+// loaded on first use (importing the package should not pay for it), then kept: the health loop runs here
+let httpModule: Promise<typeof import('node:http')> | undefined;
+const loadHttp = () => {
+  httpModule ??= import('node:http');
+  return httpModule;
+};
+
 /**
  * One HTTP/1.1 request over a fresh connection (no pooled sockets are left behind). Node's own
  * client: measured lighter than undici by 26 MB of RSS and 110 ms of import on this workload.
@@ -25,8 +32,7 @@ export async function httpRequest(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs: number; maxBytes?: number; signal?: AbortSignal },
 ): Promise<HttpAnswer> {
-  // loaded on first use: importing the package should not pay for what start() needs
-  const { request } = await import('node:http');
+  const { request } = await loadHttp();
   return new Promise((resolve, reject) => {
     const maxBytes = options.maxBytes ?? 1024 * 1024;
     const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, signal: options.signal }, (response) => {

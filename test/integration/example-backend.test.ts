@@ -43,7 +43,7 @@ describe("the example Python backend (the seed's backend side)", () => {
 
 describe('the example backend without its parent', () => {
   it('exits by itself when its supervisor is SIGKILLed (it watches BACKEND_PARENT_PID)', async () => {
-    const parent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../helpers/parent-of-python.ts'), String(portRange().base)], {
+    const parent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../helpers/child-supervisor.ts'), 'wait', 'python', String(portRange().base)], {
       env: { ...process.env, ...markerEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -9,8 +9,8 @@ const run = promisify(execFile);
 
 describe('Node exiting without a stop', () => {
   it('process.exit() with a live backend (and its SIGTERM-ignoring grandchild) leaves nothing behind', async () => {
-    const script = join(import.meta.dirname, '../helpers/exiting-supervisor.ts');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, String(portRange().base)], { env: { ...process.env, ...markerEnv } });
+    const script = join(import.meta.dirname, '../helpers/child-supervisor.ts');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, 'exit', 'ignores-sigterm', String(portRange().base)], { env: { ...process.env, ...markerEnv } });
     const { pid } = JSON.parse(stdout.trim()) as { pid: number };
     expect(pid).toBeGreaterThan(0);
     // SIGKILL is delivered synchronously in the exit hook; the kernel needs a moment to reap
