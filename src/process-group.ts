@@ -83,11 +83,11 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Polls until the group has no live member or the deadline passes; true when it is gone. */
-export async function waitForGroupGone(pgid: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+/** Polls (backing off to 50 ms) until `gone()` or the deadline; true when gone. */
+async function waitUntilGone(gone: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let pause = 2;
-  while (groupMembers(pgid).length > 0) {
+  while (!gone()) {
     if (Date.now() >= deadline || signal?.aborted) return false;
     await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
     pause = Math.min(pause * 2, 50);
@@ -95,13 +95,26 @@ export async function waitForGroupGone(pgid: number, timeoutMs: number, signal?:
   return true;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`: the two-stage stop of a group. True when it is gone. */
-export async function terminateGroup(pgid: number, graceMs: number, signal?: AbortSignal): Promise<boolean> {
-  if (groupMembers(pgid).length === 0) return true;
-  signalGroup(pgid, 'SIGTERM');
-  if (await waitForGroupGone(pgid, graceMs, signal)) return true;
-  signalGroup(pgid, 'SIGKILL');
-  return waitForGroupGone(pgid, 2_000);
+/** The two-stage stop: SIGTERM, then SIGKILL after `graceMs`, then up to 2 s more. True when gone. */
+async function escalate(send: (signal: NodeJS.Signals) => void, alive: () => boolean, graceMs: number, signal?: AbortSignal): Promise<boolean> {
+  if (!alive()) return true;
+  send('SIGTERM');
+  if (await waitUntilGone(() => !alive(), graceMs, signal)) return true;
+  send('SIGKILL');
+  return waitUntilGone(() => !alive(), 2_000);
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`, to a whole process group. True when it is gone. */
+export function terminateGroup(pgid: number, graceMs: number, signal?: AbortSignal): Promise<boolean> {
+  return escalate((name) => signalGroup(pgid, name), () => groupMembers(pgid).length > 0, graceMs, signal);
 }
 
 /**
@@ -123,20 +136,21 @@ export function processesOfInstance(instanceId: string): number[] {
   });
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`, for individual processes. True when all are gone. */
-export async function terminatePids(pids: number[], graceMs: number, signal?: AbortSignal): Promise<boolean> {
-  const send = (target: number, name: NodeJS.Signals) => {
-    try {
-      process.kill(target, name);
-    } catch {
-      // already gone
-    }
+/** SIGTERM, then SIGKILL after `graceMs`, to individual processes. True when all are gone. */
+export function terminatePids(pids: number[], graceMs: number, signal?: AbortSignal): Promise<boolean> {
+  const send = (name: NodeJS.Signals) => {
+    for (const pid of pids) signalPid(pid, name);
   };
-  for (const pid of pids) send(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (pids.some(isAlive) && Date.now() < deadline && !signal?.aborted) await sleep(10);
-  for (const pid of pids.filter(isAlive)) send(pid, 'SIGKILL');
-  const killDeadline = Date.now() + 2_000;
-  while (pids.some(isAlive) && Date.now() < killDeadline) await sleep(10);
-  return !pids.some(isAlive);
+  return escalate(send, () => pids.some(isAlive), graceMs, signal);
+}
+
+/**
+ * Stops a backend's whole family: its process group (if it still has one), then any process that
+ * left the group (setsid) but still carries its instance id. Returns the pids that survived.
+ */
+export async function stopFamily(pgid: number | undefined, instanceId: string | undefined, graceMs: number, signal?: AbortSignal): Promise<number[]> {
+  if (pgid !== undefined && !(await terminateGroup(pgid, graceMs, signal))) return groupMembers(pgid);
+  const escaped = instanceId ? processesOfInstance(instanceId) : [];
+  if (escaped.length > 0 && !(await terminatePids(escaped, graceMs, signal))) return escaped.filter(isAlive);
+  return [];
 }

@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fromPromise } from 'xstate';
 import type { ReapGroupInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
-import { lockPath, readLock, removeLock } from '../lockfile.js';
+import { lockPath, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
-import { groupMembers, processesOfInstance, terminateGroup, terminatePids } from '../process-group.js';
+import { stopFamily } from '../process-group.js';
 import { isPortFree } from './allocate-port.js';
 
 const portReleaseMs = 1_000;
@@ -17,23 +17,16 @@ const portReleaseMs = 1_000;
  */
 export function createReapGroup(options: ResolvedOptions) {
   return fromPromise<void, ReapGroupInput>(async ({ input, signal }) => {
-    const lock = lockPath(options.stateDir, options.name);
     if (input.pgid === undefined) return;
-    const record = readLock(lock);
-    const instanceId = record?.pgid === input.pgid ? record.instanceId : undefined;
-    if (!(await terminateGroup(input.pgid, input.graceMs, signal))) {
+    const survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal);
+    if (survivors.length > 0) {
       throw new BackendError({
         code: 'STOP_FAILED',
-        message: `Backend process group ${input.pgid} survived SIGTERM and SIGKILL (members: ${groupMembers(input.pgid).join(', ')})`,
-        details: { pgid: input.pgid },
+        message: `Backend processes ${survivors.join(', ')} (group ${input.pgid}) survived SIGTERM and SIGKILL`,
+        details: { pgid: input.pgid, pids: survivors.join(',') },
       });
     }
-    // members that left the group with setsid still carry the instance id: they are ours too
-    const escaped = input.instanceId ? processesOfInstance(input.instanceId) : [];
-    if (escaped.length > 0 && !(await terminatePids(escaped, input.graceMs, signal))) {
-      throw new BackendError({ code: 'STOP_FAILED', message: `Backend processes ${escaped.join(', ')} (left the process group) survived SIGTERM and SIGKILL`, details: { pids: escaped.join(',') } });
-    }
-    removeLock(lock, instanceId);
+    removeLock(lockPath(options.stateDir, options.name), input.instanceId);
     const deadline = Date.now() + portReleaseMs;
     while (input.port > 0 && !(await isPortFree(options.host, input.port)) && Date.now() < deadline && !signal.aborted) {
       await sleep(10);

@@ -1,7 +1,7 @@
 import { fromPromise } from 'xstate';
 import { type LockRecord, lockPath, readLock, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
-import { isAlive, processEnvValue, processesOfInstance, processStartTime, terminateGroup, terminatePids } from '../process-group.js';
+import { isAlive, processEnvValue, processStartTime, stopFamily } from '../process-group.js';
 
 /** True when the supervisor that wrote the lock is still running (then the backend is not an orphan). */
 function ownerAlive(record: LockRecord): boolean {
@@ -26,10 +26,8 @@ export function createReapOrphans(options: ResolvedOptions) {
     const path = lockPath(options.stateDir, options.name);
     const record = readLock(path);
     if (!record || ownerAlive(record)) return;
-    if (isRecordedBackend(record)) await terminateGroup(record.pgid, options.shutdown.graceMs, signal);
-    // the leader may be gone while its children live on, in its group or out of it: the instance id names them all
-    const family = processesOfInstance(record.instanceId);
-    if (family.length > 0) await terminatePids(family, options.shutdown.graceMs, signal);
+    // the group only when its leader is provably ours; children that outlived it are named by the instance id
+    await stopFamily(isRecordedBackend(record) ? record.pgid : undefined, record.instanceId, options.shutdown.graceMs, signal);
     removeLock(path, record.instanceId);
   });
 }
