@@ -4,7 +4,7 @@ import { type Failure, restartLimitFailure, runningExitFailure, startupExitFailu
 import { type RestartPolicy, restartDelayMs } from './restart-policy.js';
 
 /** What the supervisor plans once the backend's process group is gone. */
-export type AfterStop = 'stopped' | 'restart' | 'recover';
+export type AfterStop = 'stopped' | 'restart' | 'recover' | 'fail';
 
 /** Settings the statechart itself needs (everything else belongs to the actors). */
 export interface LifecycleInput {
@@ -50,6 +50,7 @@ export const backendLifecycleMachine = setup({
     tags: {} as LifecycleTag,
   },
   actors: {
+    prepareDirectories: fromPromise<void>(async () => notProvided('prepareDirectories')),
     reapOrphans: fromPromise<void>(async () => notProvided('reapOrphans')),
     allocatePort: fromPromise<number>(async () => notProvided('allocatePort')),
     runBackend: fromCallback<ProcessControlEvent, RunBackendInput>(() => notProvided('runBackend')),
@@ -65,6 +66,7 @@ export const backendLifecycleMachine = setup({
   guards: {
     wantsRestart: ({ context }) => context.afterStop === 'restart',
     wantsRecovery: ({ context }) => context.afterStop === 'recover',
+    wantsFailure: ({ context }) => context.afterStop === 'fail',
     canRecover: ({ context }) => context.error?.retryable !== false && context.restarts < context.restart.maxRestarts,
   },
   actions: {
@@ -81,10 +83,13 @@ export const backendLifecycleMachine = setup({
     planStop: assign({ afterStop: 'stopped' as AfterStop }),
     planRestart: assign({ afterStop: 'restart' as AfterStop }),
     planRecovery: assign({ afterStop: 'recover' as AfterStop }),
+    planFailure: assign({ afterStop: 'fail' as AfterStop }),
     countRestart: assign({ restarts: ({ context }) => context.restarts + 1 }),
     resetRestarts: assign({ restarts: 0 }),
     signalTerm: sendTo('runBackend', { type: 'process.signal', signal: 'SIGTERM' } satisfies ProcessControlEvent),
     signalKill: sendTo('runBackend', { type: 'process.signal', signal: 'SIGKILL' } satisfies ProcessControlEvent),
+    failLaunch: assign({ afterStop: 'fail' as AfterStop, error: ({ event }) => (event.type === 'process.failed' ? { ...event.error, retryable: false } : undefined) }),
+    recordFinalError: assign({ error: ({ event }) => ({ ...toFailure((event as { error?: unknown }).error, 'SPAWN_FAILED'), retryable: false }) }),
     giveUp: assign({
       error: ({ context }) =>
         context.restart.maxRestarts === 0 || context.error?.retryable === false
@@ -126,11 +131,15 @@ export const backendLifecycleMachine = setup({
     },
     starting: {
       tags: 'starting',
-      initial: 'reapingOrphans',
+      initial: 'preparing',
       on: { 'supervisor.stop': { target: 'stopped', actions: 'freshStart' } },
       states: {
+        preparing: {
+          // unusable or unsafe log and state directories end here, before anything is spawned
+          invoke: { id: 'prepareDirectories', src: 'prepareDirectories', onDone: 'reapingOrphans', onError: { target: '#backendLifecycle.error', actions: 'recordFinalError' } },
+        },
         reapingOrphans: {
-          invoke: { id: 'reapOrphans', src: 'reapOrphans', onDone: 'allocatingPort', onError: 'allocatingPort' },
+          invoke: { id: 'reapOrphans', src: 'reapOrphans', onDone: 'allocatingPort', onError: { target: '#backendLifecycle.error', actions: 'recordFinalError' } },
         },
         allocatingPort: {
           invoke: {
@@ -147,7 +156,13 @@ export const backendLifecycleMachine = setup({
     },
     launched: {
       // The process actor lives exactly as long as this state: leaving it can never leak the backend.
-      invoke: { id: 'runBackend', src: 'runBackend', input: ({ context }) => ({ port: context.port }) },
+      invoke: {
+        id: 'runBackend',
+        src: 'runBackend',
+        input: ({ context }) => ({ port: context.port }),
+        // a defect in the process actor: whatever it spawned is reaped, and the cause becomes the status
+        onError: { target: '#backendLifecycle.confirming', actions: ['planFailure', 'recordFinalError'] },
+      },
       initial: 'spawning',
       on: {
         'supervisor.stop': { target: '.terminating', actions: 'planStop' },
@@ -172,7 +187,7 @@ export const backendLifecycleMachine = setup({
           invoke: {
             id: 'waitForHealth',
             src: 'waitForHealth',
-            input: ({ context }) => ({ port: context.port, instanceId: context.instanceId, logFile: context.logFile }),
+            input: ({ context }) => ({ port: context.port, pid: context.pid, instanceId: context.instanceId, logFile: context.logFile }),
             onDone: 'running',
             onError: {
               target: 'terminating',
@@ -184,6 +199,7 @@ export const backendLifecycleMachine = setup({
               target: '#backendLifecycle.confirming',
               actions: ['planRecovery', assign({ pid: undefined, error: ({ context, event }) => startupExitFailure(event, context.port) })],
             },
+            'process.failed': { target: 'terminating', actions: 'failLaunch' },
           },
         },
         running: {
@@ -192,11 +208,13 @@ export const backendLifecycleMachine = setup({
           invoke: {
             id: 'monitorHealth',
             src: 'monitorHealth',
-            input: ({ context }) => ({ port: context.port, instanceId: context.instanceId, logFile: context.logFile }),
+            input: ({ context }) => ({ port: context.port, pid: context.pid, instanceId: context.instanceId, logFile: context.logFile }),
+            onError: { target: 'terminating', actions: ['planRecovery', assign({ error: ({ event }) => toFailure(event.error, 'UNHEALTHY') })] },
           },
           after: { stableRun: { actions: 'resetRestarts' } },
           on: {
             'health.failed': { target: 'terminating', actions: ['planRecovery', assign({ error: ({ event }) => event.error })] },
+            'process.failed': { target: 'terminating', actions: 'failLaunch' },
             'process.exited': {
               target: '#backendLifecycle.confirming',
               actions: [
@@ -246,6 +264,7 @@ export const backendLifecycleMachine = setup({
         onDone: [
           { guard: 'wantsRestart', target: 'starting', actions: 'freshStart' },
           { guard: 'wantsRecovery', target: 'recovering' },
+          { guard: 'wantsFailure', target: 'error' },
           { target: 'stopped', actions: 'freshStart' },
         ],
         onError: { target: 'error', actions: assign({ error: ({ event }) => toFailure(event.error, 'STOP_FAILED') }) },

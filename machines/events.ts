@@ -7,6 +7,8 @@ export type SupervisorEvent = { type: 'supervisor.start' } | { type: 'supervisor
 export type ProcessEvent =
   | { type: 'process.spawned'; pid: number; instanceId: string; logFile?: string }
   | { type: 'process.spawnFailed'; error: Failure }
+  /** The launch cannot go on although the backend was born (e.g. its lockfile cannot be written). */
+  | { type: 'process.failed'; error: Failure }
   | ({ type: 'process.exited' } & ProcessExit);
 
 /** What the health monitor reports while the backend runs. */
@@ -25,6 +27,8 @@ export interface RunBackendInput {
 /** Input of the startup health wait and the health monitor. */
 export interface HealthInput {
   port: number;
+  /** The backend's pid (its group id): whose sockets tell which port it really listens on. */
+  pid: number | undefined;
   instanceId: string | undefined;
   logFile: string | undefined;
 }

@@ -1,4 +1,4 @@
-/** Every error code a supervisor reports (the contract of DESIGN §2, plus STOPPED and STOP_FAILED). */
+/** Every error code a supervisor reports. */
 export type BackendErrorCode =
   | 'PORT_UNAVAILABLE'
   | 'SPAWN_FAILED'
@@ -10,7 +10,9 @@ export type BackendErrorCode =
   | 'INSTANCE_MISMATCH'
   | 'INVALID_OPTIONS'
   | 'STOPPED'
-  | 'STOP_FAILED';
+  | 'STOP_FAILED'
+  | 'HEALTH_REJECTED'
+  | 'PORT_MISMATCH';
 
 /** Plain-data description of a failure: safe to put in a snapshot, a status or an IPC message. */
 export interface Failure {
@@ -20,6 +22,8 @@ export interface Failure {
   details?: Record<string, string | number | boolean | null>;
   /** false when trying again cannot help (e.g. the command does not exist). */
   retryable?: boolean;
+  /** The failure behind this one (RESTART_LIMIT carries the last failure before it gave up). */
+  cause?: Failure;
 }
 
 /** How a backend process ended, as the process actor reports it. */
@@ -45,6 +49,8 @@ const failureCodes = new Set<string>([
   'INVALID_OPTIONS',
   'STOPPED',
   'STOP_FAILED',
+  'HEALTH_REJECTED',
+  'PORT_MISMATCH',
 ]);
 
 /** True for anything shaped like a {@link Failure} (a BackendError qualifies). */
@@ -61,6 +67,8 @@ export function toFailure(error: unknown, fallback: BackendErrorCode): Failure {
     if (error.logFile !== undefined) failure.logFile = error.logFile;
     if (error.details !== undefined) failure.details = { ...error.details };
     if (error.retryable !== undefined) failure.retryable = error.retryable;
+    const cause = (error as { cause?: unknown }).cause;
+    if (isFailure(cause)) failure.cause = toFailure(cause, cause.code);
     return failure;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -81,7 +89,7 @@ function exitDetails(exit: ProcessExit): Failure['details'] {
   return { exitCode: exit.exitCode, signal: exit.signal, outputTail: exit.outputTail.join('\n') };
 }
 
-/** The seed's mapping for a backend that ended before it became healthy. */
+/** The mapping of MineContext's backend manager for a backend that ended before it became healthy. */
 export function startupExitFailure(exit: ProcessExit, port: number): Failure {
   if (exit.addressInUse) {
     return {
@@ -117,5 +125,6 @@ export function restartLimitFailure(restarts: number, windowMs: number, last: Fa
     message: `Backend server could not be kept running: gave up after ${restarts} restarts without a stable run of ${windowMs} ms${lastPart}`,
     ...(last?.logFile ? { logFile: last.logFile } : {}),
     details: { restarts, windowMs, lastCode: last?.code ?? null },
+    ...(last ? { cause: last } : {}),
   };
 }

@@ -2,4 +2,4 @@ export { type AfterStop, type BackendLifecycleMachine, backendLifecycleMachine, 
 export type * from './events.js';
 export { type BackendErrorCode, type Failure, type ProcessExit, isFailure, toFailure } from './failure.js';
 export { defaultRestartPolicy, type RestartPolicy, restartDelayMs } from './restart-policy.js';
-export { type BackendStatus, type BackendStatusInfo, deriveStatus } from './status.js';
+export { type BackendStatus, type BackendStatusError, type BackendStatusInfo, deriveStatus } from './status.js';

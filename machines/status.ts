@@ -2,7 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { BackendLifecycleMachine, LifecycleTag } from './backend-lifecycle.machine.js';
 import type { Failure } from './failure.js';
 
-/** The seed's four statuses plus `stopping`. */
+/** The four statuses of MineContext's backend manager plus `stopping`. */
 export type BackendStatus = LifecycleTag;
 
 /** The status every listener, window and CLI line receives (plain data only). */
@@ -17,7 +17,21 @@ export interface BackendStatusInfo {
   pid?: number;
   /** Automatic restarts since the last stable run. */
   restarts: number;
-  error?: { code: string; message: string; logFile?: string };
+  /**
+   * Counts the supervisor's status changes (1, 2, 3…): the newest status is the one with the
+   * highest number, even when two changes share a timestamp or arrive out of order over IPC.
+   */
+  sequence: number;
+  error?: BackendStatusError;
+}
+
+/** The error part of a status: plain data, with the failure behind it where there is one. */
+export interface BackendStatusError {
+  code: string;
+  message: string;
+  logFile?: string;
+  /** e.g. the last failure before RESTART_LIMIT. */
+  cause?: BackendStatusError;
 }
 
 const statusOrder: readonly BackendStatus[] = ['error', 'stopping', 'running', 'starting', 'stopped'];
@@ -37,7 +51,7 @@ function leafName(value: unknown): string {
  * const info = deriveStatus(actor.getSnapshot(), new Date());
  * if (info.status === 'running') connect(info.port);
  */
-export function deriveStatus(snapshot: SnapshotFrom<BackendLifecycleMachine>, now: Date): BackendStatusInfo {
+export function deriveStatus(snapshot: SnapshotFrom<BackendLifecycleMachine>, now: Date, sequence = 0): BackendStatusInfo {
   const status = statusOrder.find((tag) => snapshot.hasTag(tag)) ?? 'stopped';
   const leaf = leafName(snapshot.value);
   const { context } = snapshot;
@@ -47,14 +61,16 @@ export function deriveStatus(snapshot: SnapshotFrom<BackendLifecycleMachine>, no
     timestamp: now.toISOString(),
     phase: leaf === status ? status : `${status}.${leaf}`,
     restarts: context.restarts,
+    sequence,
   };
   if (context.pid !== undefined) info.pid = context.pid;
   if (context.error) info.error = publicError(context.error);
   return info;
 }
 
-function publicError(failure: Failure): NonNullable<BackendStatusInfo['error']> {
-  const error: NonNullable<BackendStatusInfo['error']> = { code: failure.code, message: failure.message };
+function publicError(failure: Failure): BackendStatusError {
+  const error: BackendStatusError = { code: failure.code, message: failure.message };
   if (failure.logFile !== undefined) error.logFile = failure.logFile;
+  if (failure.cause !== undefined) error.cause = publicError(failure.cause);
   return error;
 }

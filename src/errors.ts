@@ -10,14 +10,14 @@ import type { BackendErrorCode, Failure } from '../machines/failure.js';
  *   if (error instanceof BackendError && error.code === 'HEALTH_TIMEOUT') showDialog(error.message, error.logFile)
  * }
  */
-export class BackendError extends Error implements Failure {
+export class BackendError extends Error {
   readonly code: BackendErrorCode;
   readonly logFile?: string;
   readonly details?: Record<string, string | number | boolean | null>;
   readonly retryable?: boolean;
 
   constructor(failure: Failure, options?: { cause?: unknown }) {
-    super(failure.message, options);
+    super(failure.message, options ?? (failure.cause ? { cause: new BackendError(failure.cause) } : undefined));
     this.name = 'BackendError';
     this.code = failure.code;
     if (failure.logFile !== undefined) this.logFile = failure.logFile;
@@ -30,15 +30,19 @@ export class BackendError extends Error implements Failure {
     const failure: Failure = { code: this.code, message: this.message };
     if (this.logFile !== undefined) failure.logFile = this.logFile;
     if (this.details !== undefined) failure.details = this.details;
+    if (this.cause instanceof BackendError) failure.cause = this.cause.toJSON();
     return failure;
   }
 }
 
-/** Shorthand for an INVALID_OPTIONS error about one option. */
-export function invalidOption(name: string, expected: string, value: unknown): BackendError {
+/**
+ * Shorthand for an INVALID_OPTIONS error about one option: "expected …, got …", or, when the
+ * value is fine but what it names is not (a directory that cannot be used), `problem` instead.
+ */
+export function invalidOption(name: string, expected: string, value: unknown, problem?: string): BackendError {
   return new BackendError({
     code: 'INVALID_OPTIONS',
-    message: `Invalid option "${name}": expected ${expected}, got ${describeValue(value)}`,
+    message: `Invalid option "${name}": ${problem ?? `expected ${expected}, got ${describeValue(value)}`}`,
     details: { option: name },
     retryable: false,
   });
@@ -46,6 +50,8 @@ export function invalidOption(name: string, expected: string, value: unknown): B
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON would call NaN and Infinity "null"
+  if (typeof value === 'number') return String(value);
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return `an array (${JSON.stringify(value)})`;
   try {

@@ -3,6 +3,7 @@ export {
   type BackendErrorCode,
   type BackendLifecycleMachine,
   type BackendStatus,
+  type BackendStatusError,
   type BackendStatusInfo,
   backendLifecycleMachine,
   defaultRestartPolicy,

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a supervisor records about its live backend, so that a later launch can reap an orphan. */
@@ -13,31 +13,44 @@ export interface LockRecord {
   port: number;
 }
 
-export function lockPath(stateDir: string, name: string): string {
-  return join(stateDir, `${name}.lock.json`);
+const uuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** One lockfile per launch, so supervisors that share a name and a state dir never overwrite each other's. */
+export function lockPath(stateDir: string, name: string, instanceId: string): string {
+  return join(stateDir, `${name}.${instanceId}.lock.json`);
 }
 
-/** Writes the record atomically (temp file + rename), readable only by this user. */
+/** Writes the record atomically (a new temp file, then rename), readable only by this user. */
 export function writeLock(path: string, record: LockRecord): void {
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600, flag: 'wx' });
   renameSync(temporary, path);
 }
 
-export function readLock(path: string): LockRecord | undefined {
-  try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    return isLockRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
+/**
+ * The locks of supervisors called `name` in `stateDir`: only regular files (never a symlink)
+ * that belong to this user and that no one else may write, with a well-formed record.
+ */
+export function readLocks(stateDir: string, name: string): { path: string; record: LockRecord }[] {
+  const pattern = new RegExp(`^${name.replace(/[.]/g, '\\.')}\\.${uuidPattern}\\.lock\\.json$`);
+  const uid = process.getuid?.();
+  const locks: { path: string; record: LockRecord }[] = [];
+  for (const file of readdirSync(stateDir)) {
+    if (!pattern.test(file)) continue;
+    const path = join(stateDir, file);
+    try {
+      const stat = lstatSync(path);
+      if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) continue;
+      const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      if (isLockRecord(value) && file === `${name}.${value.instanceId}.lock.json`) locks.push({ path, record: value });
+    } catch {
+      // removed meanwhile by its owner, or not a lock we can read: not ours to act on
+    }
   }
+  return locks;
 }
 
-/** Removes the lock only if it still describes `instanceId` (another launch may own it now). */
-export function removeLock(path: string, instanceId: string | undefined): void {
-  const record = readLock(path);
-  if (record && instanceId !== undefined && record.instanceId !== instanceId) return;
+export function removeLock(path: string): void {
   rmSync(path, { force: true });
 }
 
@@ -45,7 +58,7 @@ function isLockRecord(value: unknown): value is LockRecord {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return (
-    ['pid', 'pgid', 'supervisorPid', 'port'].every((key) => Number.isInteger(record[key])) &&
+    ['pid', 'pgid', 'supervisorPid', 'port'].every((key) => Number.isInteger(record[key]) && (record[key] as number) > 0) &&
     ['startTime', 'instanceId', 'supervisorStartTime'].every((key) => typeof record[key] === 'string')
   );
 }

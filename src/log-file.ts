@@ -1,5 +1,7 @@
-import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { liveInstanceIds } from './live-instances.js';
 
 const tailLines = 20;
 // launches whose logs are kept per supervisor name; older ones are removed when a new launch starts
@@ -31,11 +33,25 @@ function timestampForFile(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
 
+/** Log files of launches of the supervisor called `name`, and of no other (`api` never matches `api-worker-…`). */
+function ownLogPattern(name: string): RegExp {
+  return new RegExp(`^${name.replace(/[.]/g, '\\.')}-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z-([0-9a-f]{8})\\.log$`);
+}
+
 function pruneOldLaunches(dir: string, name: string): void {
-  const launches = readdirSync(dir)
-    .filter((file) => file.startsWith(`${name}-`) && file.endsWith('.log'))
-    .map((file) => ({ file, mtime: statSync(join(dir, file)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
+  const pattern = ownLogPattern(name);
+  const live = new Set([...liveInstanceIds()].map((id) => id.slice(0, 8)));
+  const launches: { file: string; mtime: number }[] = [];
+  for (const file of readdirSync(dir)) {
+    const match = pattern.exec(file);
+    if (!match || live.has(match[1] as string)) continue; // a live launch of a sibling supervisor keeps its log
+    try {
+      launches.push({ file, mtime: statSync(join(dir, file)).mtimeMs });
+    } catch {
+      // pruned meanwhile by another supervisor sharing the folder
+    }
+  }
+  launches.sort((a, b) => b.mtime - a.mtime);
   for (const { file } of launches.slice(keptLaunches - 1)) {
     rmSync(join(dir, file), { force: true });
     rmSync(join(dir, `${file}.1`), { force: true });
@@ -48,12 +64,16 @@ function openStream(path: string): WriteStream {
   return stream;
 }
 
+/** Opens the log of one launch in `dir` (already prepared: private and writable). */
 export function openLaunchLog(dir: string, name: string, instanceId: string, maxBytes: number, secrets: string[]): LaunchLog {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   pruneOldLaunches(dir, name);
   const path = join(dir, `${name}-${timestampForFile(new Date())}-${instanceId.slice(0, 8)}.log`);
   let stream = openStream(path);
   const partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+  // a multi-byte character may be split across two reads of the pipe
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  // a long line is written in pieces; the end of each piece waits in case a secret continues in the next
+  const holdBack = Math.max(0, ...secrets.map((secret) => secret.length - 1));
   const recent: string[] = [];
   let written = 0;
   let dropped = 0;
@@ -95,12 +115,15 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
   return {
     path,
     write(source, chunk) {
-      const lines = (partial[source] + chunk.toString()).split('\n');
+      const text = typeof chunk === 'string' ? chunk : decoders[source].write(chunk);
+      const lines = (partial[source] + text).split('\n');
       partial[source] = lines.pop() ?? '';
       for (const line of lines) emitLine(source, line);
       if (partial[source].length > maxPartialLine) {
-        emitLine(source, partial[source]);
-        partial[source] = '';
+        const redacted = redact(partial[source]);
+        const cut = redacted.length - holdBack;
+        emitLine(source, redacted.slice(0, cut));
+        partial[source] = redacted.slice(cut);
       }
     },
     note(line) {
@@ -112,6 +135,7 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
     },
     close() {
       for (const source of ['stdout', 'stderr'] as const) {
+        partial[source] += decoders[source].end();
         if (partial[source] !== '') emitLine(source, partial[source]);
         partial[source] = '';
       }

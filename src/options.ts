@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Observer } from 'xstate';
@@ -9,11 +10,12 @@ import {
   booleanOption,
   integerOption,
   isPlainObject,
+  environmentOption,
   objectOption,
+  refuseNul,
   refuseUnknownKeys,
   stringArrayOption,
   stringOption,
-  stringRecordOption,
 } from './validate.js';
 
 /** Options after validation, with every default filled in. */
@@ -22,7 +24,8 @@ export interface ResolvedOptions {
   command: string;
   args: string[];
   cwd: string;
-  env: Record<string, string>;
+  /** Merged over the inherited environment; `undefined` removes an inherited variable. */
+  env: Record<string, string | undefined>;
   host: string;
   port: { base: number; attempts: number } | { fixed: number };
   health: { path: string; startupTimeoutMs: number; requestTimeoutMs: number; monitorIntervalMs: number; failureThreshold: number };
@@ -41,7 +44,7 @@ const topLevel = [
   'shutdown', 'restart', 'auth', 'logDir', 'stateDir', 'logMaxBytes', 'guard', 'inspect',
 ] as const;
 const day = 86_400_000;
-const wildcardHosts = new Set(['0.0.0.0', '::', '[::]']);
+const wildcardHosts = new Set(['0.0.0.0', '::']);
 
 function defaultDir(kind: 'logs' | 'state'): string {
   const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
@@ -53,6 +56,11 @@ function resolveHost(value: unknown, allowExternal: unknown): string {
   if (host === 'localhost') {
     throw invalidOption('host', 'an IP address such as "127.0.0.1" ("localhost" may resolve to ::1 while the backend listens on IPv4)', host);
   }
+  if (/^\[.*\]$/.test(host) && isIP(host.slice(1, -1)) === 6) {
+    throw invalidOption('host', `an IP address without brackets ("${host.slice(1, -1)}")`, host);
+  }
+  // a hostname may resolve to another address than the backend binds, and every bind error would read as "busy"
+  if (isIP(host) === 0) throw invalidOption('host', 'an IP address such as "127.0.0.1" or "::1"', host);
   if (wildcardHosts.has(host) && allowExternal !== true) {
     throw invalidOption('host', 'a loopback address; a wildcard address exposes the backend to the network unless "allowExternal" is true', host);
   }
@@ -89,8 +97,8 @@ function resolveApiKey(value: unknown): string | false | undefined {
   const auth = objectOption(value, 'auth', ['apiKey']);
   const key = auth.apiKey;
   if (key === undefined || key === false) return key;
-  if (typeof key !== 'string' || key.length < 16 || /\s/.test(key)) {
-    throw invalidOption('auth.apiKey', 'undefined (a fresh random key), false (no key) or a string of at least 16 characters without spaces', '(hidden)');
+  if (typeof key !== 'string' || key.length < 16 || /[\s\0]/.test(key)) {
+    throw invalidOption('auth.apiKey', 'undefined (a fresh random key), false (no key) or a string of at least 16 characters without spaces or NUL bytes', '(hidden)');
   }
   return key;
 }
@@ -114,6 +122,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
   if (typeof options.command !== 'string' || options.command.trim() === '') {
     throw invalidOption('command', 'the backend executable as a non-empty string (e.g. "python3")', options.command);
   }
+  refuseNul(options.command, 'command');
   const health = objectOption(options.health, 'health', ['path', 'startupTimeoutMs', 'requestTimeoutMs', 'monitorIntervalMs', 'failureThreshold']);
   const path = stringOption(health.path, 'health.path', '/api/health');
   if (!path.startsWith('/')) throw invalidOption('health.path', 'a path starting with "/"', path);
@@ -125,7 +134,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
     command: options.command,
     args: stringArrayOption(options.args, 'args'),
     cwd: resolveCwd(options.cwd),
-    env: stringRecordOption(options.env, 'env'),
+    env: environmentOption(options.env, 'env'),
     host: resolveHost(options.host, options.allowExternal),
     port: resolvePort(options.port),
     health: {

@@ -60,6 +60,13 @@ export function processStartTime(pid: number): string | undefined {
   return readStat(pid)?.startTime;
 }
 
+/** The process group of a live process (Linux only; undefined elsewhere or when gone). */
+export function processGroupOf(pid: number): number | undefined {
+  if (!hasProc) return undefined;
+  const stat = readStat(pid);
+  return stat && stat.state !== 'Z' ? stat.pgrp : undefined;
+}
+
 /** The value of one environment variable of another process of ours (Linux only). */
 export function processEnvValue(pid: number, name: string): string | undefined {
   if (!hasProc) return undefined;

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ProcessEvent } from '../machines/events.js';
 import type { ResolvedOptions } from './options.js';
+import { describeFsError } from './private-dir.js';
 
 /** The fd on which a backend may write READY=1 (s6-style readiness notification). */
 export const notifyFd = 3;
@@ -28,34 +29,46 @@ export function expandArgs(args: readonly string[], port: number, host: string):
   return args.map((arg) => arg.replaceAll('{port}', String(port)).replaceAll('{host}', host));
 }
 
-/** The environment contract of DESIGN §2: what every backend receives. */
-export function backendEnv(options: ResolvedOptions, apiKey: string | false, port: number, instanceId: string): Record<string, string> {
-  const env: Record<string, string> = {
-    ...options.env,
-    BACKEND_PORT: String(port),
-    BACKEND_HOST: options.host,
-    BACKEND_INSTANCE_ID: instanceId,
-    BACKEND_PARENT_PID: String(process.pid),
-    // s6-style readiness notification: a backend may write "READY=1\n" to this fd once it serves
-    BACKEND_NOTIFY_FD: String(notifyFd),
-  };
-  if (apiKey !== false) env.BACKEND_API_KEY = apiKey;
+/**
+ * The backend's whole environment: ours, then `options.env` (where `undefined` removes an inherited
+ * variable), then what every backend receives (port, host, key, instance id, parent pid, notify fd).
+ */
+export function backendEnv(options: ResolvedOptions, apiKey: string | false, port: number, instanceId: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(options.env)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  env.BACKEND_PORT = String(port);
+  env.BACKEND_HOST = options.host;
+  env.BACKEND_INSTANCE_ID = instanceId;
+  env.BACKEND_PARENT_PID = String(process.pid);
+  // s6-style readiness notification: a backend may write "READY=1\n" to this fd once it serves
+  env.BACKEND_NOTIFY_FD = String(notifyFd);
+  // a supervisor that is itself a backend must not hand its own key down
+  if (apiKey === false) delete env.BACKEND_API_KEY;
+  else env.BACKEND_API_KEY = apiKey;
   return env;
 }
 
 /** The SPAWN_FAILED event for a command that could not be started. */
-export function spawnFailure(error: unknown, options: ResolvedOptions, logFile: string): ProcessEvent {
+export function spawnFailure(error: unknown, options: ResolvedOptions, logFile: string | undefined): ProcessEvent {
   const code = (error as { code?: unknown }).code;
-  const cause = typeof code === 'string' ? code : (error as Error).message;
+  const cause = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  const command = JSON.stringify(options.command);
   const why =
     code === 'ENOENT'
-      ? `command "${options.command}" was not found (cwd ${options.cwd})`
+      ? `command ${command} was not found (cwd ${options.cwd})`
       : code === 'EACCES'
-        ? `command "${options.command}" is not executable (permission denied)`
-        : `could not run "${options.command}": ${cause}`;
-  return {
-    type: 'process.spawnFailed',
-    error: { code: 'SPAWN_FAILED', message: `Backend server failed to start - ${why}. Log: ${logFile}`, logFile, details: { cause }, retryable: false },
-  };
+        ? `command ${command} is not executable (permission denied)`
+        : `could not run ${command}: ${cause}`;
+  const message = `Backend server failed to start - ${why}${logFile ? `. Log: ${logFile}` : ''}`;
+  return { type: 'process.spawnFailed', error: { code: 'SPAWN_FAILED', message, ...(logFile ? { logFile } : {}), details: { cause }, retryable: false } };
 }
 
+
+/** The SPAWN_FAILED event for a launch whose log file cannot be opened (nothing was spawned). */
+export function logFailure(error: unknown, options: ResolvedOptions): ProcessEvent {
+  const message = `Backend server failed to start - its log file in ${options.logDir} cannot be written: ${describeFsError(error)}`;
+  return { type: 'process.spawnFailed', error: { code: 'SPAWN_FAILED', message, details: { logDir: options.logDir }, retryable: false } };
+}

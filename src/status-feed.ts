@@ -17,8 +17,10 @@ export class StatusFeed {
   #current: BackendStatusInfo;
   readonly #listeners = new Set<(status: BackendStatusInfo) => void>();
 
-  constructor(private readonly derive: () => BackendStatusInfo) {
-    this.#current = derive();
+  #sequence = 1;
+
+  constructor(private readonly derive: (sequence: number) => BackendStatusInfo) {
+    this.#current = derive(this.#sequence);
   }
 
   get current(): BackendStatusInfo {
@@ -27,8 +29,9 @@ export class StatusFeed {
 
   /** Re-derives the status; notifies listeners only when something a user can see changed. */
   refresh(): void {
-    const next = this.derive();
+    const next = this.derive(this.#sequence + 1);
     if (sameStatus(next, this.#current)) return;
+    this.#sequence = next.sequence;
     this.#current = next;
     for (const listener of [...this.#listeners]) {
       try {

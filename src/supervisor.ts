@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
 import { type BackendLifecycleMachine, backendLifecycleMachine } from '../machines/backend-lifecycle.machine.js';
-import type { Failure } from '../machines/failure.js';
+import { toFailure } from '../machines/failure.js';
 import { restartDelayMs } from '../machines/restart-policy.js';
 import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createRealActors } from './actors/index.js';
+import { type Command, CommandOutcomes } from './command-outcomes.js';
 import { BackendError } from './errors.js';
 import { urlHost } from './http-request.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
@@ -13,14 +14,18 @@ import { StatusFeed } from './status-feed.js';
 
 /** A supervised backend: start, stop, restart, and its status as plain data. */
 export interface BackendSupervisor {
-  /** Starts the backend; resolves with the status once it is running, rejects with a `BackendError`. */
+  /**
+   * Starts the backend; resolves with the status once it is running, rejects with a `BackendError`
+   * (`STOPPED` as soon as a `stop()` overtakes it).
+   */
   start(): Promise<BackendStatusInfo>;
   /**
    * Stops it gracefully (SIGTERM → grace → SIGKILL of the group); safe from every state and twice.
-   * Resolves once stopped, or with the running status when a later `start()`/`restart()` won.
+   * Resolves once stopped; when a later `start()`/`restart()` takes over, once the old backend is
+   * gone. Rejects only when the stop itself failed (`STOP_FAILED`).
    */
   stop(): Promise<BackendStatusInfo>;
-  /** Stops and starts it again (a fresh port and instance); resolves once it runs again. */
+  /** Stops and starts it again (a fresh instance, the same port when free); resolves once it runs again. */
   restart(): Promise<BackendStatusInfo>;
   getStatus(): BackendStatusInfo;
   /** The backend's port, 0 while none is assigned. */
@@ -62,65 +67,32 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
   const options = resolveOptions(userOptions);
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
-  const feed = new StatusFeed(() => deriveStatus(actor.getSnapshot(), new Date()));
-  actor.subscribe({ next: () => feed.refresh(), error: () => feed.refresh() });
+  const outcomes = new CommandOutcomes((fallback) => {
+    const failure = actor.getSnapshot().context.error;
+    return new BackendError(failure ?? { code: 'STOP_FAILED', message: fallback });
+  });
+  const feed = new StatusFeed((sequence) => deriveStatus(actor.getSnapshot(), new Date(), sequence));
+  actor.subscribe({
+    next: () => feed.refresh(),
+    error: (error) => {
+      feed.refresh();
+      // every invoke handles its errors; this is a defect, and no command may wait for ever because of it
+      outcomes.abort(new BackendError(toFailure(error, 'STOP_FAILED')));
+    },
+  });
   actor.start();
   feed.refresh();
 
-  /**
-   * Waits for the outcome of a command. The status current at call time may only accept (a
-   * command sent from inside a listener is queued, so that status is not its answer yet);
-   * failures count only from the changes that follow.
-   */
-  const settle = (outcome: {
-    acceptNow: (status: BackendStatusInfo) => boolean;
-    accept: (status: BackendStatusInfo) => boolean;
-    reject: (status: BackendStatusInfo) => BackendError | undefined;
-  }) =>
-    new Promise<BackendStatusInfo>((resolve, fail) => {
-      if (outcome.acceptNow(feed.current)) return resolve(feed.current);
-      const unsubscribe = feed.subscribe((status) => {
-        if (outcome.accept(status)) {
-          unsubscribe();
-          return resolve(status);
-        }
-        const error = outcome.reject(status);
-        if (!error) return;
-        unsubscribe();
-        fail(error);
-      });
-    });
-
-  const failureOf = (fallback: Failure) => new BackendError(actor.getSnapshot().context.error ?? fallback);
-  const untilRunning = () =>
-    settle({
-      acceptNow: (status) => status.status === 'running',
-      accept: (status) => status.status === 'running',
-      reject: (status) => {
-        if (status.status === 'error') return failureOf({ code: 'RESTART_LIMIT', message: 'Backend server could not be started' });
-        if (status.status === 'stopped') return new BackendError({ code: 'STOPPED', message: 'Backend start was cancelled: stop() was called before it was running' });
-        return undefined;
-      },
-    });
+  feed.subscribe((status) => outcomes.update(status));
+  const command = (name: Command) => {
+    actor.send({ type: `supervisor.${name}` });
+    return outcomes.wait(name, feed.current);
+  };
 
   return {
-    start() {
-      actor.send({ type: 'supervisor.start' });
-      return untilRunning();
-    },
-    stop() {
-      actor.send({ type: 'supervisor.stop' });
-      return settle({
-        acceptNow: (status) => status.status === 'stopped',
-        accept: (status) => status.status === 'stopped' || status.status === 'running',
-        reject: (status) => (status.status === 'error' ? failureOf({ code: 'STOP_FAILED', message: 'Backend server could not be stopped' }) : undefined),
-      });
-    },
-    restart() {
-      actor.send({ type: 'supervisor.restart' });
-      // a restart always passes through stopping/starting, so the running status it finds now is the old one
-      return settle({ acceptNow: () => false, accept: (status) => status.status === 'running', reject: (status) => (status.status === 'error' ? failureOf({ code: 'RESTART_LIMIT', message: 'Backend server could not be restarted' }) : undefined) });
-    },
+    start: () => command('start'),
+    stop: () => command('stop'),
+    restart: () => command('restart'),
     getStatus: () => feed.current,
     getPort: () => feed.current.port,
     getBaseUrl: () => `http://${urlHost(options.host)}:${feed.current.port}`,

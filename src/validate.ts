@@ -29,10 +29,16 @@ export function integerOption(value: unknown, name: string, min: number, max: nu
   return value;
 }
 
+/** Refuses a NUL byte: spawn() and the file system would throw on it far from the option's name. */
+export function refuseNul(value: string, name: string): string {
+  if (value.includes('\0')) throw invalidOption(name, 'a string without NUL bytes', value);
+  return value;
+}
+
 export function stringOption(value: unknown, name: string, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.length === 0) throw invalidOption(name, 'a non-empty string', value);
-  return value;
+  return refuseNul(value, name);
 }
 
 export function objectOption(value: unknown, name: string, known: readonly string[]): Plain {
@@ -47,16 +53,19 @@ export function stringArrayOption(value: unknown, name: string): string[] {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     throw invalidOption(name, 'an array of strings', value);
   }
-  return [...value];
+  return value.map((item: string, index) => refuseNul(item, `${name}[${index}]`));
 }
 
-export function stringRecordOption(value: unknown, name: string): Record<string, string> {
+/** An environment: names without "=" or NUL, string values, and `undefined` meaning "remove it". */
+export function environmentOption(value: unknown, name: string): Record<string, string | undefined> {
   if (value === undefined) return {};
   if (!isPlainObject(value)) throw invalidOption(name, 'an object of string values', value);
   for (const [key, item] of Object.entries(value)) {
+    if (key === '' || key.includes('=') || key.includes('\0')) throw invalidOption(name, 'variable names without "=" or NUL bytes', key);
     if (item !== undefined && typeof item !== 'string') throw invalidOption(`${name}.${key}`, 'a string', item);
+    if (item !== undefined) refuseNul(item, `${name}.${key}`);
   }
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Record<string, string>;
+  return { ...(value as Record<string, string | undefined>) };
 }
 
 export function booleanOption(value: unknown, name: string, fallback: boolean): boolean {

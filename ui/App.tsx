@@ -95,18 +95,23 @@ function Transitions({ entries }: { entries: TransitionEntry[] }) {
 }
 
 function LogTail({ lines }: { lines: string[] }) {
-  const end = useRef<HTMLDivElement>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll to the end whenever new lines arrive
+  const panel = useRef<HTMLPreElement>(null);
+  const following = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: follow the end whenever new lines arrive
   useEffect(() => {
-    // a statement, not an expression: newer browsers return a Promise here, which React would take for a cleanup
-    void end.current?.scrollIntoView({ block: 'nearest' });
+    // scroll the panel itself, never the page, and only while the reader is at its end
+    const element = panel.current;
+    if (element && following.current) element.scrollTop = element.scrollHeight;
   }, [lines]);
+  const onScroll = () => {
+    const element = panel.current;
+    if (element) following.current = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
+  };
   return (
     <section className="card log">
       <h2>Backend log</h2>
-      <pre>
+      <pre ref={panel} onScroll={onScroll} data-testid="log">
         {lines.join('\n')}
-        <div ref={end} />
       </pre>
     </section>
   );

@@ -16,7 +16,11 @@ export function createWebBridge(token: string): WebBridge {
   const query = `token=${encodeURIComponent(token)}`;
   const listeners = { status: new Set<(s: BackendStatusInfo) => void>(), transition: new Set<(e: TransitionEntry, h: boolean) => void>(), log: new Set<(l: string[], r: boolean) => void>(), connection: new Set<(c: boolean) => void>() };
   // the stream may deliver history before React subscribes: keep it and replay it to late subscribers
-  const history: { transitions: TransitionEntry[]; lines: string[] } = { transitions: [], lines: [] };
+  const history: { status: BackendStatusInfo | undefined; transitions: TransitionEntry[]; lines: string[] } = { status: undefined, transitions: [], lines: [] };
+  const receiveStatus = (status: BackendStatusInfo) => {
+    history.status = status;
+    emit(listeners.status, status);
+  };
   const add = <T>(set: Set<T>, listener: T) => {
     set.add(listener);
     return () => {
@@ -31,11 +35,11 @@ export function createWebBridge(token: string): WebBridge {
   events.addEventListener('error', () => emit(listeners.connection, false));
   events.addEventListener('hello', (message) => {
     const hello = JSON.parse(message.data) as { status: BackendStatusInfo; transitions: TransitionEntry[] };
-    emit(listeners.status, hello.status);
+    receiveStatus(hello.status);
     history.transitions = [...hello.transitions];
     for (const entry of hello.transitions) emit(listeners.transition, entry, true);
   });
-  events.addEventListener('status', (message) => emit(listeners.status, JSON.parse(message.data) as BackendStatusInfo));
+  events.addEventListener('status', (message) => receiveStatus(JSON.parse(message.data) as BackendStatusInfo));
   events.addEventListener('transition', (message) => {
     const entry = JSON.parse(message.data) as TransitionEntry;
     history.transitions = [...history.transitions.slice(-199), entry];
@@ -47,8 +51,11 @@ export function createWebBridge(token: string): WebBridge {
     emit(listeners.log, lines, reset);
   });
   return {
-    getStatus: async () => (await fetch(`/api/status?${query}`)).json() as Promise<BackendStatusInfo>,
-    onStatusChanged: (listener) => add(listeners.status, listener),
+    getStatus: async () => history.status ?? ((await fetch(`/api/status?${query}`)).json() as Promise<BackendStatusInfo>),
+    onStatusChanged(listener) {
+      if (history.status) listener(history.status);
+      return add(listeners.status, listener);
+    },
     onTransition(listener) {
       for (const entry of history.transitions) listener(entry, true);
       return add(listeners.transition, listener);

@@ -3,7 +3,8 @@ import { HttpFailure, httpRequest, urlHost } from '../http-request.js';
 /** The result of one health request. */
 export type HealthResult =
   | { ok: true; instanceId: string | undefined }
-  | { ok: false; reason: 'refused' | 'timeout' | 'status' | 'mismatch' | 'error'; detail: string };
+  | { ok: false; reason: 'refused' | 'timeout' | 'mismatch' | 'error'; detail: string }
+  | { ok: false; reason: 'status'; detail: string; statusCode: number };
 
 function answeredInstance(header: string | string[] | undefined, body: string): string | undefined {
   if (typeof header === 'string' && header !== '') return header;
@@ -28,7 +29,7 @@ export async function checkHealth(url: string, expectedInstance: string | undefi
   try {
     const response = await httpRequest(url, { timeoutMs, maxBytes: 64 * 1024, ...(signal ? { signal } : {}) });
     if (response.statusCode < 200 || response.statusCode > 299) {
-      return { ok: false, reason: 'status', detail: `answered HTTP ${response.statusCode}` };
+      return { ok: false, reason: 'status', detail: `answered HTTP ${response.statusCode}`, statusCode: response.statusCode };
     }
     const instanceId = answeredInstance(response.headers['x-backend-instance'], response.body);
     if (instanceId !== undefined && expectedInstance !== undefined && instanceId !== expectedInstance) {

@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../options.js';
 import { createAllocatePort } from './allocate-port.js';
 import { createMonitorHealth } from './monitor-health.js';
+import { createPrepareDirectories } from './prepare-directories.js';
 import { ReadinessHints } from './readiness-hints.js';
 import { createReapGroup } from './reap-group.js';
 import { createReapOrphans } from './reap-orphans.js';
@@ -11,6 +12,7 @@ import { createWaitForHealth } from './wait-for-health.js';
 export function createRealActors(options: ResolvedOptions, apiKey: string | false) {
   const hints = new ReadinessHints();
   return {
+    prepareDirectories: createPrepareDirectories(options),
     reapOrphans: createReapOrphans(options),
     allocatePort: createAllocatePort(options),
     runBackend: createRunBackend(options, apiKey, hints),

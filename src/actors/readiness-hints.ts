@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { readListenTable } from '../listen-table.js';
 
 /**
  * Hints that a backend may be ready, shared by the process actor (which reads the notification
@@ -8,27 +9,32 @@ import { readFile } from 'node:fs/promises';
  */
 export class ReadinessHints extends EventEmitter<{ ready: [instanceId: string] }> {}
 
-const tcpTables = ['/proc/net/tcp', '/proc/net/tcp6'];
-const listenState = '0A';
+const maxNotifyLine = 4096;
 
-/** Ports with a listening socket (Linux: one read of /proc/net/tcp{,6}); undefined without /proc. */
-async function listeningPorts(): Promise<Set<number> | undefined> {
-  const ports = new Set<number>();
-  let readable = false;
-  for (const table of tcpTables) {
-    try {
-      const text = await readFile(table, 'latin1');
-      readable = true;
-      for (const line of text.split('\n')) {
-        const fields = line.trim().split(/\s+/);
-        const local = fields[1];
-        if (fields[3] === listenState && local) ports.add(Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
-      }
-    } catch {
-      // no such table (no IPv6, or not Linux)
+/**
+ * Calls `onLine` with each message a backend writes to its notification fd, one per line as in
+ * sd_notify, decoded as a stream (a line split across reads arrives whole). A final `READY=1`
+ * without its newline counts as well: some backends write exactly that and keep the fd open.
+ */
+export function onNotifyLines(stream: Readable | undefined, onLine: (line: string) => void): void {
+  if (!stream) return;
+  stream.setEncoding('utf8');
+  let partial = '';
+  stream.on('data', (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line.trim());
+    if (partial === 'READY=1' || partial.length > maxNotifyLine) {
+      if (partial === 'READY=1') onLine(partial);
+      partial = '';
     }
-  }
-  return readable ? ports : undefined;
+  });
+}
+
+/** Ports with a listening socket; undefined without /proc. */
+async function listeningPorts(): Promise<Set<number> | undefined> {
+  const table = await readListenTable();
+  return table && new Set(table.map((socket) => socket.port));
 }
 
 /** True when some socket listens on `port`, without connecting to it; undefined where /proc is missing. */

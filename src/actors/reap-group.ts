@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fromPromise } from 'xstate';
 import type { ReapGroupInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
+import { forgetInstance } from '../live-instances.js';
 import { lockPath, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { stopFamily } from '../process-group.js';
@@ -26,7 +27,10 @@ export function createReapGroup(options: ResolvedOptions) {
         details: { pgid: input.pgid, pids: survivors.join(',') },
       });
     }
-    removeLock(lockPath(options.stateDir, options.name), input.instanceId);
+    if (input.instanceId !== undefined) {
+      removeLock(lockPath(options.stateDir, options.name, input.instanceId));
+      forgetInstance(input.instanceId);
+    }
     const deadline = Date.now() + portReleaseMs;
     while (input.port > 0 && !(await isPortFree(options.host, input.port)) && Date.now() < deadline && !signal.aborted) {
       await sleep(10);

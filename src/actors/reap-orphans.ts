@@ -1,33 +1,53 @@
 import { fromPromise } from 'xstate';
-import { type LockRecord, lockPath, readLock, removeLock } from '../lockfile.js';
+import { BackendError } from '../errors.js';
+import { isLiveInstance } from '../live-instances.js';
+import { type LockRecord, readLocks, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
-import { isAlive, processEnvValue, processStartTime, stopFamily } from '../process-group.js';
+import { isAlive, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process-group.js';
 
-/** True when the supervisor that wrote the lock is still running (then the backend is not an orphan). */
+/** True when the supervisor that wrote the lock still owns the backend (then it is not an orphan). */
 function ownerAlive(record: LockRecord): boolean {
-  if (record.supervisorPid === process.pid) return false; // our own earlier launch, left by a stop we never confirmed
+  // this process: a sibling supervisor's live launch, or our own leftover of a stop never confirmed
+  if (record.supervisorPid === process.pid) return isLiveInstance(record.instanceId);
   return isAlive(record.supervisorPid) && processStartTime(record.supervisorPid) === record.supervisorStartTime;
 }
 
 /** True only for the very process the lock describes: same pid, same start time, same instance id. */
 function isRecordedBackend(record: LockRecord): boolean {
   if (!isAlive(record.pid) || processStartTime(record.pid) !== record.startTime) return false;
-  const instance = processEnvValue(record.pid, 'BACKEND_INSTANCE_ID');
-  return instance === undefined || instance === record.instanceId;
+  return processEnvValue(record.pid, 'BACKEND_INSTANCE_ID') === record.instanceId;
 }
 
 /**
- * Reaps the backend of a supervisor that died without stopping it (force-quit, SIGKILL, crash),
- * as recorded in the lockfile. A recycled pid never matches the recorded start time, so nothing
- * we did not start is ever signalled.
+ * Stops one orphaned backend: its group only when the verified backend leads it, else only the
+ * verified pid; then whatever still carries its instance id (children that outlived it).
+ */
+async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSignal): Promise<number[]> {
+  if (!isRecordedBackend(record)) return stopFamily(undefined, record.instanceId, graceMs, signal);
+  if (record.pgid === record.pid && processGroupOf(record.pid) === record.pgid) return stopFamily(record.pgid, record.instanceId, graceMs, signal);
+  if (!(await terminatePids([record.pid], graceMs, signal))) return [record.pid];
+  return stopFamily(undefined, record.instanceId, graceMs, signal);
+}
+
+/**
+ * Reaps the backends of supervisors that died without stopping them (force-quit, SIGKILL,
+ * crash), as recorded in their lockfiles. Nothing is signalled unless the lock is a private file
+ * of ours and the process still has the recorded start time and instance id.
  */
 export function createReapOrphans(options: ResolvedOptions) {
   return fromPromise<void>(async ({ signal }) => {
-    const path = lockPath(options.stateDir, options.name);
-    const record = readLock(path);
-    if (!record || ownerAlive(record)) return;
-    // the group only when its leader is provably ours; children that outlived it are named by the instance id
-    await stopFamily(isRecordedBackend(record) ? record.pgid : undefined, record.instanceId, options.shutdown.graceMs, signal);
-    removeLock(path, record.instanceId);
+    for (const { path, record } of readLocks(options.stateDir, options.name)) {
+      if (ownerAlive(record)) continue;
+      const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
+      if (survivors.length > 0) {
+        throw new BackendError({
+          code: 'STOP_FAILED',
+          message: `Backend server failed to start - the orphan of an earlier launch (pids ${survivors.join(', ')}, recorded in ${path}) survived SIGTERM and SIGKILL`,
+          details: { pids: survivors.join(','), lockFile: path },
+          retryable: false,
+        });
+      }
+      removeLock(path);
+    }
   });
 }

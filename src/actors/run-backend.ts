@@ -4,13 +4,15 @@ import { fromCallback } from 'xstate';
 import type { ProcessControlEvent, ProcessEvent, RunBackendInput } from '../../machines/events.js';
 import { killGroupOnExit } from '../exit-hook.js';
 import { startGuard } from '../guard.js';
+import { forgetInstance, rememberInstance } from '../live-instances.js';
 import { type LaunchLog, openLaunchLog } from '../log-file.js';
 import { lockPath, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
+import { describeFsError } from '../private-dir.js';
 import { groupMembers, processStartTime, signalGroup } from '../process-group.js';
-import { backendEnv, drained, expandArgs, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
+import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
 import { releasePort } from './allocate-port.js';
-import type { ReadinessHints } from './readiness-hints.js';
+import { onNotifyLines, type ReadinessHints } from './readiness-hints.js';
 
 // loaded with the first launch: importing the package should not pay for what start() needs
 let childProcessModule: Promise<typeof import('node:child_process')> | undefined;
@@ -23,12 +25,13 @@ const loadChildProcess = () => {
  * The process actor: spawns the backend in its own process group, logs its output, reports
  * `process.spawned` / `process.exited`, signals the group on request, and SIGKILLs whatever is
  * left of the group when it is stopped (the state that owns it was left) or when Node exits.
+ * Nothing in it may throw past it: every failure becomes an event.
  */
 export function createRunBackend(options: ResolvedOptions, apiKey: string | false, hints: ReadinessHints) {
   return fromCallback<ProcessControlEvent, RunBackendInput>(({ input, sendBack, receive }) => {
     const instanceId = randomUUID();
-    const log: LaunchLog = openLaunchLog(options.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
     const args = expandArgs(options.args, input.port, options.host);
+    let log: LaunchLog | undefined;
     let pgid: number | undefined;
     let exited = false;
     let released = false;
@@ -41,68 +44,100 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       else if (groupMembers(pgid).length > 0) signalGroup(pgid, event.signal);
     });
 
-    // node:child_process, not execa: measured ~7 ms less CPU per spawn, 130 ms less import, 14 MB less RSS
-    const launch = ({ spawn }: typeof import('node:child_process')) => {
-      if (released) return; // stopped while the module was loading: nothing was born
-      log.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
-      const child = spawn(options.command, args, {
-        cwd: options.cwd,
-        env: { ...process.env, ...backendEnv(options, apiKey, input.port, instanceId) },
-        detached: true, // its own process group: signals reach its children too
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      });
-      child.stdout?.on('data', (chunk: Buffer) => log.write('stdout', chunk));
-      child.stderr?.on('data', (chunk: Buffer) => log.write('stderr', chunk));
-      const notifications = child.stdio[notifyFd] as Readable | undefined;
-      notifications?.on('data', (chunk: Buffer) => {
-        if (!chunk.toString().includes('READY=1')) return;
-        log.note('backend notified READY=1');
-        hints.emit('ready', instanceId);
-      });
-      child.once('spawn', () => {
-        pgid = child.pid;
-        if (pgid === undefined) return;
-        forgetGroup = killGroupOnExit(pgid);
-        if (options.guard) dismissGuard = startGuard(spawn, pgid, instanceId, options.shutdown.graceMs);
-        writeLock(lockPath(options.stateDir, options.name), {
-          pid: pgid,
-          pgid,
-          startTime: processStartTime(pgid) ?? 'unknown',
+    const recordLock = (pid: number) => {
+      try {
+        writeLock(lockPath(options.stateDir, options.name, instanceId), {
+          pid,
+          pgid: pid,
+          startTime: processStartTime(pid) ?? 'unknown',
           instanceId,
           supervisorPid: process.pid,
           supervisorStartTime: processStartTime(process.pid) ?? 'unknown',
           port: input.port,
         });
-        sendBack({ type: 'process.spawned', pid: pgid, instanceId, logFile: log.path } satisfies ProcessEvent);
+      } catch (error) {
+        // without its lock a force-quit would orphan the backend for good: this launch cannot go on
+        const message = `Backend server cannot be supervised safely - its lockfile in ${options.stateDir} cannot be written: ${describeFsError(error)}`;
+        log?.note(message);
+        sendBack({ type: 'process.failed', error: { code: 'SPAWN_FAILED', message, details: { stateDir: options.stateDir } } } satisfies ProcessEvent);
+      }
+    };
+
+    // node:child_process, not execa: measured ~7 ms less CPU per spawn, 130 ms less import, 14 MB less RSS
+    const launch = ({ spawn }: typeof import('node:child_process'), launchLog: LaunchLog) => {
+      launchLog.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
+      const child = spawn(options.command, args, {
+        cwd: options.cwd,
+        env: backendEnv(options, apiKey, input.port, instanceId),
+        detached: true, // its own process group: signals reach its children too
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (chunk: Buffer) => launchLog.write('stdout', chunk));
+      child.stderr?.on('data', (chunk: Buffer) => launchLog.write('stderr', chunk));
+      onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
+        if (line !== 'READY=1') return;
+        launchLog.note('backend notified READY=1');
+        hints.emit('ready', instanceId);
+      });
+      child.once('spawn', () => {
+        pgid = child.pid;
+        if (pgid === undefined) return;
+        rememberInstance(instanceId);
+        forgetGroup = killGroupOnExit(pgid);
+        if (options.guard) dismissGuard = startGuard(spawn, pgid, instanceId, options.shutdown.graceMs);
+        sendBack({ type: 'process.spawned', pid: pgid, instanceId, logFile: launchLog.path } satisfies ProcessEvent);
+        recordLock(pgid);
         if (pendingSignal) signalGroup(pgid, pendingSignal);
       });
       // 'exit', not 'close' or the result promise: a grandchild holding the pipes must not hide the exit
       child.once('exit', (exitCode, signal) => {
-        if (pgid === undefined) return; // never spawned: the result below reports why
+        if (pgid === undefined) return; // never spawned: the 'error' event reports why
         exited = true;
         forgetGroup();
         dismissGuard();
         void drained(child, outputDrainMs).then(() => {
-          log.note(`exited with ${signal ? `signal ${signal}` : `code ${exitCode}`}`);
-          const exit = { exitCode, signal, logFile: log.path, outputTail: log.tail(), addressInUse: log.addressInUse };
+          launchLog.note(`exited with ${signal ? `signal ${signal}` : `code ${exitCode}`}`);
+          const exit = { exitCode, signal, logFile: launchLog.path, outputTail: launchLog.tail(), addressInUse: launchLog.addressInUse };
           sendBack({ type: 'process.exited', ...exit } satisfies ProcessEvent);
         });
       });
       child.once('error', (error: NodeJS.ErrnoException) => {
         if (pgid !== undefined) return; // a failed kill() of a live child: the exit still comes
-        log.note(`spawn failed: ${error.code ?? error.message}`);
-        sendBack(spawnFailure(error, options, log.path));
+        launchLog.note(`spawn failed: ${error.code ?? error.message}`);
+        sendBack(spawnFailure(error, options, launchLog.path));
       });
     };
-    void loadChildProcess().then(launch);
+
+    void loadChildProcess().then((childProcess) => {
+      if (released) return; // stopped while the module was loading: nothing was born
+      try {
+        log = openLaunchLog(options.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
+      } catch (error) {
+        return sendBack(logFailure(error, options));
+      }
+      try {
+        launch(childProcess, log);
+      } catch (error) {
+        // spawn() throws synchronously on arguments it refuses (e.g. a NUL byte)
+        log.note(`spawn failed: ${error instanceof Error ? error.message : String(error)}`);
+        sendBack(spawnFailure(error, options, log.path));
+      }
+    });
 
     return () => {
       released = true;
       releasePort(options.host, input.port); // the launch is over: a restart may bind this port again
       forgetGroup();
       dismissGuard();
-      if (pgid !== undefined && !exited) signalGroup(pgid, 'SIGKILL');
-      void log.close();
+      if (pgid !== undefined && !exited) {
+        try {
+          signalGroup(pgid, 'SIGKILL');
+        } catch {
+          // EPERM: a member changed its user; the reap that follows names the survivors
+        }
+        forgetInstance(instanceId);
+      }
+      void log?.close();
     };
   });
 }

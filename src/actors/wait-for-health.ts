@@ -4,6 +4,7 @@ import { BackendError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { checkHealth, type HealthResult, healthUrl } from './health-check.js';
 import { pauseUntilHint, type ReadinessHints } from './readiness-hints.js';
+import { createPortMismatchCheck, rejectedHealth } from './startup-misconfiguration.js';
 
 // Fast first, then backing off: a backend that is up in 30 ms is seen in ~30 ms, a slow one costs few requests.
 const schedule = [5, 5, 10, 10, 20, 20, 50, 50, 100, 100, 200];
@@ -23,6 +24,7 @@ function timeoutFailure(last: HealthResult | undefined, url: string, timeoutMs: 
 
 /**
  * Polls the health endpoint until it answers 2xx for our instance, or the startup timeout passes.
+ * A 4xx answer or a backend listening on another port ends the wait at once (not retryable).
  * Pauses end early on a readiness hint (READY=1 on the notification fd, or the port starting to
  * listen), and the schedule starts over from 5 ms after a hint.
  */
@@ -32,12 +34,15 @@ export function createWaitForHealth(options: ResolvedOptions, hints: ReadinessHi
     const deadline = Date.now() + options.health.startupTimeoutMs;
     let last: HealthResult | undefined;
     let probeListening = true;
+    const portMismatch = createPortMismatchCheck(input.pid, input.port, input.logFile);
     for (let attempt = 0; !signal.aborted; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const budget = Math.min(options.health.requestTimeoutMs, remaining);
       const result = await checkHealth(url, input.instanceId, budget, signal);
       if (result.ok) return;
+      const misconfigured = rejectedHealth(result, url, input.logFile) ?? (await portMismatch(result));
+      if (misconfigured) throw misconfigured;
       // a check cut short by the deadline says less than the one before it ("answered HTTP 500")
       const truncated = result.reason === 'timeout' && budget < options.health.requestTimeoutMs;
       if (!truncated || last === undefined) last = result;

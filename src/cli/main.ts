@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { BackendError } from '../errors.js';
 import { parseRunArgs, UsageError, usage } from './parse-args.js';
-import { runSupervisor } from './run.js';
+import { runSupervisor, SetupError } from './run.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -16,11 +16,17 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`backend-lifecycle: ${error.message}\nRun "backend-lifecycle --help" for usage.\n`);
       return 2;
     }
+    if (error instanceof SetupError) {
+      process.stderr.write(`backend-lifecycle: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof BackendError) {
       process.stderr.write(`backend-lifecycle: ${error.code}: ${error.message}\n`);
       return error.code === 'INVALID_OPTIONS' ? 2 : 1;
     }
-    throw error;
+    // a defect: one line that says so, not a stack trace in the user's terminal
+    process.stderr.write(`backend-lifecycle: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   }
 }
 

@@ -16,9 +16,12 @@ export const usage = `Usage: backend-lifecycle run [options] -- <command> [args.
 Supervises <command> as a local backend: finds a free port, starts it, waits until its health
 endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
 '{port}' and '{host}' in args are replaced; the backend also gets BACKEND_PORT, BACKEND_HOST,
-BACKEND_API_KEY, BACKEND_INSTANCE_ID and BACKEND_PARENT_PID in its environment.
+BACKEND_API_KEY, BACKEND_INSTANCE_ID, BACKEND_PARENT_PID and BACKEND_NOTIFY_FD in its environment.
+SIGINT, SIGTERM and SIGHUP stop the backend gracefully; exit 0. Exit 1: the backend cannot be
+(re)started any more (one line on stderr names the cause and the log file). Exit 2: bad usage.
 
 Options:
+  --name NAME              names the log and lock files (default "backend"); give each app its own
   --host H                 interface to bind (default 127.0.0.1)
   --port N                 a fixed port (fails if taken)
   --port-base N            first port to try (default 1733)
@@ -58,6 +61,12 @@ function toInteger(flag: string, value: string): number {
   return Number(value);
 }
 
+function toPort(flag: string, value: string): number {
+  const port = toInteger(flag, value);
+  if (port < 0 || port > 65_535) throw new UsageError(`Option --${flag} expects a port from 0 to 65535, got ${value}`);
+  return port;
+}
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const [head, tail] = path.split('.') as [string, string | undefined];
   if (tail === undefined) target[head] = value;
@@ -72,7 +81,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const separator = rest.indexOf('--');
   const flags = separator === -1 ? rest : rest.slice(0, separator);
   const backend = separator === -1 ? [] : rest.slice(separator + 1);
-  const stringFlags = ['host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', ...Object.keys(integerFlags)];
+  const stringFlags = ['name', 'host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', ...Object.keys(integerFlags)];
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -99,6 +108,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
 
   const options: Record<string, unknown> = { command, args };
   const text = (name: string) => values[name] as string | undefined;
+  if (text('name') !== undefined) options.name = text('name');
   if (text('host') !== undefined) options.host = text('host');
   if (text('port') !== undefined) options.port = toInteger('port', text('port') as string);
   if (text('health-path') !== undefined) setPath(options, 'health.path', text('health-path'));
@@ -111,7 +121,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   }
   if (text('ui-port') !== undefined && !values.ui) throw new UsageError('--ui-port needs --ui');
   const run: RunCommand = { options: options as unknown as BackendSupervisorOptions, json: values.json === true };
-  if (values.ui) run.ui = { port: text('ui-port') === undefined ? 0 : toInteger('ui-port', text('ui-port') as string) };
+  if (values.ui) run.ui = { port: text('ui-port') === undefined ? 0 : toPort('ui-port', text('ui-port') as string) };
   if (text('inspect-log') !== undefined) run.inspectLog = text('inspect-log') as string;
   return run;
 }

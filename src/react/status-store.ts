@@ -11,11 +11,18 @@ export interface StatusSource {
 export type StatusStoreEvent = { type: 'status.received'; status: BackendStatusInfo };
 
 /**
- * The renderer's copy of the backend status, as actor logic: the newest status wins, so an
- * initial `getStatus()` answer that arrives after a pushed change cannot roll the view back.
+ * The renderer's copy of the backend status, as actor logic: the newest status (the highest
+ * `sequence`) wins, so an initial `getStatus()` answer that arrives after a pushed change cannot
+ * roll the view back, even when both carry the same timestamp.
  */
 export const statusStoreLogic = fromTransition((current: BackendStatusInfo | undefined, event: StatusStoreEvent) => {
   // XState and @xstate/react send events of their own (e.g. on rehydration): only statuses count
   if (event.type !== 'status.received' || !event.status) return current;
-  return current !== undefined && event.status.timestamp < current.timestamp ? current : event.status;
+  return current !== undefined && isOlder(event.status, current) ? current : event.status;
 }, undefined as BackendStatusInfo | undefined);
+
+function isOlder(candidate: BackendStatusInfo, current: BackendStatusInfo): boolean {
+  // a source that does not number its statuses (an older main process) is ordered by time
+  if (typeof candidate.sequence !== 'number' || typeof current.sequence !== 'number') return candidate.timestamp < current.timestamp;
+  return candidate.sequence < current.sequence;
+}

@@ -5,6 +5,7 @@ const pending = <T>() => new Promise<T>(() => {});
 
 /** Fake actors that never act on their own: a test drives every outcome through explicit events. */
 export const idleActors = {
+  prepareDirectories: fromPromise<void>(() => pending()),
   reapOrphans: fromPromise<void>(() => pending()),
   allocatePort: fromPromise<number>(() => pending()),
   runBackend: fromCallback<ProcessControlEvent, RunBackendInput>(() => () => {}),

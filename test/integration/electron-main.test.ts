@@ -45,7 +45,7 @@ describe('electron main: the seed channels', () => {
     gone.destroy();
     await supervisor.start();
     const statuses = (window: typeof a) => window.webContents.sent.filter((m) => m.channel === 'backend:status-changed').map((m) => (m.args[0] as BackendStatusInfo).phase);
-    expect(statuses(a)).toEqual(['starting.reapingOrphans', 'starting.allocatingPort', 'starting.spawning', 'starting.waitingForHealth', 'running']);
+    expect(statuses(a)).toEqual(['starting.preparing', 'starting.reapingOrphans', 'starting.allocatingPort', 'starting.spawning', 'starting.waitingForHealth', 'running']);
     expect(statuses(b)).toEqual(statuses(a));
     expect(gone.webContents.sent).toEqual([]);
     const late = openWindow();

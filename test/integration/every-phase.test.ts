@@ -15,6 +15,7 @@ const stubbornStop: Scenario = { fixture: 'ignores-sigterm.mjs', options: { shut
 const crashLoop: Scenario = { fixture: 'crash-later.mjs', options: { env: { FIXTURE_CRASH_AFTER_MS: '100' }, restart: { maxRestarts: 3, initialDelayMs: 300 } } };
 
 const phases: [string, Scenario][] = [
+  ['starting.preparing', slowStart],
   ['starting.reapingOrphans', slowStart],
   ['starting.allocatingPort', slowStart],
   ['starting.spawning', slowStart],

@@ -136,7 +136,7 @@ describe('failures while running', () => {
     expect(again.restarts).toBe(1);
     expect(again.error).toBeUndefined();
     const sequence = statuses.slice(statuses.indexOf(crashed)).map((s) => s.phase);
-    expect(sequence.slice(0, 3)).toEqual(['stopping.confirming', 'starting.backoff', 'starting.reapingOrphans']);
+    expect(sequence.slice(0, 3)).toEqual(['stopping.confirming', 'starting.backoff', 'starting.preparing']);
   });
 
   it('an exit code listed in noRestartExitCodes is not restarted', async () => {

@@ -16,13 +16,15 @@ describe('a healthy backend', () => {
     const health = await fetch(`${supervisor.getBaseUrl()}/api/health`);
     expect(health.status).toBe(200);
     await health.arrayBuffer();
-    expect(existsSync(join(dir, 'state', 'backend.lock.json'))).toBe(true);
+    const lock = join(dir, 'state', `backend.${supervisor.actor.getSnapshot().context.instanceId}.lock.json`);
+    expect(existsSync(lock)).toBe(true);
 
     const stopped = await supervisor.stop();
     expect(stopped).toMatchObject({ status: 'stopped', port: 0, phase: 'stopped', restarts: 0 });
     expect(stopped.pid).toBeUndefined();
     expect(phases()).toEqual([
       'stopped',
+      'starting.preparing',
       'starting.reapingOrphans',
       'starting.allocatingPort',
       'starting.spawning',
@@ -32,7 +34,7 @@ describe('a healthy backend', () => {
       'stopping.confirming',
       'stopped',
     ]);
-    expect(existsSync(join(dir, 'state', 'backend.lock.json'))).toBe(false);
+    expect(existsSync(lock)).toBe(false);
     expect(isRunning(running.pid as number)).toBe(false);
   });
 
@@ -124,7 +126,7 @@ describe('a healthy backend', () => {
     await supervisor.start();
     off();
     await supervisor.stop();
-    expect(seen).toEqual(['starting.reapingOrphans', 'starting.allocatingPort', 'starting.spawning', 'starting.waitingForHealth', 'running']);
+    expect(seen).toEqual(['starting.preparing', 'starting.reapingOrphans', 'starting.allocatingPort', 'starting.spawning', 'starting.waitingForHealth', 'running']);
     expect(new Set(seen).size).toBe(seen.length);
   });
 });

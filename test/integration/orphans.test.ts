@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -83,17 +84,18 @@ describe('orphans of a crashed supervisor', () => {
     const stranger = spawn('sleep', ['30'], { env: { ...process.env, ...markerEnv }, stdio: 'ignore' });
     try {
       const { supervisor, dir } = supervise('healthy.mjs');
-      const lock = join(dir, 'state', 'backend.lock.json');
+      const instanceId = randomUUID();
+      const lock = join(dir, 'state', `backend.${instanceId}.lock.json`);
       await supervisor.start();
       await supervisor.stop();
       const deadSupervisor = spawn('true');
       await new Promise((resolve) => deadSupervisor.once('exit', resolve));
       const pid = stranger.pid as number;
-      writeFileSync(lock, JSON.stringify({ pid, pgid: pid, startTime: 'not-its-start-time', instanceId: 'old', supervisorPid: deadSupervisor.pid, supervisorStartTime: 'x', port: 1 }));
+      writeFileSync(lock, JSON.stringify({ pid, pgid: pid, startTime: 'not-its-start-time', instanceId, supervisorPid: deadSupervisor.pid, supervisorStartTime: 'x', port: 1 }), { mode: 0o600 });
       await supervisor.start();
       expect(isRunning(pid)).toBe(true);
       expect(processStartTime(pid)).not.toBe('not-its-start-time');
-      expect(JSON.parse(readFileSync(lock, 'utf8')).instanceId).not.toBe('old');
+      expect(existsSync(lock)).toBe(false); // the abandoned lock is cleared, its pid left alone
     } finally {
       stranger.kill('SIGKILL');
     }

@@ -93,7 +93,7 @@ describe('graceful shutdown', () => {
     const stopping = supervisor.stop();
     expect(supervisor.getStatus().phase).toBe('stopping.terminating');
     const restarted = supervisor.restart(); // changes the plan: run again after the stop
-    expect((await stopping).status).toBe('running'); // the superseded stop settles with what won
+    expect((await stopping).status).toBe('starting'); // the superseded stop settles once the old backend is gone
     expect((await restarted).status).toBe('running');
     const finalStop = supervisor.stop();
     supervisor.actor.send({ type: 'supervisor.stop' });

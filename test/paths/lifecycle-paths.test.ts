@@ -24,11 +24,16 @@ const payloads: Record<string, AnyEventObject[]> = {
     { type: 'process.exited', ...exit },
     { type: 'process.exited', ...exit, exitCode: 78 },
   ],
+  'process.failed': [{ type: 'process.failed', error: { code: 'SPAWN_FAILED', message: 'Backend server cannot be supervised safely - its lockfile cannot be written' } }],
   'health.failed': [{ type: 'health.failed', error: { code: 'UNHEALTHY', message: 'Backend server stopped answering health checks' } }],
   'xstate.done.actor.allocatePort': [{ type: 'xstate.done.actor.allocatePort', output: 1733 }],
   'xstate.error.actor.allocatePort': [{ type: 'xstate.error.actor.allocatePort', error: { code: 'PORT_UNAVAILABLE', message: 'port already in use' } }],
   'xstate.error.actor.waitForHealth': [{ type: 'xstate.error.actor.waitForHealth', error: failure }],
   'xstate.error.actor.reapGroup': [{ type: 'xstate.error.actor.reapGroup', error: new Error('EPERM') }],
+  'xstate.error.actor.prepareDirectories': [{ type: 'xstate.error.actor.prepareDirectories', error: { code: 'INVALID_OPTIONS', message: 'Invalid option "logDir": /x cannot be used' } }],
+  'xstate.error.actor.reapOrphans': [{ type: 'xstate.error.actor.reapOrphans', error: { code: 'STOP_FAILED', message: 'the orphan survived' } }],
+  'xstate.error.actor.runBackend': [{ type: 'xstate.error.actor.runBackend', error: new Error('a defect in the process actor') }],
+  'xstate.error.actor.monitorHealth': [{ type: 'xstate.error.actor.monitorHealth', error: new Error('a defect in the monitor') }],
 };
 /** Done/error/after events carry no payload the machine reads, unless listed above. */
 function eventsFor(type: string): EventObject[] {

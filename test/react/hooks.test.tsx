@@ -7,7 +7,7 @@ import { BackendProvider, type StatusSource, useBackendPort, useBackendSelector,
 let clock = 0;
 function status(overrides: Partial<BackendStatusInfo>): BackendStatusInfo {
   clock += 1;
-  return { status: 'running', port: 1733, timestamp: new Date(clock * 1000).toISOString(), phase: 'running', restarts: 0, ...overrides };
+  return { status: 'running', port: 1733, timestamp: new Date(clock * 1000).toISOString(), phase: 'running', restarts: 0, sequence: clock, ...overrides };
 }
 
 /** A bridge the test drives: push() is what the main process would broadcast. */

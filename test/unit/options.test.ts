@@ -43,7 +43,7 @@ describe('options validation', () => {
     [{ command: 'x', shutdown: { graceMs: 1.5 } }, 'Invalid option "shutdown.graceMs": expected an integer from 0 to 86400000, got 1.5'],
     [{ command: 'x', restart: { initialDelayMs: 500, maxDelayMs: 100 } }, 'Invalid option "restart.maxDelayMs": expected an integer from 500 to 86400000, got 100'],
     [{ command: 'x', restart: { noRestartExitCodes: [300] } }, 'Invalid option "restart.noRestartExitCodes": expected an array of exit codes from 0 to 255, got an array ([300])'],
-    [{ command: 'x', auth: { apiKey: 'short' } }, 'Invalid option "auth.apiKey": expected undefined (a fresh random key), false (no key) or a string of at least 16 characters without spaces, got "(hidden)"'],
+    [{ command: 'x', auth: { apiKey: 'short' } }, 'Invalid option "auth.apiKey": expected undefined (a fresh random key), false (no key) or a string of at least 16 characters without spaces or NUL bytes, got "(hidden)"'],
     [{ command: 'x', env: { A: 1 } }, 'Invalid option "env.A": expected a string, got 1'],
     [{ command: 'x', cwd: '/definitely/not/here' }, 'Invalid option "cwd": expected an existing directory, got "/definitely/not/here"'],
     [{ command: 'x', name: 'a/b' }, 'Invalid option "name": expected letters, digits, ".", "_" or "-" (it names log and lock files), got "a/b"'],

@@ -10,6 +10,7 @@ function runningActor() {
   const clock = new SimulatedClock();
   const actor = createActor(backendLifecycleMachine.provide({ actors: idleActors }), { input, clock }).start();
   actor.send({ type: 'supervisor.start' });
+  actor.send({ type: 'xstate.done.actor.prepareDirectories' } as never);
   actor.send({ type: 'xstate.done.actor.reapOrphans' } as never);
   actor.send({ type: 'xstate.done.actor.allocatePort', output: 1733 } as never);
   actor.send({ type: 'process.spawned', pid: 4242, instanceId: 'i-1', logFile: '/logs/a.log' });
@@ -22,8 +23,8 @@ const exit = { type: 'process.exited' as const, exitCode: 1, signal: null, outpu
 describe('the pure machine on a simulated clock', () => {
   it('derives the public status, port and pid from the snapshot', () => {
     const { actor } = runningActor();
-    expect(deriveStatus(actor.getSnapshot(), new Date(0))).toEqual({
-      status: 'running', port: 1733, pid: 4242, phase: 'running', restarts: 0, timestamp: '1970-01-01T00:00:00.000Z',
+    expect(deriveStatus(actor.getSnapshot(), new Date(0), 7)).toEqual({
+      status: 'running', port: 1733, pid: 4242, phase: 'running', restarts: 0, timestamp: '1970-01-01T00:00:00.000Z', sequence: 7,
     });
   });
 
@@ -49,6 +50,7 @@ describe('the pure machine on a simulated clock', () => {
         waited += 10;
       }
       delays.push(waited);
+      actor.send({ type: 'xstate.done.actor.prepareDirectories' } as never);
       actor.send({ type: 'xstate.done.actor.reapOrphans' } as never);
       actor.send({ type: 'xstate.done.actor.allocatePort', output: 1733 } as never);
       actor.send({ type: 'process.spawned', pid: 4242 + restart, instanceId: `i-${restart}`, logFile: '/logs/a.log' });
@@ -66,6 +68,7 @@ describe('the pure machine on a simulated clock', () => {
       actor.send(exit);
       actor.send({ type: 'xstate.done.actor.reapGroup' } as never);
       clock.increment(30_000); // past any backoff delay
+      actor.send({ type: 'xstate.done.actor.prepareDirectories' } as never);
       actor.send({ type: 'xstate.done.actor.reapOrphans' } as never);
       actor.send({ type: 'xstate.done.actor.allocatePort', output: 1733 } as never);
       actor.send({ type: 'process.spawned', pid: 5000 + restart, instanceId: `i-${restart}`, logFile: '/logs/a.log' });
@@ -78,7 +81,7 @@ describe('the pure machine on a simulated clock', () => {
     expect(snapshot.value).toBe('error');
     expect(snapshot.context.error).toMatchObject({ code: 'RESTART_LIMIT', details: { restarts: 3, lastCode: 'EXITED_UNEXPECTEDLY' } });
     actor.send({ type: 'supervisor.start' });
-    expect(actor.getSnapshot().value).toEqual({ starting: 'reapingOrphans' });
+    expect(actor.getSnapshot().value).toEqual({ starting: 'preparing' });
     expect(actor.getSnapshot().context).toMatchObject({ restarts: 0, error: undefined });
   });
 
@@ -88,7 +91,7 @@ describe('the pure machine on a simulated clock', () => {
     actor.send({ type: 'xstate.done.actor.reapGroup' } as never);
     expect(actor.getSnapshot().value).toBe('backoff');
     actor.send({ type: 'supervisor.restart' });
-    expect(actor.getSnapshot().value).toEqual({ starting: 'reapingOrphans' });
+    expect(actor.getSnapshot().value).toEqual({ starting: 'preparing' });
     expect(actor.getSnapshot().context.restarts).toBe(0);
   });
 });

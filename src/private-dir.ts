@@ -1,0 +1,67 @@
+import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { invalidOption } from './errors.js';
+
+const fsReasons: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a regular file, not a directory (ENOTDIR)',
+  EEXIST: 'it exists and is not a directory (EEXIST)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  EROFS: 'the file system is read-only (EROFS)',
+  ENOSPC: 'the disk is full (ENOSPC)',
+  ELOOP: 'too many symbolic links (ELOOP)',
+  ENAMETOOLONG: 'the path is too long (ENAMETOOLONG)',
+};
+
+/** A file-system error in words, with its code. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && fsReasons[code]) ?? (error instanceof Error ? error.message : String(error));
+}
+
+function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/**
+ * Why `dir` is not safe for files that decide which processes get signalled, or undefined when
+ * it is. The directory itself must be ours and writable by nobody else; every directory above it
+ * must belong to us or root and be writable by others only with the sticky bit (like /tmp), so
+ * that nobody else can plant a lockfile or swap the directory.
+ */
+function unsafeReason(dir: string, uid: number): string | undefined {
+  const own = statSync(dir);
+  if (own.uid !== uid) return `it belongs to uid ${own.uid} (mode ${octal(own.mode)}), not to you (uid ${uid})`;
+  if ((own.mode & 0o022) !== 0) return `it is writable by other users (mode ${octal(own.mode)}); run chmod go-w on it or choose another directory`;
+  for (let parent = dirname(dir); ; parent = dirname(parent)) {
+    const stat = statSync(parent);
+    if (stat.uid !== uid && stat.uid !== 0) return `${parent} belongs to uid ${stat.uid} (mode ${octal(stat.mode)}), not to you (uid ${uid})`;
+    if ((stat.mode & 0o002) !== 0 && (stat.mode & 0o1000) === 0) return `${parent} is writable by every user without the sticky bit (mode ${octal(stat.mode)})`;
+    if (dirname(parent) === parent) return undefined;
+  }
+}
+
+/**
+ * Creates (0700) or reuses a directory the package writes to, and refuses one that is unusable or
+ * that other users could tamper with. Throws INVALID_OPTIONS naming the option, the path and why.
+ *
+ * @example
+ * preparePrivateDir('/home/me/.cache/app/state', 'stateDir');
+ */
+export function preparePrivateDir(dir: string, option: string): void {
+  const unusable = (why: string) => invalidOption(option, 'a directory this user can write to', dir, `${dir} cannot be used: ${why}`);
+  let real: string;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    real = realpathSync(dir);
+    if (!statSync(real).isDirectory()) throw unusable('it is not a directory');
+    accessSync(real, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'INVALID_OPTIONS') throw error;
+    throw unusable(describeFsError(error));
+  }
+  const uid = process.getuid?.();
+  if (uid === undefined) return; // Windows: per-user profile folders carry their own ACLs
+  const reason = unsafeReason(real, uid);
+  if (reason) throw invalidOption(option, 'a private directory', dir, `${dir} is not safe to use: ${reason}`);
+}

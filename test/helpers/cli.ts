@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { BackendStatusInfo } from '../../src/index.js';
+import { markerEnv, portRange, tempDir } from './supervisor.js';
+
+export const cliPath = join(import.meta.dirname, '../../dist/bundle/cli.js');
+
+/** A CLI run in its own process, its `--json` lines parsed as they arrive. */
+export interface CliRun {
+  child: ChildProcess;
+  statuses: BackendStatusInfo[];
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<number | null>;
+  waitFor(predicate: (status: BackendStatusInfo) => boolean): Promise<BackendStatusInfo>;
+}
+
+/** Starts `backend-lifecycle run [--json] [dirs and a private port range] ...args`. */
+export function runCli(args: string[], options: { json?: boolean; withDirs?: boolean; dir?: string } = {}): CliRun {
+  const { json = true, withDirs = true } = options;
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run "npm run build" first (npm test does)`);
+  const dir = options.dir ?? tempDir('cli');
+  const { base, attempts } = portRange();
+  const flags = ['--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state'), '--port-base', String(base), '--port-attempts', String(attempts)];
+  const child = spawn(process.execPath, [cliPath, 'run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], {
+    env: { ...process.env, ...markerEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const waiters = new Set<() => void>();
+  const run: CliRun = {
+    child,
+    statuses: [],
+    stdout: [],
+    stderr: [],
+    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    waitFor: (predicate) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = run.statuses.find(predicate);
+          if (!hit) return;
+          waiters.delete(check);
+          resolve(hit);
+        };
+        waiters.add(check);
+        check();
+        void run.exit.then((code) => reject(new Error(`CLI exited with ${code} first; stderr: ${run.stderr.join('')}`)));
+      }),
+  };
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    run.stdout.push(line);
+    if (json) run.statuses.push(JSON.parse(line));
+    for (const waiter of [...waiters]) waiter();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => run.stderr.push(chunk.toString()));
+  return run;
+}

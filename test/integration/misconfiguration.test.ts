@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/index.js';
+import { portRange, supervise } from '../helpers/supervisor.js';
+
+describe('misconfiguration fails fast and says why', () => {
+  it('a health path that answers 404 is a configuration error: not retried, its own code', async () => {
+    const { supervisor, statuses } = supervise('healthy.mjs', { health: { path: '/wrong/health', startupTimeoutMs: 10_000 }, restart: { maxRestarts: 5, initialDelayMs: 20 } });
+    const failure = await supervisor.start().catch((error: BackendError) => error);
+    expect(failure).toBeInstanceOf(BackendError);
+    expect(failure).toMatchObject({ code: 'HEALTH_REJECTED' });
+    expect((failure as Error).message).toMatch(/^Backend server failed to start - the health endpoint answered HTTP 404 \(http:\/\/127\.0\.0\.1:\d+\/wrong\/health\): check health\.path and that it needs no API key\. Log: /);
+    expect(statuses.map((s) => s.restarts).every((count) => count === 0)).toBe(true);
+  });
+
+  it('a backend that listens on another port than it was given is named with both ports, not retried', async () => {
+    const other = portRange(1).base + 5_000;
+    const { supervisor, statuses } = supervise('listens-elsewhere.mjs', { env: { FIXTURE_OTHER_PORT: String(other) }, restart: { maxRestarts: 5, initialDelayMs: 20 } });
+    const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
+    expect(failure.code).toBe('PORT_MISMATCH');
+    expect(failure.message).toMatch(new RegExp(`^Backend server failed to start - it listens on port ${other}, not on port (\\d+) that it was given: pass \\{port\\} in its arguments \\(e\\.g\\. --port \\{port\\}\\) or read BACKEND_PORT\\. Log: `));
+    expect(statuses.map((s) => s.restarts).every((count) => count === 0)).toBe(true);
+  });
+
+  it('RESTART_LIMIT carries the last failure as its cause, with that failure\'s code', async () => {
+    const { supervisor } = supervise('crash-on-start.mjs', { restart: { maxRestarts: 1, initialDelayMs: 20 } });
+    const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
+    expect(failure.code).toBe('RESTART_LIMIT');
+    expect(failure.cause).toBeInstanceOf(BackendError);
+    expect(failure.cause).toMatchObject({ code: 'CRASHED_DURING_STARTUP' });
+    expect(failure.details).toMatchObject({ lastCode: 'CRASHED_DURING_STARTUP' });
+    expect(supervisor.getStatus().error).toMatchObject({ code: 'RESTART_LIMIT', cause: { code: 'CRASHED_DURING_STARTUP' } });
+  });
+
+  it('a host that is not an address of this machine is named as such, not as a busy port', async () => {
+    const { supervisor } = supervise('healthy.mjs', { host: '192.0.2.1', allowExternal: true, port: 40_123 });
+    const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
+    expect(failure.code).toBe('PORT_UNAVAILABLE');
+    expect(failure.message).toBe('Backend server failed to start - cannot bind 192.0.2.1:40123: EADDRNOTAVAIL (192.0.2.1 is not an address of this machine)');
+  });
+});

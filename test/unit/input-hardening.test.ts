@@ -1,0 +1,85 @@
+import { createActor, type EventObject, setup } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import type { ProcessEvent } from '../../machines/events.js';
+import { createRunBackend } from '../../src/actors/run-backend.js';
+import { ReadinessHints } from '../../src/actors/readiness-hints.js';
+import { type BackendSupervisorOptions, createBackendSupervisor } from '../../src/index.js';
+import { resolveOptions } from '../../src/options.js';
+import { statusStoreLogic } from '../../src/react/status-store.js';
+import { tempDir } from '../helpers/supervisor.js';
+
+function messageOf(options: unknown): string {
+  try {
+    resolveOptions(options as BackendSupervisorOptions);
+  } catch (error) {
+    expect(error).toMatchObject({ name: 'BackendError', code: 'INVALID_OPTIONS' });
+    return (error as Error).message;
+  }
+  throw new Error('expected the options to be refused');
+}
+
+describe('inputs that would crash the host are refused at creation', () => {
+  it.each([
+    [{ command: 'py\0thon' }, 'Invalid option "command": expected a string without NUL bytes, got "py\\u0000thon"'],
+    [{ command: 'x', args: ['a', 'b\0c'] }, 'Invalid option "args[1]": expected a string without NUL bytes, got "b\\u0000c"'],
+    [{ command: 'x', env: { A: 'x\0y' } }, 'Invalid option "env.A": expected a string without NUL bytes, got "x\\u0000y"'],
+    [{ command: 'x', env: { 'A=B': 'x' } }, 'Invalid option "env": expected variable names without "=" or NUL bytes, got "A=B"'],
+    [{ command: 'x', auth: { apiKey: `0123456789abcdef\0` } }, 'Invalid option "auth.apiKey": expected undefined (a fresh random key), false (no key) or a string of at least 16 characters without spaces or NUL bytes, got "(hidden)"'],
+    [{ command: 'x', cwd: '/tmp\0' }, 'Invalid option "cwd": expected a string without NUL bytes, got "/tmp\\u0000"'],
+    [{ command: 'x', logDir: '/tmp/a\0' }, 'Invalid option "logDir": expected a string without NUL bytes, got "/tmp/a\\u0000"'],
+    [{ command: 'x', health: { path: '/api/health\0' } }, 'Invalid option "health.path": expected a string without NUL bytes, got "/api/health\\u0000"'],
+    [{ command: 'x', host: 'my-laptop.local' }, 'Invalid option "host": expected an IP address such as "127.0.0.1" or "::1", got "my-laptop.local"'],
+    [{ command: 'x', host: '[::1]' }, 'Invalid option "host": expected an IP address without brackets ("::1"), got "[::1]"'],
+    [{ command: 'x', shutdown: { graceMs: Number.NaN } }, 'Invalid option "shutdown.graceMs": expected an integer from 0 to 86400000, got NaN'],
+    [{ command: 'x', health: { startupTimeoutMs: Number.POSITIVE_INFINITY } }, 'Invalid option "health.startupTimeoutMs": expected an integer from 1 to 86400000, got Infinity'],
+  ])('refuses %j with an exact message', (options, message) => {
+    expect(messageOf(options)).toBe(message);
+  });
+
+  it('keeps env: { NAME: undefined } as "remove this inherited variable"', () => {
+    expect(resolveOptions({ command: 'x', env: { HOME: undefined, A: 'b' } }).env).toEqual({ HOME: undefined, A: 'b' });
+  });
+
+  it('the process actor cannot throw past itself: a spawn that throws becomes process.spawnFailed', async () => {
+    const dir = tempDir('nul');
+    // validation would refuse this; the actor must still not crash the host if something slips through
+    const options = { ...resolveOptions({ command: 'x', logDir: dir, stateDir: dir }), command: 'no\0such' };
+    const events: EventObject[] = [];
+    const host = setup({ actors: { runBackend: createRunBackend(options, false, new ReadinessHints()) } }).createMachine({
+      invoke: { id: 'runBackend', src: 'runBackend', input: { port: 1 } },
+      on: { '*': { actions: ({ event }) => events.push(event) } },
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const actor = createActor(host);
+    try {
+      actor.start();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      actor.stop();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    const failed = events.find((event) => event.type === 'process.spawnFailed') as Extract<ProcessEvent, { type: 'process.spawnFailed' }> | undefined;
+    expect(failed?.error).toMatchObject({ code: 'SPAWN_FAILED' });
+    expect(failed?.error.message).toMatch(/^Backend server failed to start - could not run "no\\u0000such": /);
+  });
+
+  it('createBackendSupervisor refuses a NUL byte before anything is spawned', () => {
+    expect(() => createBackendSupervisor({ command: 'node', args: ['\0'] })).toThrow('Invalid option "args[0]"');
+  });
+});
+
+describe('the renderer status store', () => {
+  it('orders statuses by sequence number, so a tie on the timestamp cannot let an older status win', () => {
+    const store = createActor(statusStoreLogic).start();
+    const at = '2026-01-01T00:00:00.000Z';
+    const base = { port: 0, timestamp: at, restarts: 0 } as const;
+    store.send({ type: 'status.received', status: { ...base, status: 'running', phase: 'running', sequence: 5 } });
+    store.send({ type: 'status.received', status: { ...base, status: 'starting', phase: 'starting.waitingForHealth', sequence: 4 } });
+    expect(store.getSnapshot().context?.status).toBe('running');
+    store.send({ type: 'status.received', status: { ...base, status: 'stopping', phase: 'stopping.terminating', sequence: 6 } });
+    expect(store.getSnapshot().context?.status).toBe('stopping');
+  });
+});
