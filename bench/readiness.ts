@@ -35,8 +35,8 @@ async function plain(delayMs: number, waitUntilReady: (url: string) => Promise<v
 /** wait-on at its defaults (interval 250 ms), as a team would drop it in. */
 const withWaitOn = (url: string) => waitOn({ resources: [url.replace('http://', 'http-get://')], timeout: 10_000 });
 
-/** The seed's loop: try, then sleep 500 ms, until the health endpoint answers. */
-async function seedPolling(url: string): Promise<void> {
+/** The loop of MineContext's backend manager: try, then sleep 500 ms, until the health endpoint answers. */
+async function fixedIntervalPolling(url: string): Promise<void> {
   for (;;) {
     try {
       const response = await fetch(url);
@@ -54,13 +54,13 @@ export async function measureReadiness(runs: number): Promise<Record<string, num
     'backend-lifecycle (READY=1 on the notify fd)': [],
     'backend-lifecycle (listen probe, no notification)': [],
     'wait-on 8, default 250 ms interval': [],
-    "seed's fixed 500 ms polling": [],
+    "MineContext's fixed 500 ms polling": [],
   };
   for (const delay of startDelays(runs, 30, 530)) {
     samples['backend-lifecycle (READY=1 on the notify fd)']?.push(await ours(delay, true));
     samples['backend-lifecycle (listen probe, no notification)']?.push(await ours(delay, false));
     samples['wait-on 8, default 250 ms interval']?.push(await plain(delay, withWaitOn));
-    samples["seed's fixed 500 ms polling"]?.push(await plain(delay, seedPolling));
+    samples["MineContext's fixed 500 ms polling"]?.push(await plain(delay, fixedIntervalPolling));
   }
   return samples;
 }

@@ -12,7 +12,7 @@ export interface RestartPolicy {
   noRestartExitCodes: readonly number[];
 }
 
-/** The seed's defaults: five restarts within a minute, starting at 250 ms, capped at 30 s. */
+/** The defaults: five restarts within a minute, starting at 250 ms, capped at 30 s. */
 export const defaultRestartPolicy: RestartPolicy = {
   maxRestarts: 5,
   windowMs: 60_000,

@@ -2,7 +2,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 
 /**
  * Options of {@link createBackendSupervisor}. Only `command` is required; every other option has
- * the seed's default. Options are validated once, at creation: a wrong one throws a
+ * the default of MineContext's backend manager. Options are validated once, at creation: a wrong one throws a
  * `BackendError` with code `INVALID_OPTIONS` that names the option and the value.
  *
  * @example

@@ -23,7 +23,7 @@ HOST = os.environ.get("BACKEND_HOST", "127.0.0.1")
 API_KEY = os.environ.get("BACKEND_API_KEY", "")
 INSTANCE_ID = os.environ.get("BACKEND_INSTANCE_ID", "")
 PARENT_PID = int(os.environ.get("BACKEND_PARENT_PID", "0") or 0)
-# the seed's config: health and static paths need no key
+# as in MineContext's config: health and static paths need no key
 EXCLUDED_PATHS = ["/health", "/api/health", "/", "/static/*"]
 # keys in URLs end up in logs and browser history: off unless asked for
 ALLOW_QUERY_KEY = os.environ.get("BACKEND_ALLOW_QUERY_KEY") == "1"

@@ -1,5 +1,5 @@
 /**
- * The IPC channel names, keeping the seed's identifiers and values.
+ * The IPC channel names, keeping the identifiers and values of MineContext's backend manager.
  *
  * @example
  * ipcRenderer.invoke(IpcChannel.Backend_GetStatus) // 'backend:get-status'

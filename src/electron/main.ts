@@ -27,7 +27,7 @@ export interface ElectronBackendOptions extends ElectronMainApi {
 }
 
 /**
- * Wires a supervisor into Electron's main process: the seed's IPC channels with sender checks,
+ * Wires a supervisor into Electron's main process: the IPC channels of MineContext's backend manager with sender checks,
  * status pushed to every window, `python:execute`, quit held until the backend is stopped, and
  * a failure dialog. Returns a function that removes every handler and listener it added.
  *

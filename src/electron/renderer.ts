@@ -15,7 +15,7 @@ export interface BackendClient {
 
 /**
  * Gives the renderer the backend's base URL and auth headers for fetch/axios, following port
- * changes after a restart (the seed read the port once and went stale).
+ * changes after a restart (MineContext's backend manager read the port once, and it went stale).
  *
  * @example
  * const client = createBackendClient(window.backend);

@@ -54,7 +54,8 @@ describe('the offline inspector page (backend-lifecycle run --ui) in Chromium', 
     mkdirSync(artifacts, { recursive: true });
     const { url, exit } = await startCliWithUi();
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    // short enough that the log panel ends below the fold: following the log must not scroll the page
+    const page = await browser.newPage({ viewport: { width: 1360, height: 640 } });
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -82,6 +83,11 @@ describe('the offline inspector page (backend-lifecycle run --ui) in Chromium', 
     expect(await page.locator('.diagram g.node.active').getAttribute('id')).toBe('state-launched.running');
     await page.locator('.log pre', { hasText: 'fixture listening' }).waitFor();
     await page.screenshot({ path: join(artifacts, 'inspector-restarted.png'), fullPage: true });
+    // the log panel follows its own end without moving the page the user reads, and nothing spills out of its card
+    expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
+    type Box = { scrollWidth: number; clientWidth: number; className: string };
+    const overflowing = await page.locator('.card').evaluateAll((cards) => (cards as unknown as Box[]).filter((card) => card.scrollWidth > card.clientWidth + 1).map((card) => card.className));
+    expect(overflowing).toEqual([]);
     expect(problems).toEqual([]);
 
     supervisorCli?.kill('SIGINT');

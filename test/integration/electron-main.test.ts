@@ -22,8 +22,8 @@ function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supe
   return { ...electron, ...run, logs, detach };
 }
 
-describe('electron main: the seed channels', () => {
-  it('answers get-port, get-status and get-connection with the seed shapes', async () => {
+describe("electron main: the channels of MineContext's backend manager", () => {
+  it("answers get-port, get-status and get-connection with the shapes of MineContext's backend manager", async () => {
     const { supervisor, ipcMain, openWindow } = setup();
     const window = openWindow();
     expect(await ipcMain.invoke(IpcChannel.Backend_GetPort, window.event())).toBe(0);

@@ -20,7 +20,7 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
   });
 }
 
-describe("the example Python backend (the seed's backend side)", () => {
+describe("the example Python backend (the backend side of MineContext's backend manager)", () => {
   it('demands the API key by header only, excludes health paths, refuses foreign Host headers, and echoes its instance', async () => {
     const { supervisor } = supervise('healthy.mjs', { command: 'python3', args: [server] });
     const { port } = await supervisor.start();

@@ -41,7 +41,7 @@ describe('startup failures', () => {
     expect(phases()).not.toContain('starting.backoff');
   });
 
-  it('a backend that never listens is HEALTH_TIMEOUT with the seed\'s "connection refused" message', async () => {
+  it('a backend that never listens is HEALTH_TIMEOUT with the "connection refused" message of MineContext\'s backend manager', async () => {
     const { supervisor } = supervise('never-listens.mjs', { health: { startupTimeoutMs: 600 } });
     const error = await supervisor.start().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'HEALTH_TIMEOUT' });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BackendStatus } from '../../src/index.js';
+import type { BackendStatus, BackendStatusInfo } from '../../src/index.js';
 import { processesWithEnv } from '../helpers/leaks.js';
 import { supervise, testMarker } from '../helpers/supervisor.js';
 
@@ -21,13 +21,26 @@ const allowed: Record<BackendStatus, BackendStatus[]> = {
   error: ['starting', 'stopped'],
 };
 
+type Outcome = { command: 'start' | 'stop' | 'restart'; settled: 'resolved' | 'rejected' | 'pending'; status?: string; code?: string };
+
+/** Tracks one command's promise; `settled` stays 'pending' until it settles. */
+function track(command: Outcome['command'], promise: Promise<BackendStatusInfo>, outcomes: Outcome[]): void {
+  const outcome: Outcome = { command, settled: 'pending' };
+  outcomes.push(outcome);
+  promise.then(
+    (status) => Object.assign(outcome, { settled: 'resolved', status: status.status }),
+    (error: { code?: string }) => Object.assign(outcome, { settled: 'rejected', code: error.code }),
+  );
+}
+
 describe('properties: random commands and faults against a real supervisor', () => {
-  it('never two backends alive, every status step valid, and stop always ends stopped with nothing left', async () => {
+  it('never two backends alive, every status step valid, every promise settles with its own outcome, and stop always ends stopped with nothing left', async () => {
     const seen = { runs: 0, reachedRunning: 0, crashedWhileAlive: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 8 }), async (actions) => {
         const { supervisor, statuses } = supervise('healthy.mjs', { shutdown: { graceMs: 300 }, restart: { maxRestarts: 2, initialDelayMs: 20 } });
         let mostAlive = 0;
+        const outcomes: Outcome[] = [];
         const off = supervisor.subscribe(() => {
           mostAlive = Math.max(mostAlive, processesWithEnv('BL_TEST_MARKER', testMarker).length);
         });
@@ -39,10 +52,17 @@ describe('properties: random commands and faults against a real supervisor', () 
               process.kill(pid, 'SIGKILL');
               seen.crashedWhileAlive++;
             }
-          } else supervisor[step.kind]().catch(() => undefined);
+          } else track(step.kind, supervisor[step.kind](), outcomes);
         }
         const end = await supervisor.stop();
+        await new Promise((resolve) => setTimeout(resolve, 0)); // let the settled promises' callbacks run
         off();
+        expect(outcomes.filter((o) => o.settled === 'pending'), JSON.stringify(outcomes)).toEqual([]);
+        for (const outcome of outcomes) {
+          if (outcome.command === 'stop') expect(outcome.settled === 'rejected' ? outcome.code : outcome.status).toMatch(/^(stopped|starting|running|STOP_FAILED)$/);
+          else if (outcome.settled === 'resolved') expect(outcome.status).toBe('running');
+          else expect(outcome.code).toMatch(/^(STOPPED|RESTART_LIMIT|EXITED_UNEXPECTEDLY|CRASHED_DURING_STARTUP|UNHEALTHY|HEALTH_TIMEOUT|PORT_UNAVAILABLE)$/);
+        }
         seen.runs++;
         if (statuses.some((s) => s.status === 'running')) seen.reachedRunning++;
         expect(end.status).toBe('stopped');

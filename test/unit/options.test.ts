@@ -16,7 +16,7 @@ function messageOf(options: unknown): string {
 }
 
 describe('options validation', () => {
-  it('fills in the seed defaults', () => {
+  it('fills in the defaults', () => {
     const resolved = resolveOptions({ command: 'python3' });
     expect(resolved).toMatchObject({
       host: '127.0.0.1',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunArgs, UsageError } from '../../src/cli/parse-args.js';
 
 describe('CLI arguments', () => {
-  it('maps every flag of DESIGN §3 onto supervisor options', () => {
+  it('maps every documented flag onto supervisor options', () => {
     const parsed = parseRunArgs([
       'run', '--host', '127.0.0.2', '--port-base', '2000', '--port-attempts', '5', '--health-path', '/healthz',
       '--startup-timeout-ms', '1000', '--monitor-interval-ms', '200', '--failure-threshold', '4', '--grace-ms', '300',

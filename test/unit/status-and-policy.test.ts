@@ -107,7 +107,7 @@ describe('restart policy', () => {
 });
 
 describe('failure mapping', () => {
-  it('keeps the seed wording and names the log', () => {
+  it("keeps the wording of MineContext's backend manager and names the log", () => {
     const base = { exitCode: 1, signal: null, outputTail: [], logFile: '/l.log' };
     expect(startupExitFailure({ ...base, addressInUse: true }, 1733).message).toBe('Backend server failed to start - port already in use (port 1733, exit code 1). Log: /l.log');
     expect(startupExitFailure({ ...base, signal: 'SIGSEGV', exitCode: null, addressInUse: false }, 1733).message).toBe(
