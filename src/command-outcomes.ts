@@ -18,8 +18,9 @@ const cancelled = () => new BackendError({ code: 'STOPPED', message: 'Backend st
 
 /**
  * Settles every command's promise exactly once, with the outcome of that command:
- * - `start()`/`restart()` resolve on `running`, reject with the error on `error`, and reject with
- *   `STOPPED` as soon as a `stop()` overtakes them;
+ * - `start()`/`restart()` resolve on `running`, reject with the error on `error`, and with
+ *   `STOPPED` when a `stop()` ends them (the status reaches `stopped` first). Rejecting at the
+ *   moment `stop()` is called would turn `start(); await stop()` into an unhandled rejection;
  * - `stop()` resolves on `stopped`; overtaken by a `start()`/`restart()`, it resolves once the
  *   old backend is gone (the next status that is not `stopping`), and rejects only if the stop
  *   itself failed.
@@ -31,10 +32,7 @@ export class CommandOutcomes {
 
   /** Registers a command just sent; `current` is the status at that moment. */
   wait(command: Command, current: BackendStatusInfo): Promise<BackendStatusInfo> {
-    for (const pending of [...this.#pending]) {
-      if (command === 'stop' && pending.command !== 'stop') this.#settle(pending, () => pending.reject(cancelled()));
-      if (command !== 'stop' && pending.command === 'stop') pending.superseded = true;
-    }
+    if (command !== 'stop') for (const pending of this.#pending) if (pending.command === 'stop') pending.superseded = true;
     return new Promise((resolve, reject) => {
       // a restart always passes through stopping/starting, so the running status it finds now is the old one
       if (command === 'start' && current.status === 'running') return resolve(current);
@@ -55,10 +53,6 @@ export class CommandOutcomes {
   /** Settles everything still waiting with `error` (the supervisor itself failed). */
   abort(error: BackendError): void {
     for (const pending of [...this.#pending]) this.#settle(pending, () => pending.reject(error));
-  }
-
-  get size(): number {
-    return this.#pending.size;
   }
 
   #startOutcome(status: BackendStatusInfo): BackendStatusInfo | BackendError | undefined {

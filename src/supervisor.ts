@@ -16,7 +16,7 @@ import { StatusFeed } from './status-feed.js';
 export interface BackendSupervisor {
   /**
    * Starts the backend; resolves with the status once it is running, rejects with a `BackendError`
-   * (`STOPPED` as soon as a `stop()` overtakes it).
+   * (`STOPPED` when a `stop()` ends it first).
    */
   start(): Promise<BackendStatusInfo>;
   /**

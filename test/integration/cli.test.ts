@@ -1,57 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import type { BackendStatusInfo } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 import { isRunning } from '../helpers/leaks.js';
-import { fixture, markerEnv, portRange, tempDir } from '../helpers/supervisor.js';
-
-const cli = join(import.meta.dirname, '../../dist/bundle/cli.js');
-
-interface CliRun {
-  child: ChildProcess;
-  statuses: BackendStatusInfo[];
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-  waitFor(predicate: (status: BackendStatusInfo) => boolean): Promise<BackendStatusInfo>;
-}
-
-function runCli(args: string[], json = true, withDirs = true): CliRun {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does)`);
-  const dir = tempDir('cli');
-  const { base, attempts } = portRange();
-  const flags = ['--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state'), '--port-base', String(base), '--port-attempts', String(attempts)];
-  const child = spawn(process.execPath, [cli, 'run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], {
-    env: { ...process.env, ...markerEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: CliRun = {
-    child,
-    statuses: [],
-    stdout: [],
-    stderr: [],
-    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    waitFor: (predicate) =>
-      new Promise((resolve, reject) => {
-        const found = run.statuses.find(predicate);
-        if (found) return resolve(found);
-        const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-        lines.on('line', () => {
-          const hit = run.statuses.find(predicate);
-          if (hit) resolve(hit);
-        });
-        void run.exit.then((code) => reject(new Error(`CLI exited with ${code} first; stderr: ${run.stderr.join('')}`)));
-      }),
-  };
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    run.stdout.push(line);
-    if (json) run.statuses.push(JSON.parse(line));
-  });
-  child.stderr?.on('data', (chunk: Buffer) => run.stderr.push(chunk.toString()));
-  return run;
-}
+import { fixture, tempDir } from '../helpers/supervisor.js';
 
 describe('backend-lifecycle run', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -77,7 +29,7 @@ describe('backend-lifecycle run', () => {
   });
 
   it('prints human status lines without --json', async () => {
-    const run = runCli(['--', process.execPath, fixture('healthy.mjs')], false);
+    const run = runCli(['--', process.execPath, fixture('healthy.mjs')], { json: false });
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         if (run.stdout.some((line) => line.startsWith('● running'))) resolve(clearInterval(timer));
@@ -111,7 +63,7 @@ describe('backend-lifecycle run', () => {
       [['--ui-port', '8080', '--', 'x'], 'backend-lifecycle: --ui-port needs --ui'],
     ];
     for (const [args, message] of cases) {
-      const run = runCli(args, true, false);
+      const run = runCli(args, { withDirs: false });
       expect(await run.exit).toBe(2);
       // Node's parseArgs may append a hint after the first sentence
       expect(run.stderr.join('').split('\n')[0]?.replace(/\. To specify .*$/, '')).toBe(message);

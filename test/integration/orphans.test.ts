@@ -2,28 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { processStartTime } from '../../src/process-group.js';
+import { runCli } from '../helpers/cli.js';
 import { isRunning, processesWithEnv } from '../helpers/leaks.js';
-import { fixture, markerEnv, portRange, supervise, tempDir, testMarker } from '../helpers/supervisor.js';
+import { fixture, markerEnv, supervise, tempDir, testMarker } from '../helpers/supervisor.js';
 
-const cli = join(import.meta.dirname, '../../dist/bundle/cli.js');
-
-/** Runs the CLI in its own process and resolves with its first `running` status line. */
-function runCliUntilRunning(stateDir: string, logDir: string, extra: string[] = []): Promise<{ cli: ChildProcess; backendPid: number }> {
-  const { base, attempts } = portRange();
-  const child = spawn(process.execPath, [cli, 'run', '--json', ...extra, '--state-dir', stateDir, '--log-dir', logDir, '--port-base', String(base), '--port-attempts', String(attempts), '--', process.execPath, fixture('healthy.mjs')], {
-    env: { ...process.env, ...markerEnv },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const status = JSON.parse(line);
-      if (status.status === 'running') resolve({ cli: child, backendPid: status.pid });
-    });
-  });
+/** Runs the CLI in its own process (state and logs under `dir`) until its backend runs. */
+async function runCliUntilRunning(dir: string, extra: string[] = []): Promise<{ cli: ChildProcess; backendPid: number }> {
+  const run = runCli([...extra, '--', process.execPath, fixture('healthy.mjs')], { dir });
+  const running = await run.waitFor((status) => status.status === 'running');
+  return { cli: run.child, backendPid: running.pid as number };
 }
 
 /** Live guard processes watching the backend whose group is `pgid` (found by their command line). */
@@ -45,7 +34,7 @@ describe('orphans of a crashed supervisor', () => {
   it('the next launch reaps the backend that a SIGKILLed supervisor left behind', async () => {
     const dir = tempDir('orphan');
     const stateDir = join(dir, 'state');
-    const { cli: first, backendPid } = await runCliUntilRunning(stateDir, join(dir, 'logs'));
+    const { cli: first, backendPid } = await runCliUntilRunning(dir);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     expect(isRunning(backendPid)).toBe(true); // orphaned: nothing stopped it
@@ -59,7 +48,7 @@ describe('orphans of a crashed supervisor', () => {
 
   it('with --guard, a SIGKILLed supervisor\'s backend is stopped at once by its guard, without waiting for a next launch', async () => {
     const dir = tempDir('guard');
-    const { cli: first, backendPid } = await runCliUntilRunning(join(dir, 'state'), join(dir, 'logs'), ['--guard', '--grace-ms', '300']);
+    const { cli: first, backendPid } = await runCliUntilRunning(dir, ['--guard', '--grace-ms', '300']);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     // the backend, and then the guard itself, must be gone without anyone starting the supervisor again
@@ -104,7 +93,7 @@ describe('orphans of a crashed supervisor', () => {
   it('the backend of a supervisor that is still alive is not an orphan', async () => {
     const dir = tempDir('alive');
     const stateDir = join(dir, 'state');
-    const { cli: first, backendPid } = await runCliUntilRunning(stateDir, join(dir, 'logs'));
+    const { cli: first, backendPid } = await runCliUntilRunning(dir);
     try {
       const { supervisor } = supervise('healthy.mjs', { stateDir });
       await supervisor.start();

@@ -3,20 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessEvent } from '../../machines/events.js';
 import { createRunBackend } from '../../src/actors/run-backend.js';
 import { ReadinessHints } from '../../src/actors/readiness-hints.js';
-import { type BackendSupervisorOptions, createBackendSupervisor } from '../../src/index.js';
+import { createBackendSupervisor } from '../../src/index.js';
 import { resolveOptions } from '../../src/options.js';
+import { refusalOf } from '../helpers/refusal.js';
 import { statusStoreLogic } from '../../src/react/status-store.js';
 import { tempDir } from '../helpers/supervisor.js';
 
-function messageOf(options: unknown): string {
-  try {
-    resolveOptions(options as BackendSupervisorOptions);
-  } catch (error) {
-    expect(error).toMatchObject({ name: 'BackendError', code: 'INVALID_OPTIONS' });
-    return (error as Error).message;
-  }
-  throw new Error('expected the options to be refused');
-}
 
 describe('inputs that would crash the host are refused at creation', () => {
   it.each([
@@ -33,7 +25,7 @@ describe('inputs that would crash the host are refused at creation', () => {
     [{ command: 'x', shutdown: { graceMs: Number.NaN } }, 'Invalid option "shutdown.graceMs": expected an integer from 0 to 86400000, got NaN'],
     [{ command: 'x', health: { startupTimeoutMs: Number.POSITIVE_INFINITY } }, 'Invalid option "health.startupTimeoutMs": expected an integer from 1 to 86400000, got Infinity'],
   ])('refuses %j with an exact message', (options, message) => {
-    expect(messageOf(options)).toBe(message);
+    expect(refusalOf(options)).toBe(message);
   });
 
   it('keeps env: { NAME: undefined } as "remove this inherited variable"', () => {

@@ -2,18 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BackendSupervisorOptions, createBackendSupervisor } from '../../src/index.js';
+import { createBackendSupervisor } from '../../src/index.js';
 import { resolveOptions } from '../../src/options.js';
+import { refusalOf } from '../helpers/refusal.js';
 
-function messageOf(options: unknown): string {
-  try {
-    resolveOptions(options as BackendSupervisorOptions);
-  } catch (error) {
-    expect(error).toMatchObject({ name: 'BackendError', code: 'INVALID_OPTIONS' });
-    return (error as Error).message;
-  }
-  throw new Error('expected the options to be refused');
-}
 
 describe('options validation', () => {
   it('fills in the defaults', () => {
@@ -50,11 +42,11 @@ describe('options validation', () => {
     [{ command: 'x', inspect: 42 }, 'Invalid option "inspect": expected an inspection function or observer (e.g. createBrowserInspector().inspect), got 42'],
     [{ command: 'x', comand: 'y' }, 'Unknown option "comand": the known options are "name", "command", "args"'],
   ])('refuses %j with an exact message', (options, message) => {
-    expect(messageOf(options).startsWith(message)).toBe(true);
+    expect(refusalOf(options).startsWith(message)).toBe(true);
   });
 
   it('never echoes a wrong API key in the error', () => {
-    expect(messageOf({ command: 'x', auth: { apiKey: 'secret key with spaces' } })).not.toContain('secret');
+    expect(refusalOf({ command: 'x', auth: { apiKey: 'secret key with spaces' } })).not.toContain('secret');
   });
 
   it('accepts a wildcard host only with allowExternal, and a fixed port', () => {
