@@ -1,11 +1,12 @@
 import type { ChildProcess, spawn as spawnFunction } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { platform } from './process-group.js';
 
 // Waits on a pipe from the supervisor; the pipe closes only when the supervisor is gone (even by
 // SIGKILL). Then it ends the backend's group, but only if the group leader still carries our
 // instance id, so a recycled process group is never signalled. (dash's kill takes no '--'.)
-const guardScript = `read _
-if grep -qz "^BACKEND_INSTANCE_ID=$2\\$" "/proc/$1/environ" 2>/dev/null; then
+const guardScript = (identityCheck: string) => `read _
+if ${identityCheck}; then
   kill -TERM "-$1" 2>/dev/null
   i=0
   while kill -0 "-$1" 2>/dev/null && [ "$i" -lt "$3" ]; do sleep 0.05; i=$((i + 1)); done
@@ -18,7 +19,7 @@ fi`;
  */
 export function startGuard(spawn: typeof spawnFunction, pgid: number, instanceId: string, graceMs: number): () => void {
   const graceSteps = Math.ceil(graceMs / 50); // the guard polls every 50 ms and leaves as soon as the group is gone
-  const guard: ChildProcess = spawn('sh', ['-c', guardScript, 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)], {
+  const guard: ChildProcess = spawn('sh', ['-c', guardScript(platform().shellIdentityCheck), 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true, // its own group: a terminal's Ctrl-C to the supervisor must not take the guard with it
   });

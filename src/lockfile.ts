@@ -11,6 +11,8 @@ export interface LockRecord {
   supervisorPid: number;
   supervisorStartTime: string;
   port: number;
+  /** The process strategy that took the start times (`linux-proc`, `posix-ps`): they compare only within one. */
+  platform: string;
 }
 
 const uuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -59,6 +61,6 @@ function isLockRecord(value: unknown): value is LockRecord {
   const record = value as Record<string, unknown>;
   return (
     ['pid', 'pgid', 'supervisorPid', 'port'].every((key) => Number.isInteger(record[key]) && (record[key] as number) > 0) &&
-    ['startTime', 'instanceId', 'supervisorStartTime'].every((key) => typeof record[key] === 'string')
+    ['startTime', 'instanceId', 'supervisorStartTime', 'platform'].every((key) => typeof record[key] === 'string')
   );
 }

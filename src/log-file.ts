@@ -26,6 +26,8 @@ export interface LaunchLog {
   /** The last lines the backend printed, redacted. */
   tail(): string[];
   readonly addressInUse: boolean;
+  /** Resolves once everything written so far is in the file (an error that names the log can be read at once). */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
     get addressInUse() {
       return addressInUse;
     },
+    flush: () => new Promise((resolve) => stream.write('', () => resolve())),
     close() {
       for (const source of ['stdout', 'stderr'] as const) {
         partial[source] += decoders[source].end();

@@ -1,41 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ProcessPlatform, processPlatform } from './platform/index.js';
 
-const hasProc = process.platform === 'linux';
+let cached: { forced: string | undefined; platform: ProcessPlatform } | undefined;
 
-interface ProcStat {
-  pid: number;
-  state: string;
-  pgrp: number;
-  startTime: string;
-}
-
-function readStat(pid: number): ProcStat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name may contain spaces and parentheses: fields start after the last ')'
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' };
-  } catch {
-    return undefined;
-  }
-}
-
-function allPids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number);
-}
-
-/** Live (non-zombie) members of a process group. Zombies count as gone: they hold no resources. */
-export function groupMembers(pgid: number): number[] {
-  // one syscall answers "gone" for the common case; only a group that exists needs the /proc scan
-  if (!isSignalable(-pgid)) return [];
-  if (!hasProc) return [pgid];
-  return allPids()
-    .map(readStat)
-    .filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z')
-    .map((stat) => stat.pid);
+/** The process strategy in use (see `processPlatform`), chosen once per forced value. */
+export function platform(): ProcessPlatform {
+  const forced = process.env.BACKEND_LIFECYCLE_PLATFORM;
+  if (cached?.forced !== forced || !cached) cached = { forced, platform: processPlatform() };
+  return cached.platform;
 }
 
 function isSignalable(target: number): boolean {
@@ -47,36 +19,31 @@ function isSignalable(target: number): boolean {
   }
 }
 
+/** Live (non-zombie) members of a process group. Zombies count as gone: they hold no resources. */
+export function groupMembers(pgid: number): number[] {
+  // one syscall answers "gone" for the common case; only a group that exists needs the full look
+  if (!isSignalable(-pgid)) return [];
+  return platform().groupMembers(pgid);
+}
+
 /** True while the process exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
-  if (!hasProc) return isSignalable(pid);
-  const stat = readStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
+  return isSignalable(pid) && platform().isAlive(pid);
 }
 
 /** A stable token for "this process, not a later one with a recycled pid"; undefined when gone. */
 export function processStartTime(pid: number): string | undefined {
-  if (!hasProc) return isSignalable(pid) ? 'unknown' : undefined;
-  return readStat(pid)?.startTime;
+  return platform().startTime(pid);
 }
 
-/** The process group of a live process (Linux only; undefined elsewhere or when gone). */
+/** The process group of a live process (undefined when gone). */
 export function processGroupOf(pid: number): number | undefined {
-  if (!hasProc) return undefined;
-  const stat = readStat(pid);
-  return stat && stat.state !== 'Z' ? stat.pgrp : undefined;
+  return platform().processGroupOf(pid);
 }
 
-/** The value of one environment variable of another process of ours (Linux only). */
+/** The value of one environment variable of another process of ours. */
 export function processEnvValue(pid: number, name: string): string | undefined {
-  if (!hasProc) return undefined;
-  try {
-    const prefix = `${name}=`;
-    const entry = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((item) => item.startsWith(prefix));
-    return entry?.slice(prefix.length);
-  } catch {
-    return undefined;
-  }
+  return platform().envValue(pid, name);
 }
 
 /** Sends a signal to a whole process group; false when the group no longer exists. */
@@ -127,20 +94,10 @@ export function terminateGroup(pgid: number, graceMs: number, signal?: AbortSign
 /**
  * Live processes whose environment carries BACKEND_INSTANCE_ID=<id>: the backend's whole family,
  * including members that left its process group (setsid). The id is a random UUID per spawn, so
- * nothing else can match. Linux only (reads /proc/<pid>/environ of our own user's processes).
+ * nothing else can match.
  */
 export function processesOfInstance(instanceId: string): number[] {
-  if (!hasProc) return [];
-  const needle = `BACKEND_INSTANCE_ID=${instanceId}`;
-  return allPids().filter((pid) => {
-    if (pid === process.pid) return false;
-    try {
-      const stat = readStat(pid);
-      return stat !== undefined && stat.state !== 'Z' && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(needle);
-    } catch {
-      return false; // gone, or another user's process
-    }
-  });
+  return platform().processesOfInstance(instanceId);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`, to individual processes. True when all are gone. */

@@ -9,6 +9,7 @@ import { type Command, CommandOutcomes } from './command-outcomes.js';
 import { BackendError } from './errors.js';
 import { urlHost } from './http-request.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
+import { platform } from './process-group.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import { StatusFeed } from './status-feed.js';
 
@@ -65,6 +66,7 @@ function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) 
  */
 export function createBackendSupervisor(userOptions: BackendSupervisorOptions): BackendSupervisor {
   const options = resolveOptions(userOptions);
+  platform(); // a system whose processes cannot be supervised correctly is refused here, not in a stop that hangs
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {

@@ -3,18 +3,24 @@ import { BackendError } from '../errors.js';
 import { isLiveInstance } from '../live-instances.js';
 import { type LockRecord, readLocks, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
-import { isAlive, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process-group.js';
+import { isAlive, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process-group.js';
+
+/** Start times compare only when the same strategy took them; otherwise the instance id decides alone. */
+function sameStart(record: LockRecord, pid: number, recorded: string): boolean {
+  return record.platform !== platform().name || processStartTime(pid) === recorded;
+}
 
 /** True when the supervisor that wrote the lock still owns the backend (then it is not an orphan). */
 function ownerAlive(record: LockRecord): boolean {
   // this process: a sibling supervisor's live launch, or our own leftover of a stop never confirmed
   if (record.supervisorPid === process.pid) return isLiveInstance(record.instanceId);
-  return isAlive(record.supervisorPid) && processStartTime(record.supervisorPid) === record.supervisorStartTime;
+  // a start time we cannot compare keeps a live pid's claim: better an orphan than a killed backend
+  return isAlive(record.supervisorPid) && sameStart(record, record.supervisorPid, record.supervisorStartTime);
 }
 
 /** True only for the very process the lock describes: same pid, same start time, same instance id. */
 function isRecordedBackend(record: LockRecord): boolean {
-  if (!isAlive(record.pid) || processStartTime(record.pid) !== record.startTime) return false;
+  if (!isAlive(record.pid) || !sameStart(record, record.pid, record.startTime)) return false;
   return processEnvValue(record.pid, 'BACKEND_INSTANCE_ID') === record.instanceId;
 }
 

@@ -9,7 +9,7 @@ import { type LaunchLog, openLaunchLog } from '../log-file.js';
 import { lockPath, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { describeFsError } from '../private-dir.js';
-import { groupMembers, processStartTime, signalGroup } from '../process-group.js';
+import { groupMembers, platform, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
 import { releasePort } from './allocate-port.js';
 import { onNotifyLines, type ReadinessHints } from './readiness-hints.js';
@@ -54,6 +54,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
           supervisorPid: process.pid,
           supervisorStartTime: processStartTime(process.pid) ?? 'unknown',
           port: input.port,
+          platform: platform().name,
         });
       } catch (error) {
         // without its lock a force-quit would orphan the backend for good: this launch cannot go on
@@ -95,8 +96,9 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
         exited = true;
         forgetGroup();
         dismissGuard();
-        void drained(child, outputDrainMs).then(() => {
+        void drained(child, outputDrainMs).then(async () => {
           launchLog.note(`exited with ${signal ? `signal ${signal}` : `code ${exitCode}`}`);
+          await launchLog.flush();
           const exit = { exitCode, signal, logFile: launchLog.path, outputTail: launchLog.tail(), addressInUse: launchLog.addressInUse };
           sendBack({ type: 'process.exited', ...exit } satisfies ProcessEvent);
         });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processStartTime } from '../../src/process-group.js';
+import { platform, processStartTime } from '../../src/process-group.js';
 import { runCli } from '../helpers/cli.js';
 import { isRunning } from '../helpers/leaks.js';
 import { fixture, markerEnv, supervise, tempDir } from '../helpers/supervisor.js';
@@ -18,7 +18,7 @@ async function deadPid(): Promise<number> {
 /** Writes a lockfile into `stateDir` as another program (or user) might plant it. */
 function plantLock(stateDir: string, record: { pid: number; pgid: number; startTime: string; instanceId: string; supervisorPid: number }): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const body = { ...record, supervisorStartTime: 'x', port: 1 };
+  const body = { ...record, supervisorStartTime: 'x', port: 1, platform: platform().name };
   writeFileSync(join(stateDir, `backend.${record.instanceId}.lock.json`), JSON.stringify(body), { mode: 0o600 });
 }
 

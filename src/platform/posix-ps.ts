@@ -1,0 +1,69 @@
+import type { ProcessPlatform } from './types.js';
+
+// BSD ps (macOS) shows the environment with -E, FreeBSD's with -e; procps takes BSD-style 'e'
+const envFlag = process.platform === 'linux' ? 'e' : process.platform === 'darwin' ? '-E' : '-e';
+// one locale and time zone, so that a start time reads the same in every launch
+const psEnv = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
+
+/** Runs ps; a process that does not exist (exit 1) or a missing ps reads as no output. */
+function ps(args: string[]): string {
+  try {
+    // loaded on first use: importing the package should not pay for child_process
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
+    return execFileSync('ps', args, { env: psEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+  } catch {
+    return '';
+  }
+}
+
+function rows(text: string): string[][] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => line.split(/\s+/));
+}
+
+const isZombie = (stat: string | undefined) => stat === undefined || stat.startsWith('Z');
+
+function environmentOf(pid: number): string {
+  return ps([envFlag, '-ww', '-o', 'command=', '-p', String(pid)]);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * macOS and other POSIX systems without /proc: the same answers from `ps` (start time from
+ * `lstart`, with one-second resolution; the environment from `ps e`/`-E`, readable for this
+ * user's processes). It works on Linux too, where the test suite runs it a second time.
+ */
+export const posixPsPlatform: ProcessPlatform = {
+  name: 'posix-ps',
+  groupMembers: (pgid) =>
+    rows(ps(['-A', '-o', 'pid=,pgid=,stat=']))
+      .filter(([, group, stat]) => Number(group) === pgid && !isZombie(stat))
+      .map(([pid]) => Number(pid)),
+  isAlive: (pid) => !isZombie(ps(['-o', 'stat=', '-p', String(pid)]).trim() || undefined),
+  startTime: (pid) => ps(['-o', 'lstart=', '-p', String(pid)]).trim() || undefined,
+  processGroupOf(pid) {
+    const [row] = rows(ps(['-o', 'pgid=,stat=', '-p', String(pid)]));
+    return row && !isZombie(row[1]) ? Number(row[0]) : undefined;
+  },
+  envValue(pid, name) {
+    // the command line comes first: the value is the last NAME=… that stands as a word of its own
+    const matches = [...environmentOf(pid).matchAll(new RegExp(`(?:^|\\s)${escapeRegExp(name)}=(\\S*)`, 'g'))];
+    return matches.at(-1)?.[1];
+  },
+  processesOfInstance(instanceId) {
+    const needle = new RegExp(`(?:^|\\s)BACKEND_INSTANCE_ID=${escapeRegExp(instanceId)}(?:\\s|$)`);
+    return ps(['-A', envFlag, '-ww', '-o', 'pid=,stat=,command='])
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\S+)\s(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null && !isZombie(match[2]) && needle.test(match[3] ?? ''))
+      .map((match) => Number(match[1]))
+      .filter((pid) => pid !== process.pid);
+  },
+  shellIdentityCheck: `ps ${envFlag} -ww -o command= -p "$1" 2>/dev/null | grep -q "BACKEND_INSTANCE_ID=$2"`,
+};

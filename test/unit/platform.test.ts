@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { linuxProcPlatform } from '../../src/platform/linux-proc.js';
+import { posixPsPlatform } from '../../src/platform/posix-ps.js';
+import { isRunning } from '../helpers/leaks.js';
+
+const started: number[] = [];
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** A small process group: a sh leader with a sleeping child, both carrying an instance id. */
+async function family(instanceId: string): Promise<{ leader: number; child: number }> {
+  const leader = spawn('sh', ['-c', 'sleep 30 & echo $!; wait'], { detached: true, env: { ...process.env, BACKEND_INSTANCE_ID: instanceId }, stdio: ['ignore', 'pipe', 'ignore'] });
+  started.push(leader.pid as number);
+  const child = await new Promise<number>((resolve) => leader.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  return { leader: leader.pid as number, child };
+}
+
+describe.each([linuxProcPlatform, posixPsPlatform])('the $name process strategy', (strategy) => {
+  it('finds a group\'s members, their group, identity and environment, and nothing of a finished process', async () => {
+    const instanceId = randomUUID();
+    const { leader, child } = await family(instanceId);
+    expect(strategy.groupMembers(leader).sort()).toEqual([leader, child].sort());
+    expect(strategy.processGroupOf(child)).toBe(leader);
+    expect(strategy.isAlive(child)).toBe(true);
+    expect(strategy.startTime(leader)).toMatch(/\S/);
+    expect(strategy.startTime(leader)).toBe(strategy.startTime(leader));
+    expect(strategy.envValue(child, 'BACKEND_INSTANCE_ID')).toBe(instanceId);
+    expect(strategy.envValue(child, 'NO_SUCH_VARIABLE_HERE')).toBeUndefined();
+    expect(strategy.processesOfInstance(instanceId).sort()).toEqual([leader, child].sort());
+    expect(strategy.processesOfInstance(randomUUID())).toEqual([]);
+
+    process.kill(-leader, 'SIGKILL');
+    const deadline = Date.now() + 2_000;
+    while ((isRunning(leader) || isRunning(child)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(strategy.isAlive(child)).toBe(false);
+    expect(strategy.groupMembers(leader)).toEqual([]);
+    expect(strategy.processGroupOf(child)).toBeUndefined();
+    expect(strategy.processesOfInstance(instanceId)).toEqual([]);
+  });
+
+  it('its shell identity check tells our instance from another', async () => {
+    const instanceId = randomUUID();
+    const { leader } = await family(instanceId);
+    const check = (id: string) =>
+      new Promise<number | null>((resolve) => spawn('sh', ['-c', `if ${strategy.shellIdentityCheck}; then exit 0; else exit 1; fi`, 'check', String(leader), id]).once('exit', resolve));
+    expect(await check(instanceId)).toBe(0);
+    expect(await check(randomUUID())).toBe(1);
+  });
+});
