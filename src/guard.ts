@@ -1,4 +1,3 @@
-import type { ChildProcess, spawn as spawnFunction } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { platform } from './process-group.js';
 
@@ -17,13 +16,16 @@ fi`;
  * Starts the guard of one backend: a tiny `sh` process (no Node, ~1 MB) that stops the backend's
  * group if this supervisor dies without stopping it. Returns the function that dismisses it.
  */
-export function startGuard(spawn: typeof spawnFunction, pgid: number, instanceId: string, graceMs: number): () => void {
+export function startGuard(execa: (typeof import('execa'))['execa'], pgid: number, instanceId: string, graceMs: number): () => void {
   const graceSteps = Math.ceil(graceMs / 50); // the guard polls every 50 ms and leaves as soon as the group is gone
-  const guard: ChildProcess = spawn('sh', ['-c', guardScript(platform().shellIdentityCheck), 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)], {
+  const guard = execa('sh', ['-c', guardScript(platform().shellIdentityCheck), 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true, // its own group: a terminal's Ctrl-C to the supervisor must not take the guard with it
+    buffer: false,
+    reject: false, // no sh: the lockfile reaping on the next launch still covers us
+    cleanup: false,
+    windowsHide: true,
   });
-  guard.on('error', () => {}); // no sh: the lockfile reaping on the next launch still covers us
   guard.unref();
   (guard.stdin as Socket | null)?.unref();
   return () => {

@@ -25,8 +25,12 @@ export interface BackendSupervisorOptions {
   host?: string;
   /** Permit a wildcard host (`0.0.0.0`, `::`), which exposes the backend to the network. */
   allowExternal?: boolean;
-  /** A fixed port, or the first port and how many to try (default `{ base: 1733, attempts: 100 }`). */
-  port?: number | { base?: number; attempts?: number };
+  /**
+   * A fixed port, or the first port and how many to try (default `{ base: 1733, attempts: 100 }`).
+   * `fallback: 'any'` accepts a port the system assigns when no port of the range can be bound
+   * (default `'none'`: then the start fails with PORT_UNAVAILABLE, naming why).
+   */
+  port?: number | { base?: number; attempts?: number; fallback?: 'any' | 'none' };
   health?: {
     /** Health endpoint (default `/api/health`); any 2xx answer counts as healthy. */
     path?: string;

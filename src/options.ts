@@ -27,7 +27,7 @@ export interface ResolvedOptions {
   /** Merged over the inherited environment; `undefined` removes an inherited variable. */
   env: Record<string, string | undefined>;
   host: string;
-  port: { base: number; attempts: number } | { fixed: number };
+  port: { base: number; attempts: number; fallback: 'any' | 'none' } | { fixed: number };
   health: { path: string; startupTimeoutMs: number; requestTimeoutMs: number; monitorIntervalMs: number; failureThreshold: number };
   shutdown: { graceMs: number };
   restart: RestartPolicy;
@@ -69,10 +69,12 @@ function resolveHost(value: unknown, allowExternal: unknown): string {
 
 function resolvePort(value: unknown): ResolvedOptions['port'] {
   if (typeof value === 'number') return { fixed: integerOption(value, 'port', 1, 65_535, 1733) };
-  const port = objectOption(value, 'port', ['base', 'attempts']);
+  const port = objectOption(value, 'port', ['base', 'attempts', 'fallback']);
   const base = integerOption(port.base, 'port.base', 1, 65_535, 1733);
   const attempts = integerOption(port.attempts, 'port.attempts', 1, 65_536 - base, Math.min(100, 65_536 - base));
-  return { base, attempts };
+  const fallback = port.fallback ?? 'none';
+  if (fallback !== 'any' && fallback !== 'none') throw invalidOption('port.fallback', '"any" (accept a port the system assigns) or "none"', fallback);
+  return { base, attempts, fallback };
 }
 
 function resolveRestart(value: unknown): RestartPolicy {

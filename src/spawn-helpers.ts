@@ -51,10 +51,10 @@ export function backendEnv(options: ResolvedOptions, apiKey: string | false, por
   return env;
 }
 
-/** The SPAWN_FAILED event for a command that could not be started. */
+/** The SPAWN_FAILED event for a command that could not be started (execa's `code` and `shortMessage`, or an Error). */
 export function spawnFailure(error: unknown, options: ResolvedOptions, logFile: string | undefined): ProcessEvent {
-  const code = (error as { code?: unknown }).code;
-  const cause = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  const { code, message: detail } = error as { code?: unknown; message?: unknown };
+  const cause = typeof code === 'string' ? code : typeof detail === 'string' ? detail : String(error);
   const command = JSON.stringify(options.command);
   const why =
     code === 'ENOENT'
@@ -63,7 +63,8 @@ export function spawnFailure(error: unknown, options: ResolvedOptions, logFile: 
         ? `command ${command} is not executable (permission denied)`
         : `could not run ${command}: ${cause}`;
   const message = `Backend server failed to start - ${why}${logFile ? `. Log: ${logFile}` : ''}`;
-  return { type: 'process.spawnFailed', error: { code: 'SPAWN_FAILED', message, ...(logFile ? { logFile } : {}), details: { cause }, retryable: false } };
+  const details = { cause, ...(typeof detail === 'string' ? { detail } : {}) };
+  return { type: 'process.spawnFailed', error: { code: 'SPAWN_FAILED', message, ...(logFile ? { logFile } : {}), details, retryable: false } };
 }
 
 

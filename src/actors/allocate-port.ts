@@ -18,29 +18,40 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
   return (await probeBind(host, port)) === undefined;
 }
 
+// loaded with the first start: importing the package should not pay for it
+let getPortModule: Promise<typeof import('get-port')> | undefined;
+const loadGetPort = () => {
+  getPortModule ??= import('get-port');
+  return getPortModule;
+};
+
 // Ports handed to a launch in this process and not yet given back: two supervisors starting at
 // once must not both pick a port that is free only because neither backend has bound it yet.
-const reserved = new Set<string>();
+const reserved = new Map<string, Set<number>>();
+const reservedOn = (host: string) => reserved.get(host) ?? reserved.set(host, new Set()).get(host) ?? new Set<number>();
 
 /** Gives a launch's port back (when the launch ends), so that a restart may use it again. */
 export function releasePort(host: string, port: number): void {
-  reserved.delete(`${host}:${port}`);
+  reserved.get(host)?.delete(port);
 }
 
 /** Reserves `port` if nobody in this process holds it and it can be bound; else why not. */
 async function tryReserve(host: string, port: number, signal: AbortSignal): Promise<string | undefined> {
-  const key = `${host}:${port}`;
-  if (reserved.has(key)) return 'EADDRINUSE';
-  reserved.add(key); // before the await: a concurrent allocation must skip it
+  const taken = reservedOn(host);
+  if (taken.has(port)) return 'EADDRINUSE';
+  taken.add(port); // before the await: a concurrent allocation must skip it
   const refused = await probeBind(host, port);
   if (refused === undefined && !signal.aborted) return undefined;
-  reserved.delete(key);
+  taken.delete(port);
   return refused ?? 'ABORTED';
 }
 
 const bindProblems: Record<string, (host: string) => string> = {
   EADDRNOTAVAIL: (host) => `${host} is not an address of this machine`,
-  EACCES: () => 'permission denied: a privileged port, or one the system reserved',
+  EACCES: () =>
+    process.platform === 'win32'
+      ? 'permission denied: Windows reserves port ranges for Hyper-V/WinNAT; list them with "netsh int ipv4 show excludedportrange protocol=tcp"'
+      : 'permission denied: a privileged port, or one the system reserved',
   EPERM: () => 'operation not permitted',
 };
 
@@ -54,18 +65,36 @@ function bindFailure(host: string, port: number, code: string): BackendError {
   return unavailable(`cannot bind ${host}:${port}: ${code}${why ? ` (${why})` : ''}`, { host, port, reason: code });
 }
 
-function countCodes(codes: string[]): string {
+/** Why no port of the range could be bound, from one probe of each (only on the failure path). */
+async function rangeFailure(host: string, base: number, attempts: number): Promise<BackendError> {
+  const last = base + attempts - 1;
   const counts = new Map<string, number>();
-  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
-  return [...counts].map(([code, count]) => `${code} ×${count}`).join(', ');
+  for (let candidate = base; candidate <= last; candidate++) {
+    const code = reservedOn(host).has(candidate) ? 'EADDRINUSE' : ((await probeBind(host, candidate)) ?? 'EADDRINUSE');
+    counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  const details = { base, attempts, host };
+  if (counts.size === 1 && counts.has('EADDRINUSE')) {
+    return unavailable(`port already in use (all ${attempts} ports ${base}-${last} on ${host} are taken)`, details);
+  }
+  const met = [...counts].map(([code, count]) => `${code} ×${count}`).join(', ');
+  const hint = counts.has('EACCES') ? `; ${bindProblems.EACCES?.(host)}` : '';
+  return unavailable(`no port in ${base}-${last} on ${host} could be bound (${met}${hint})`, details);
+}
+
+function candidates(base: number, attempts: number): number[] {
+  return Array.from({ length: attempts }, (_, index) => base + index);
 }
 
 /**
- * Finds the port for the next launch: a fixed port must be free (it is never "cleaned up": a
- * process we did not start is not ours to kill); a range is probed from its base, as MineContext's
- * backend manager does. Only EADDRINUSE is reported as "in use"; an address that is not ours fails at once.
+ * Finds the port for the next launch. A fixed port must be free (it is never "cleaned up": a
+ * process we did not start is not ours to kill). A range is probed from its base by get-port, as
+ * MineContext's backend manager does; this supervisor's own last port is taken again first
+ * without asking get-port (whose in-process lock of 15–30 s would push a restart off its port),
+ * and get-port's random fallback is taken only with `fallback: 'any'`.
  */
 export function createAllocatePort(options: ResolvedOptions) {
+  let own: number | undefined;
   return fromPromise<number>(async ({ signal }) => {
     const { host, port } = options;
     if ('fixed' in port) {
@@ -74,18 +103,23 @@ export function createAllocatePort(options: ResolvedOptions) {
       if (refused !== 'EADDRINUSE') throw bindFailure(host, port.fixed, refused);
       throw unavailable(`port already in use (port ${port.fixed} on ${host} belongs to another program)`, { port: port.fixed, host });
     }
-    const last = port.base + port.attempts - 1;
-    const codes: string[] = [];
-    for (let candidate = port.base; candidate <= last && !signal.aborted; candidate++) {
-      const refused = await tryReserve(host, candidate, signal);
-      if (refused === undefined) return candidate;
-      if (refused === 'EADDRNOTAVAIL') throw bindFailure(host, candidate, refused);
-      codes.push(refused);
-    }
-    const details = { base: port.base, attempts: port.attempts, host };
-    if (codes.every((code) => code === 'EADDRINUSE')) {
-      throw unavailable(`port already in use (all ${port.attempts} ports ${port.base}-${last} on ${host} are taken)`, details);
-    }
-    throw unavailable(`no port in ${port.base}-${last} on ${host} could be bound (${countCodes(codes)})`, details);
+    const inRange = (candidate: number) => candidate >= port.base && candidate < port.base + port.attempts;
+    if (own !== undefined && inRange(own) && (await tryReserve(host, own, signal)) === undefined) return own;
+
+    const { default: getPort } = await loadGetPort();
+    let found: number;
+    do {
+      try {
+        found = await getPort({ port: candidates(port.base, port.attempts), host, exclude: reservedOn(host) });
+      } catch (error) {
+        throw bindFailure(host, port.base, (error as NodeJS.ErrnoException).code ?? 'ERROR');
+      }
+      if (!inRange(found) && port.fallback !== 'any') throw await rangeFailure(host, port.base, port.attempts);
+      // a sibling took it for its own restart while get-port looked: ask again, without it
+    } while (reservedOn(host).has(found) && !signal.aborted);
+    // get-port locks it for 15–30 s; this reservation lasts until the launch ends
+    reservedOn(host).add(found);
+    if (inRange(found)) own = found;
+    return found;
   });
 }

@@ -47,7 +47,10 @@ describe('inputs that would crash the host are refused at creation', () => {
     const actor = createActor(host);
     try {
       actor.start();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // the first launch loads execa (~130 ms, more on a busy machine): wait for the answer, not a fixed time
+      for (let waited = 0; waited < 10_000 && !events.some((event) => event.type === 'process.spawnFailed'); waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       actor.stop();
     } finally {
       process.off('unhandledRejection', onUnhandled);

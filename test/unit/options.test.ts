@@ -12,7 +12,7 @@ describe('options validation', () => {
     const resolved = resolveOptions({ command: 'python3' });
     expect(resolved).toMatchObject({
       host: '127.0.0.1',
-      port: { base: 1733, attempts: 100 },
+      port: { base: 1733, attempts: 100, fallback: 'none' },
       health: { path: '/api/health', startupTimeoutMs: 30_000, requestTimeoutMs: 2_000, monitorIntervalMs: 5_000, failureThreshold: 3 },
       shutdown: { graceMs: 5_000 },
       restart: { maxRestarts: 5, windowMs: 60_000, initialDelayMs: 250, maxDelayMs: 30_000, noRestartExitCodes: [] },
@@ -27,7 +27,7 @@ describe('options validation', () => {
     [{ command: 'x', args: 'server.py' }, 'Invalid option "args": expected an array of strings, got "server.py"'],
     [{ command: 'x', port: 70_000 }, 'Invalid option "port": expected an integer from 1 to 65535, got 70000'],
     [{ command: 'x', port: { base: 65_500, attempts: 100 } }, 'Invalid option "port.attempts": expected an integer from 1 to 36, got 100'],
-    [{ command: 'x', port: { bas: 1 } }, 'Unknown option "port.bas": the known options are "port.base", "port.attempts"'],
+    [{ command: 'x', port: { bas: 1 } }, 'Unknown option "port.bas": the known options are "port.base", "port.attempts", "port.fallback"'],
     [{ command: 'x', host: 'localhost' }, 'Invalid option "host": expected an IP address such as "127.0.0.1" ("localhost" may resolve to ::1 while the backend listens on IPv4), got "localhost"'],
     [{ command: 'x', host: '0.0.0.0' }, 'Invalid option "host": expected a loopback address; a wildcard address exposes the backend to the network unless "allowExternal" is true, got "0.0.0.0"'],
     [{ command: 'x', health: { path: 'api/health' } }, 'Invalid option "health.path": expected a path starting with "/", got "api/health"'],

@@ -1,0 +1,36 @@
+import type { ResolvedOptions } from './options.js';
+import type { backendEnv } from './spawn-helpers.js';
+
+// loaded with the first launch: importing the package should not pay for execa (~100 ms)
+let execaModule: Promise<typeof import('execa')> | undefined;
+/** execa, loaded once, on first use. */
+export const loadExeca = () => {
+  execaModule ??= import('execa');
+  return execaModule;
+};
+
+/**
+ * Spawns the backend with execa: command resolution across platforms (PATHEXT, `.cmd` shims),
+ * no shell, no console window on Windows, output streamed (never buffered: the launch log reads
+ * it), fd 3 as the notification pipe, and its own process group so stop signals reach its children.
+ * A command that cannot be started is reported by the promise (`failed`, `code`), never thrown.
+ */
+export function spawnBackend(execa: (typeof import('execa'))['execa'], options: ResolvedOptions, args: string[], env: ReturnType<typeof backendEnv>) {
+  // the last pipe is fd 3, BACKEND_NOTIFY_FD
+  const stdio = ['ignore', 'pipe', 'pipe', 'pipe'] as const;
+  return execa(options.command, args, {
+    cwd: options.cwd,
+    env,
+    extendEnv: false,
+    detached: true,
+    stdio,
+    buffer: false,
+    reject: false,
+    // the launch's own state and exit hook stop the group; execa must not kill it behind our back
+    cleanup: false,
+    windowsHide: true,
+  });
+}
+
+/** The subprocess of one launch: a ChildProcess whose promise says how it ended (it never rejects). */
+export type BackendProcess = ReturnType<typeof spawnBackend>;
