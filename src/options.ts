@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Observer } from 'xstate';
@@ -11,6 +10,7 @@ import {
   integerOption,
   isPlainObject,
   environmentOption,
+  ipVersion,
   objectOption,
   refuseNul,
   refuseUnknownKeys,
@@ -56,11 +56,11 @@ function resolveHost(value: unknown, allowExternal: unknown): string {
   if (host === 'localhost') {
     throw invalidOption('host', 'an IP address such as "127.0.0.1" ("localhost" may resolve to ::1 while the backend listens on IPv4)', host);
   }
-  if (/^\[.*\]$/.test(host) && isIP(host.slice(1, -1)) === 6) {
+  if (/^\[.*\]$/.test(host) && ipVersion(host.slice(1, -1)) === 6) {
     throw invalidOption('host', `an IP address without brackets ("${host.slice(1, -1)}")`, host);
   }
   // a hostname may resolve to another address than the backend binds, and every bind error would read as "busy"
-  if (isIP(host) === 0) throw invalidOption('host', 'an IP address such as "127.0.0.1" or "::1"', host);
+  if (ipVersion(host) === 0) throw invalidOption('host', 'an IP address such as "127.0.0.1" or "::1"', host);
   if (wildcardHosts.has(host) && allowExternal !== true) {
     throw invalidOption('host', 'a loopback address; a wildcard address exposes the backend to the network unless "allowExternal" is true', host);
   }

@@ -29,6 +29,20 @@ export function integerOption(value: unknown, name: string, min: number, max: nu
   return value;
 }
 
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** 4 or 6 for an IP address, 0 for anything else (without loading node:net, which importing the package would pay for). */
+export function ipVersion(host: string): 0 | 4 | 6 {
+  if (ipv4.test(host)) return 4;
+  if (!host.includes(':') || /[^0-9A-Fa-f:.]/.test(host)) return 0;
+  try {
+    // the URL parser validates IPv6 literals (zone ids are not valid in URLs, nor here)
+    return new URL(`http://[${host}]/`).hostname !== '' ? 6 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Refuses a NUL byte: spawn() and the file system would throw on it far from the option's name. */
 export function refuseNul(value: string, name: string): string {
   if (value.includes('\0')) throw invalidOption(name, 'a string without NUL bytes', value);

@@ -5,6 +5,7 @@ import { createRunBackend } from '../../src/actors/run-backend.js';
 import { ReadinessHints } from '../../src/actors/readiness-hints.js';
 import { createBackendSupervisor } from '../../src/index.js';
 import { resolveOptions } from '../../src/options.js';
+import { ipVersion } from '../../src/validate.js';
 import { refusalOf } from '../helpers/refusal.js';
 import { statusStoreLogic } from '../../src/react/status-store.js';
 import { tempDir } from '../helpers/supervisor.js';
@@ -76,5 +77,29 @@ describe('the renderer status store', () => {
     expect(store.getSnapshot().context?.status).toBe('running');
     store.send({ type: 'status.received', status: { ...base, status: 'stopping', phase: 'stopping.terminating', sequence: 6 } });
     expect(store.getSnapshot().context?.status).toBe('stopping');
+  });
+});
+
+describe('IP addresses for "host"', () => {
+  it.each([
+    ['127.0.0.1', 4],
+    ['0.0.0.0', 4],
+    ['255.255.255.255', 4],
+    ['::1', 6],
+    ['::', 6],
+    ['fe80::1', 6],
+    ['::ffff:127.0.0.1', 6],
+    ['256.0.0.1', 0],
+    ['127.0.0', 0],
+    ['01.2.3.4', 0],
+    ['localhost', 0],
+    ['::g', 0],
+    ['1:2:3:4:5:6:7:8:9', 0],
+    ['[::1]', 0],
+    ['', 0],
+  ] as const)('%s is IPv%s (0: not an address), as node:net says', async (host, version) => {
+    expect(ipVersion(host)).toBe(version);
+    const { isIP } = await import('node:net');
+    expect(isIP(host)).toBe(version);
   });
 });
