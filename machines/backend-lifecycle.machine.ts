@@ -88,7 +88,7 @@ export const backendLifecycleMachine = setup({
     resetRestarts: assign({ restarts: 0 }),
     signalTerm: sendTo('runBackend', { type: 'process.signal', signal: 'SIGTERM' } satisfies ProcessControlEvent),
     signalKill: sendTo('runBackend', { type: 'process.signal', signal: 'SIGKILL' } satisfies ProcessControlEvent),
-    failLaunch: assign({ afterStop: 'fail' as AfterStop, error: ({ event }) => (event.type === 'process.failed' ? { ...event.error, retryable: false } : undefined) }),
+    // the error of an actor, or of a launch that cannot go on: final, restarting cannot help
     recordFinalError: assign({ error: ({ event }) => ({ ...toFailure((event as { error?: unknown }).error, 'SPAWN_FAILED'), retryable: false }) }),
     giveUp: assign({
       error: ({ context }) =>
@@ -199,7 +199,7 @@ export const backendLifecycleMachine = setup({
               target: '#backendLifecycle.confirming',
               actions: ['planRecovery', assign({ pid: undefined, error: ({ context, event }) => startupExitFailure(event, context.port) })],
             },
-            'process.failed': { target: 'terminating', actions: 'failLaunch' },
+            'process.failed': { target: 'terminating', actions: ['planFailure', 'recordFinalError'] },
           },
         },
         running: {
@@ -214,7 +214,7 @@ export const backendLifecycleMachine = setup({
           after: { stableRun: { actions: 'resetRestarts' } },
           on: {
             'health.failed': { target: 'terminating', actions: ['planRecovery', assign({ error: ({ event }) => event.error })] },
-            'process.failed': { target: 'terminating', actions: 'failLaunch' },
+            'process.failed': { target: 'terminating', actions: ['planFailure', 'recordFinalError'] },
             'process.exited': {
               target: '#backendLifecycle.confirming',
               actions: [

@@ -4,12 +4,12 @@ import { type BackendLifecycleMachine, backendLifecycleMachine } from '../machin
 import { toFailure } from '../machines/failure.js';
 import { restartDelayMs } from '../machines/restart-policy.js';
 import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
-import { createRealActors } from './actors/index.js';
+import { createLazyActors } from './actors/lazy.js';
 import { type Command, CommandOutcomes } from './command-outcomes.js';
 import { BackendError } from './errors.js';
 import { urlHost } from './http-request.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
-import { platform } from './process-group.js';
+import { refuseUnsupportedPlatform } from './platform/supported.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import { StatusFeed } from './status-feed.js';
 
@@ -43,7 +43,7 @@ export interface BackendSupervisor {
 
 function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) {
   const machine = backendLifecycleMachine.provide({
-    actors: createRealActors(options, apiKey),
+    actors: createLazyActors(options, apiKey),
     delays: { restartDelay: ({ context }) => restartDelayMs(context.restart, context.restarts, Math.random()) },
   });
   return createActor(machine, {
@@ -66,7 +66,7 @@ function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) 
  */
 export function createBackendSupervisor(userOptions: BackendSupervisorOptions): BackendSupervisor {
   const options = resolveOptions(userOptions);
-  platform(); // a system whose processes cannot be supervised correctly is refused here, not in a stop that hangs
+  refuseUnsupportedPlatform(); // here, not in a stop that would hang
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {

@@ -1,6 +1,6 @@
-import { fromPromise } from 'xstate';
 import { BackendError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
+import type { PromiseWork } from './work.js';
 
 /** Binds a probe socket on `host:port`: undefined when it can be bound right now, else the error code. */
 export async function probeBind(host: string, port: number): Promise<string | undefined> {
@@ -93,9 +93,9 @@ function candidates(base: number, attempts: number): number[] {
  * without asking get-port (whose in-process lock of 15–30 s would push a restart off its port),
  * and get-port's random fallback is taken only with `fallback: 'any'`.
  */
-export function createAllocatePort(options: ResolvedOptions) {
+export function createAllocatePort(options: ResolvedOptions): PromiseWork<number> {
   let own: number | undefined;
-  return fromPromise<number>(async ({ signal }) => {
+  return async ({ signal }) => {
     const { host, port } = options;
     if ('fixed' in port) {
       const refused = await tryReserve(host, port.fixed, signal);
@@ -121,5 +121,5 @@ export function createAllocatePort(options: ResolvedOptions) {
     reservedOn(host).add(found);
     if (inRange(found)) own = found;
     return found;
-  });
+  };
 }

@@ -8,8 +8,8 @@ import { createReapOrphans } from './reap-orphans.js';
 import { createRunBackend } from './run-backend.js';
 import { createWaitForHealth } from './wait-for-health.js';
 
-/** The real-world actors of the lifecycle machine, wired for one supervisor's options. */
-export function createRealActors(options: ResolvedOptions, apiKey: string | false) {
+/** The real-world work of the lifecycle machine's actors, wired for one supervisor's options. */
+export function createRealWork(options: ResolvedOptions, apiKey: string | false) {
   const hints = new ReadinessHints();
   return {
     prepareDirectories: createPrepareDirectories(options),
@@ -21,3 +21,5 @@ export function createRealActors(options: ResolvedOptions, apiKey: string | fals
     reapGroup: createReapGroup(options),
   };
 }
+
+export type RealWork = ReturnType<typeof createRealWork>;

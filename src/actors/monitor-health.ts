@@ -1,14 +1,15 @@
-import { type EventObject, fromCallback } from 'xstate';
+import type { EventObject } from 'xstate';
 import type { HealthEvent, HealthInput } from '../../machines/events.js';
 import type { ResolvedOptions } from '../options.js';
 import { checkHealth, healthUrl } from './health-check.js';
+import type { CallbackWork } from './work.js';
 
 /**
  * Liveness while running: one check every `monitorIntervalMs`; `failureThreshold` failures in a
  * row report `health.failed` (UNHEALTHY), and an answer from another instance reports it at once.
  */
-export function createMonitorHealth(options: ResolvedOptions) {
-  return fromCallback<EventObject, HealthInput>(({ input, sendBack }) => {
+export function createMonitorHealth(options: ResolvedOptions): CallbackWork<EventObject, HealthInput> {
+  return ({ input, sendBack }) => {
     const url = healthUrl(options.host, input.port, options.health.path);
     const controller = new AbortController();
     const logPart = input.logFile ? `. Log: ${input.logFile}` : '';
@@ -38,5 +39,5 @@ export function createMonitorHealth(options: ResolvedOptions) {
       controller.abort();
       clearTimeout(timer);
     };
-  });
+  };
 }

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fromPromise } from 'xstate';
 import type { ReapGroupInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
 import { forgetInstance } from '../live-instances.js';
@@ -7,6 +6,7 @@ import { lockPath, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { stopFamily } from '../process-group.js';
 import { isPortFree } from './allocate-port.js';
+import type { PromiseWork } from './work.js';
 
 const portReleaseMs = 1_000;
 
@@ -16,8 +16,8 @@ const portReleaseMs = 1_000;
  * port must be free. Members that left the group (setsid) are found by the instance id in their
  * environment (Linux). Only our own processes are signalled; a foreign one on the port is left alone.
  */
-export function createReapGroup(options: ResolvedOptions) {
-  return fromPromise<void, ReapGroupInput>(async ({ input, signal }) => {
+export function createReapGroup(options: ResolvedOptions): PromiseWork<void, ReapGroupInput> {
+  return async ({ input, signal }) => {
     if (input.pgid === undefined) return;
     const survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal);
     if (survivors.length > 0) {
@@ -35,5 +35,5 @@ export function createReapGroup(options: ResolvedOptions) {
     while (input.port > 0 && !(await isPortFree(options.host, input.port)) && Date.now() < deadline && !signal.aborted) {
       await sleep(10);
     }
-  });
+  };
 }

@@ -1,9 +1,9 @@
-import { fromPromise } from 'xstate';
 import { BackendError } from '../errors.js';
 import { isLiveInstance } from '../live-instances.js';
 import { type LockRecord, readLocks, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { isAlive, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process-group.js';
+import type { PromiseWork } from './work.js';
 
 /** Start times compare only when the same strategy took them; otherwise the instance id decides alone. */
 function sameStart(record: LockRecord, pid: number, recorded: string): boolean {
@@ -40,8 +40,8 @@ async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSi
  * crash), as recorded in their lockfiles. Nothing is signalled unless the lock is a private file
  * of ours and the process still has the recorded start time and instance id.
  */
-export function createReapOrphans(options: ResolvedOptions) {
-  return fromPromise<void>(async ({ signal }) => {
+export function createReapOrphans(options: ResolvedOptions): PromiseWork<void> {
+  return async ({ signal }) => {
     for (const { path, record } of readLocks(options.stateDir, options.name)) {
       if (ownerAlive(record)) continue;
       const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
@@ -55,5 +55,5 @@ export function createReapOrphans(options: ResolvedOptions) {
       }
       removeLock(path);
     }
-  });
+  };
 }

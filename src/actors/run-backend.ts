@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { fromCallback } from 'xstate';
 import type { ProcessControlEvent, ProcessEvent, RunBackendInput } from '../../machines/events.js';
 import { killGroupOnExit } from '../exit-hook.js';
 import { startGuard } from '../guard.js';
@@ -14,6 +13,7 @@ import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, s
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
 import { releasePort } from './allocate-port.js';
 import { onNotifyLines, type ReadinessHints } from './readiness-hints.js';
+import type { CallbackWork } from './work.js';
 
 /**
  * The process actor: spawns the backend in its own process group, logs its output, reports
@@ -21,8 +21,8 @@ import { onNotifyLines, type ReadinessHints } from './readiness-hints.js';
  * left of the group when it is stopped (the state that owns it was left) or when Node exits.
  * Nothing in it may throw past it: every failure becomes an event.
  */
-export function createRunBackend(options: ResolvedOptions, apiKey: string | false, hints: ReadinessHints) {
-  return fromCallback<ProcessControlEvent, RunBackendInput>(({ input, sendBack, receive }) => {
+export function createRunBackend(options: ResolvedOptions, apiKey: string | false, hints: ReadinessHints): CallbackWork<ProcessControlEvent, RunBackendInput> {
+  return ({ input, sendBack, receive }) => {
     const instanceId = randomUUID();
     const args = expandArgs(options.args, input.port, options.host);
     let log: LaunchLog | undefined;
@@ -130,5 +130,5 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       }
       void log?.close();
     };
-  });
+  };
 }

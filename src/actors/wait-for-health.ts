@@ -1,10 +1,10 @@
-import { fromPromise } from 'xstate';
 import type { HealthInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { checkHealth, type HealthResult, healthUrl } from './health-check.js';
 import { pauseUntilHint, type ReadinessHints } from './readiness-hints.js';
 import { createPortMismatchCheck, rejectedHealth } from './startup-misconfiguration.js';
+import type { PromiseWork } from './work.js';
 
 // Fast first, then backing off: a backend that is up in 30 ms is seen in ~30 ms, a slow one costs few requests.
 const schedule = [5, 5, 10, 10, 20, 20, 50, 50, 100, 100, 200];
@@ -28,8 +28,8 @@ function timeoutFailure(last: HealthResult | undefined, url: string, timeoutMs: 
  * Pauses end early on a readiness hint (READY=1 on the notification fd, or the port starting to
  * listen), and the schedule starts over from 5 ms after a hint.
  */
-export function createWaitForHealth(options: ResolvedOptions, hints: ReadinessHints) {
-  return fromPromise<void, HealthInput>(async ({ input, signal }) => {
+export function createWaitForHealth(options: ResolvedOptions, hints: ReadinessHints): PromiseWork<void, HealthInput> {
+  return async ({ input, signal }) => {
     const url = healthUrl(options.host, input.port, options.health.path);
     const deadline = Date.now() + options.health.startupTimeoutMs;
     let last: HealthResult | undefined;
@@ -65,5 +65,5 @@ export function createWaitForHealth(options: ResolvedOptions, hints: ReadinessHi
       }
     }
     throw timeoutFailure(last, url, options.health.startupTimeoutMs, input.logFile);
-  });
+  };
 }

@@ -1,6 +1,7 @@
 import { invalidOption } from '../errors.js';
 import { linuxProcPlatform } from './linux-proc.js';
 import { posixPsPlatform } from './posix-ps.js';
+import { refuseUnsupportedPlatform } from './supported.js';
 import type { ProcessPlatform } from './types.js';
 
 export type { ProcessPlatform } from './types.js';
@@ -10,8 +11,7 @@ const strategies: Record<string, ProcessPlatform> = { proc: linuxProcPlatform, p
 /**
  * The process strategy of this machine: /proc on Linux, `ps` on other POSIX systems. The
  * environment variable BACKEND_LIFECYCLE_PLATFORM=ps|proc forces one (the test suite runs the
- * `ps` strategy on Linux that way). Windows has no process groups or POSIX signals: it is
- * refused at creation with INVALID_OPTIONS instead of hanging in a stop that cannot work.
+ * `ps` strategy on Linux that way). Windows is refused (see `refuseUnsupportedPlatform`).
  */
 export function processPlatform(): ProcessPlatform {
   const forced = process.env.BACKEND_LIFECYCLE_PLATFORM;
@@ -20,13 +20,6 @@ export function processPlatform(): ProcessPlatform {
     if (!strategy) throw invalidOption('BACKEND_LIFECYCLE_PLATFORM', '"proc" or "ps"', forced);
     return strategy;
   }
-  if (process.platform === 'win32') {
-    throw invalidOption(
-      'platform',
-      'a POSIX system',
-      process.platform,
-      'Windows is not supported yet: stopping a backend there needs tree termination, which this version does not have (a stop would never finish)',
-    );
-  }
+  refuseUnsupportedPlatform();
   return process.platform === 'linux' ? linuxProcPlatform : posixPsPlatform;
 }

@@ -1,4 +1,4 @@
-import { createActor, type EventObject, setup } from 'xstate';
+import { createActor, type EventObject, fromCallback, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import type { ProcessEvent } from '../../machines/events.js';
 import { createRunBackend } from '../../src/actors/run-backend.js';
@@ -38,7 +38,7 @@ describe('inputs that would crash the host are refused at creation', () => {
     // validation would refuse this; the actor must still not crash the host if something slips through
     const options = { ...resolveOptions({ command: 'x', logDir: dir, stateDir: dir }), command: 'no\0such' };
     const events: EventObject[] = [];
-    const host = setup({ actors: { runBackend: createRunBackend(options, false, new ReadinessHints()) } }).createMachine({
+    const host = setup({ actors: { runBackend: fromCallback(createRunBackend(options, false, new ReadinessHints())) } }).createMachine({
       invoke: { id: 'runBackend', src: 'runBackend', input: { port: 1 } },
       on: { '*': { actions: ({ event }) => events.push(event) } },
     });
