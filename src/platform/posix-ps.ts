@@ -1,3 +1,5 @@
+// only the start-up work imports this file (see actors/lazy.ts), so execa loads with the first start
+import { execaSync } from 'execa';
 import type { ProcessPlatform } from './types.js';
 
 // BSD ps (macOS) shows the environment with -E, FreeBSD's with -e; procps takes BSD-style 'e'
@@ -5,15 +7,10 @@ const envFlag = process.platform === 'linux' ? 'e' : process.platform === 'darwi
 // one locale and time zone, so that a start time reads the same in every launch
 const psEnv = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
 
-/** Runs ps; a process that does not exist (exit 1) or a missing ps reads as no output. */
+/** Runs ps (with execa, like every process the package starts); a pid that does not exist (exit 1) or a missing ps reads as no output. */
 function ps(args: string[]): string {
-  try {
-    // loaded on first use: importing the package should not pay for child_process
-    const { execFileSync } = process.getBuiltinModule('node:child_process');
-    return execFileSync('ps', args, { env: psEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
-  } catch {
-    return '';
-  }
+  const result = execaSync('ps', args, { env: psEnv, extendEnv: false, stdin: 'ignore', stderr: 'ignore', reject: false, maxBuffer: 64 * 1024 * 1024, windowsHide: true });
+  return typeof result.stdout === 'string' ? result.stdout : '';
 }
 
 function rows(text: string): string[][] {
