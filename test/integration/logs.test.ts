@@ -12,9 +12,9 @@ async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void
 }
 
 describe('launch logs', () => {
-  it('a backend flooding 100 MB of output: the log rotates at its cap, keeps the newest lines, memory stays bounded', async () => {
+  it('a backend flooding 200 MB of output: the log rotates at its cap, keeps the newest lines, memory stays bounded', async () => {
     const cap = 1024 * 1024;
-    const { supervisor } = supervise('floods-output.mjs', { logMaxBytes: cap, env: { FIXTURE_FLOOD_MB: '100' } });
+    const { supervisor } = supervise('floods-output.mjs', { logMaxBytes: cap, env: { FIXTURE_FLOOD_MB: '200' } });
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
     const sampler = setInterval(() => {
@@ -30,8 +30,9 @@ describe('launch logs', () => {
     expect(statSync(logFile).size).toBeLessThanOrEqual(cap + 4096);
     expect(statSync(`${logFile}.1`).size).toBeLessThanOrEqual(cap + 4096);
     expect(readFileSync(`${logFile}.1`, 'utf8')).toContain('[backend-lifecycle] log rotated at 1048576 bytes');
-    // buffering the flood would cost at least its 100 MB; a bounded pipeline costs a small fraction
-    expect(rssPeak - rssBefore).toBeLessThan(64 * 1024 * 1024);
+    // buffering the flood would cost at least its 200 MB; a bounded pipeline costs what the garbage
+    // collector lets pile up between runs (up to ~75 MB seen under Node 24), whatever the flood's size
+    expect(rssPeak - rssBefore).toBeLessThan(100 * 1024 * 1024);
     expect(supervisor.getStatus().status).toBe('running');
   });
 

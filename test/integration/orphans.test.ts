@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { platform, processStartTime } from '../../src/process-group.js';
 import { runCli } from '../helpers/cli.js';
-import { isRunning, processesWithEnv } from '../helpers/leaks.js';
+import { isRunning, processesWithEnv, processTable } from '../helpers/leaks.js';
 import { fixture, markerEnv, supervise, tempDir, testMarker } from '../helpers/supervisor.js';
 
 /** Runs the CLI in its own process (state and logs under `dir`) until its backend runs. */
@@ -17,17 +17,9 @@ async function runCliUntilRunning(dir: string, extra: string[] = []): Promise<{ 
 
 /** Live guard processes watching the backend whose group is `pgid` (found by their command line). */
 function guardsOf(pgid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        return args.includes('backend-lifecycle-guard') && args.includes(String(pgid)) && isRunning(Number(entry));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return processTable()
+    .filter((row) => !row.zombie && row.args.includes('backend-lifecycle-guard') && row.args.includes(String(pgid)))
+    .map((row) => row.pid);
 }
 
 describe('orphans of a crashed supervisor', () => {

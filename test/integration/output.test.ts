@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { supervise } from '../helpers/supervisor.js';
+import { environmentOf } from '../helpers/leaks.js';
+import { supervise, testMarker } from '../helpers/supervisor.js';
 
 describe('the backend\'s output in its log', () => {
   it('redacts the API key even where it straddles the 64 KiB point of a long line, and decodes characters split across chunks', async () => {
@@ -22,7 +23,8 @@ describe('the backend\'s output in its log', () => {
     try {
       const { supervisor } = supervise('healthy.mjs', { env: { BL_INHERITED_SECRET: undefined } });
       const running = await supervisor.start();
-      const environ = readFileSync(`/proc/${running.pid}/environ`, 'utf8').split('\0');
+      const environ = environmentOf(running.pid as number);
+      expect(environ).toContain(`BL_TEST_MARKER=${testMarker}`); // the environment was read at all
       expect(environ.some((entry) => entry.startsWith('BL_INHERITED_SECRET='))).toBe(false);
     } finally {
       delete process.env.BL_INHERITED_SECRET;

@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isRunning, processesWithEnv } from '../helpers/leaks.js';
+import { isRunning, processesWithEnv, processGroupOf } from '../helpers/leaks.js';
 import { supervise, testMarker } from '../helpers/supervisor.js';
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-function processGroupOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-  } catch {
-    return undefined;
-  }
 }
 
 function grandchildPid(logFile: string | undefined): number {

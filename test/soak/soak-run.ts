@@ -1,7 +1,7 @@
 // Start/stop cycles of a fast fixture in one process; prints one JSON line with what was left behind.
 // Usage: node --expose-gc --import tsx test/soak/soak-run.ts <cycles>   (npm run soak runs 1,000)
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackendSupervisor } from '../../src/index.js';
@@ -20,7 +20,8 @@ const supervisor = createBackendSupervisor({
   env: { SOAK_MARKER: marker },
   shutdown: { graceMs: 1_000 },
 });
-const fds = () => readdirSync('/proc/self/fd').length;
+const fdDir = existsSync('/proc/self/fd') ? '/proc/self/fd' : '/dev/fd';
+const fds = () => readdirSync(fdDir).length;
 const listeners = () => ['exit', 'SIGINT', 'SIGTERM'].reduce((sum, name) => sum + process.listenerCount(name), 0);
 const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
 
