@@ -71,6 +71,11 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       child.once('spawn', () => {
         pgid = child.pid;
         if (pgid === undefined) return;
+        if (released) {
+          // the launch ended between spawn() and its 'spawn' event: nobody else will stop this one
+          signalGroup(pgid, 'SIGKILL');
+          return;
+        }
         rememberInstance(instanceId);
         forgetGroup = killGroupOnExit(pgid);
         if (options.guard) dismissGuard = startGuard(execa, pgid, instanceId, options.shutdown.graceMs);
@@ -80,7 +85,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       });
       // 'exit', not 'close' or the result promise: a grandchild holding the pipes must not hide the exit
       child.once('exit', (exitCode, signal) => {
-        if (pgid === undefined) return; // never spawned: the 'error' event reports why
+        if (pgid === undefined || released) return; // never spawned (execa's result says why), or nobody listens any more
         exited = true;
         forgetGroup();
         dismissGuard();
@@ -99,7 +104,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       });
     };
 
-    void loadExeca().then((execaModule) => {
+    const begin = (execaModule: typeof import('execa')) => {
       if (released) return; // stopped while the module was loading: nothing was born
       try {
         log = openLaunchLog(options.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
@@ -113,6 +118,10 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
         log.note(`spawn failed: ${error instanceof Error ? error.message : String(error)}`);
         sendBack(spawnFailure(error, options, log.path));
       }
+    };
+    // an installation without execa is reported, not an unhandled rejection
+    loadExeca().then(begin, (error: unknown) => {
+      if (!released) sendBack(spawnFailure(error, options, undefined));
     });
 
     return () => {
