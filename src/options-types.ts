@@ -44,7 +44,17 @@ export interface BackendSupervisorOptions {
     failureThreshold?: number;
   };
   /** SIGTERM to the process group, then SIGKILL after `graceMs` (default 5 000). */
-  shutdown?: { graceMs?: number };
+  shutdown?: {
+    graceMs?: number;
+    /**
+     * A stop request the backend opts into, sent with the API key before any signal (the graceful
+     * stop that works without POSIX signals, e.g. on Windows). `waitMs` (default half of `graceMs`)
+     * is how long the backend may take to exit before SIGTERM; a failed or non-2xx answer sends
+     * SIGTERM at once. SIGKILL still follows at `graceMs`.
+     * @example { path: '/api/shutdown' }
+     */
+    request?: { path: string; method?: 'POST' | 'PUT' | 'DELETE'; waitMs?: number };
+  };
   /** Automatic restarts after a crash or failed liveness (see `RestartPolicy`). */
   restart?: {
     maxRestarts?: number;

@@ -29,7 +29,7 @@ export interface ResolvedOptions {
   host: string;
   port: { base: number; attempts: number; fallback: 'any' | 'none' } | { fixed: number };
   health: { path: string; startupTimeoutMs: number; requestTimeoutMs: number; monitorIntervalMs: number; failureThreshold: number };
-  shutdown: { graceMs: number };
+  shutdown: { graceMs: number; request?: { path: string; method: 'POST' | 'PUT' | 'DELETE'; waitMs: number } };
   restart: RestartPolicy;
   apiKey: string | false | undefined;
   logDir: string;
@@ -95,6 +95,18 @@ function resolveRestart(value: unknown): RestartPolicy {
   };
 }
 
+function resolveShutdown(shutdown: Record<string, unknown>): ResolvedOptions['shutdown'] {
+  const graceMs = integerOption(shutdown.graceMs, 'shutdown.graceMs', 0, day, 5_000);
+  if (shutdown.request === undefined) return { graceMs };
+  const request = objectOption(shutdown.request, 'shutdown.request', ['path', 'method', 'waitMs']);
+  const path = stringOption(request.path, 'shutdown.request.path', '');
+  if (!path.startsWith('/')) throw invalidOption('shutdown.request.path', 'a path starting with "/" (e.g. "/api/shutdown")', request.path);
+  const method = request.method ?? 'POST';
+  if (method !== 'POST' && method !== 'PUT' && method !== 'DELETE') throw invalidOption('shutdown.request.method', '"POST", "PUT" or "DELETE"', method);
+  const waitMs = integerOption(request.waitMs, 'shutdown.request.waitMs', 0, graceMs, Math.floor(graceMs / 2));
+  return { graceMs, request: { path, method, waitMs } };
+}
+
 function resolveApiKey(value: unknown): string | false | undefined {
   const auth = objectOption(value, 'auth', ['apiKey']);
   const key = auth.apiKey;
@@ -128,7 +140,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
   const health = objectOption(options.health, 'health', ['path', 'startupTimeoutMs', 'requestTimeoutMs', 'monitorIntervalMs', 'failureThreshold']);
   const path = stringOption(health.path, 'health.path', '/api/health');
   if (!path.startsWith('/')) throw invalidOption('health.path', 'a path starting with "/"', path);
-  const shutdown = objectOption(options.shutdown, 'shutdown', ['graceMs']);
+  const shutdown = objectOption(options.shutdown, 'shutdown', ['graceMs', 'request']);
   const name = stringOption(options.name, 'name', 'backend');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw invalidOption('name', 'letters, digits, ".", "_" or "-" (it names log and lock files)', name);
   return {
@@ -146,7 +158,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
       monitorIntervalMs: integerOption(health.monitorIntervalMs, 'health.monitorIntervalMs', 1, day, 5_000),
       failureThreshold: integerOption(health.failureThreshold, 'health.failureThreshold', 1, 1000, 3),
     },
-    shutdown: { graceMs: integerOption(shutdown.graceMs, 'shutdown.graceMs', 0, day, 5_000) },
+    shutdown: resolveShutdown(shutdown),
     restart: resolveRestart(options.restart),
     apiKey: resolveApiKey(options.auth),
     logDir: resolve(stringOption(options.logDir, 'logDir', defaultDir('logs'))),

@@ -4,7 +4,8 @@
 It reads what the supervisor hands it (BACKEND_PORT, BACKEND_HOST, BACKEND_API_KEY,
 BACKEND_INSTANCE_ID, BACKEND_PARENT_PID), answers /api/health with its instance id, demands the
 API key on every other path except the excluded ones, refuses foreign Host headers (DNS
-rebinding), exits cleanly on SIGTERM, and exits by itself when its parent process dies.
+rebinding), exits cleanly on SIGTERM or on POST /api/shutdown (with the key), and exits by itself
+when its parent process dies.
 """
 
 import fnmatch
@@ -99,6 +100,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         url = self.guard()
         if url is None:
+            return
+        if url.path == "/api/shutdown":
+            # the stop request (shutdown.request): a graceful stop that needs no POSIX signal
+            self.send_json(202, {"stopping": True})
+            say("stop request received, shutting down")
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
             return
         if url.path != "/api/execute":
             self.send_json(404, {"error": f"no route {url.path}"})

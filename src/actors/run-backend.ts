@@ -8,6 +8,7 @@ import { type LaunchLog, openLaunchLog } from '../log-file.js';
 import { lockPath, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { describeFsError } from '../private-dir.js';
+import { requestStop } from '../stop-request.js';
 import { groupMembers, platform, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
@@ -32,10 +33,30 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
     let pendingSignal: NodeJS.Signals | undefined;
     let forgetGroup = () => {};
     let dismissGuard = () => {};
+    let stopRequested = false;
+    let termTimer: NodeJS.Timeout | undefined;
+    const deliver = (signal: NodeJS.Signals) => {
+      if (pgid === undefined) pendingSignal = signal;
+      else if (groupMembers(pgid).length > 0) signalGroup(pgid, signal);
+    };
+    // the backend's own stop request comes before SIGTERM; SIGKILL still comes at graceMs
+    const askToStop = (request: NonNullable<ResolvedOptions['shutdown']['request']>) => {
+      stopRequested = true;
+      log?.note(`asking the backend to stop: ${request.method} ${request.path}`);
+      void requestStop(options, request, apiKey, input.port).then(({ accepted, detail }) => {
+        if (exited || released) return;
+        log?.note(accepted ? `${detail}; SIGTERM follows in ${request.waitMs} ms unless it exits` : `${detail}; sending SIGTERM now`);
+        termTimer = setTimeout(() => {
+          if (!exited) deliver('SIGTERM');
+        }, accepted ? request.waitMs : 0);
+      });
+    };
     receive((event) => {
       if (event.type !== 'process.signal') return;
-      if (pgid === undefined) pendingSignal = event.signal;
-      else if (groupMembers(pgid).length > 0) signalGroup(pgid, event.signal);
+      const request = options.shutdown.request;
+      if (event.signal === 'SIGTERM' && request && pgid !== undefined && !stopRequested) return askToStop(request);
+      clearTimeout(termTimer);
+      deliver(event.signal);
     });
 
     const recordLock = (pid: number) => {
@@ -126,6 +147,7 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
 
     return () => {
       released = true;
+      clearTimeout(termTimer);
       releasePort(options.host, input.port); // the launch is over: a restart may bind this port again
       forgetGroup();
       dismissGuard();

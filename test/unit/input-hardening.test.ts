@@ -103,3 +103,19 @@ describe('IP addresses for "host"', () => {
     expect(isIP(host)).toBe(version);
   });
 });
+
+describe('shutdown.request', () => {
+  it('defaults to POST and half the grace period, and refuses what cannot work', () => {
+    expect(resolveOptions({ command: 'x', shutdown: { graceMs: 4_000, request: { path: '/api/shutdown' } } }).shutdown).toEqual({
+      graceMs: 4_000,
+      request: { path: '/api/shutdown', method: 'POST', waitMs: 2_000 },
+    });
+    expect(refusalOf({ command: 'x', shutdown: { request: { path: 'api/shutdown' } } })).toBe(
+      'Invalid option "shutdown.request.path": expected a path starting with "/" (e.g. "/api/shutdown"), got "api/shutdown"',
+    );
+    expect(refusalOf({ command: 'x', shutdown: { request: { path: '/x', method: 'GET' } } })).toBe('Invalid option "shutdown.request.method": expected "POST", "PUT" or "DELETE", got "GET"');
+    expect(refusalOf({ command: 'x', shutdown: { graceMs: 1_000, request: { path: '/x', waitMs: 5_000 } } })).toBe(
+      'Invalid option "shutdown.request.waitMs": expected an integer from 0 to 1000, got 5000',
+    );
+  });
+});
