@@ -82,14 +82,22 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
   let addressInUse = false;
 
   const redact = (line: string) => secrets.reduce((text, secret) => text.split(secret).join('[REDACTED]'), line);
+  let closed = false;
   const rotate = () => {
-    stream.end(`[backend-lifecycle] log rotated at ${maxBytes} bytes; continued in ${path}\n`);
-    // the old stream keeps its file descriptor: its pending writes land in the renamed file
-    renameSync(path, `${path}.1`);
-    stream = openStream(path);
     written = 0;
+    try {
+      renameSync(path, `${path}.1`);
+    } catch {
+      // the folder was removed or locked under us: keep writing where we are, never crash the host
+      return;
+    }
+    // the old stream keeps its file descriptor: its pending writes land in the renamed file
+    stream.end(`[backend-lifecycle] log rotated at ${maxBytes} bytes; continued in ${path}\n`);
+    stream = openStream(path);
   };
   const append = (text: string) => {
+    if (closed) return; // output still in the pipes after the launch ended
+
     if (stream.writableLength > maxBacklogBytes) {
       dropped++;
       return;
@@ -142,6 +150,7 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
         if (partial[source] !== '') emitLine(source, partial[source]);
         partial[source] = '';
       }
+      closed = true;
       return new Promise((resolve) => stream.end(() => resolve()));
     },
   };
