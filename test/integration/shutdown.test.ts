@@ -7,17 +7,22 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-function grandchildPid(logFile: string | undefined): number {
-  const match = /grandchild (\d+)/.exec(readFileSync(logFile as string, 'utf8'));
-  if (!match) throw new Error('the fixture did not report its grandchild');
-  return Number(match[1]);
+/** The grandchild's pid, once the fixture's line about it has reached the log (output is written asynchronously). */
+async function grandchildPid(logFile: string | undefined): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const match = /grandchild (\d+)/.exec(readFileSync(logFile as string, 'utf8'));
+    if (match) return Number(match[1]);
+    if (Date.now() > deadline) throw new Error('the fixture did not report its grandchild');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe('graceful shutdown', () => {
   it('SIGTERM-ignoring backend and grandchild: SIGKILL of the whole group after the grace period', async () => {
     const { supervisor, phases } = supervise('ignores-sigterm.mjs', { shutdown: { graceMs: 400 } });
     const running = await supervisor.start();
-    const grandchild = grandchildPid(supervisor.actor.getSnapshot().context.logFile);
+    const grandchild = await grandchildPid(supervisor.actor.getSnapshot().context.logFile);
     expect(processesWithEnv('BL_TEST_MARKER', testMarker).sort()).toEqual([running.pid, grandchild].sort());
     const began = Date.now();
     await supervisor.stop();
@@ -49,7 +54,7 @@ describe('graceful shutdown', () => {
   it('a crashed leader\'s grandchildren are reaped before the restart', async () => {
     const { supervisor } = supervise('ignores-sigterm.mjs', { shutdown: { graceMs: 200 }, restart: { maxRestarts: 1, initialDelayMs: 20 } });
     const first = await supervisor.start();
-    const grandchild = grandchildPid(supervisor.actor.getSnapshot().context.logFile);
+    const grandchild = await grandchildPid(supervisor.actor.getSnapshot().context.logFile);
     process.kill(first.pid as number, 'SIGKILL');
     const again = await new Promise<number>((resolve) => {
       const off = supervisor.subscribe((s) => {
