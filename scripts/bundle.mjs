@@ -13,6 +13,8 @@ await build({
     'electron-renderer': join(dist, 'src/electron/renderer.js'),
     react: join(dist, 'src/react/index.js'),
     cli: join(dist, 'src/cli/main.js'),
+    // run as a program by the guard of a backend on Windows (see src/guard.ts)
+    'windows-guard': join(dist, 'src/windows-guard.js'),
   },
   outdir: join(dist, 'bundle'),
   bundle: true,

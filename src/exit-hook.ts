@@ -4,13 +4,19 @@ const liveGroups = new Set<number>();
 let installed = false;
 
 function killLiveGroups(): void {
-  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+  for (const pgid of liveGroups) {
+    try {
+      signalGroup(pgid, 'SIGKILL');
+    } catch {
+      // Node is exiting: one group that cannot be ended must not keep the others alive
+    }
+  }
 }
 
 /**
- * SIGKILLs the group if Node exits while it is alive (app.exit(), process.exit(), a crash).
- * One shared 'exit' listener serves every supervisor, however many backends a process runs.
- * Returns the function that forgets the group once it is gone.
+ * Ends the backend's group (SIGKILL on POSIX, tree termination on Windows) if Node exits while
+ * it is alive (app.exit(), process.exit(), a crash). One shared 'exit' listener serves every
+ * supervisor, however many backends a process runs. Returns the function that forgets the group.
  */
 export function killGroupOnExit(pgid: number): () => void {
   if (!installed) {

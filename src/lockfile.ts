@@ -42,7 +42,8 @@ export function readLocks(stateDir: string, name: string): { path: string; recor
     const path = join(stateDir, file);
     try {
       const stat = lstatSync(path);
-      if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) continue;
+      // Windows has no owner uid or group/other modes here: the per-user profile folder's ACLs protect it
+      if (!stat.isFile() || (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0))) continue;
       const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
       if (isLockRecord(value) && file === `${name}.${value.instanceId}.lock.json`) locks.push({ path, record: value });
     } catch {

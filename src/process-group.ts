@@ -10,25 +10,20 @@ export function platform(): ProcessPlatform {
   return cached.platform;
 }
 
-function isSignalable(target: number): boolean {
-  try {
-    process.kill(target, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Live (non-zombie) members of a process group. Zombies count as gone: they hold no resources. */
+/** Live (non-zombie) members of a backend's group (on Windows: its process tree). */
 export function groupMembers(pgid: number): number[] {
-  // one syscall answers "gone" for the common case; only a group that exists needs the full look
-  if (!isSignalable(-pgid)) return [];
   return platform().groupMembers(pgid);
 }
 
 /** True while the process exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
-  return isSignalable(pid) && platform().isAlive(pid);
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // one syscall answers "gone" for the common case; a live pid needs the strategy's closer look
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return platform().isAlive(pid);
 }
 
 /** A stable token for "this process, not a later one with a recycled pid"; undefined when gone. */
@@ -46,15 +41,9 @@ export function processEnvValue(pid: number, name: string): string | undefined {
   return platform().envValue(pid, name);
 }
 
-/** Sends a signal to a whole process group; false when the group no longer exists. */
+/** Sends a signal to a backend's whole group (on Windows: terminates its tree); false when it is gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
+  return platform().signalGroup(pgid, signal);
 }
 
 /** Polls (backing off to 50 ms) until `gone()` or the deadline; true when gone. */

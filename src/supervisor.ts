@@ -9,7 +9,6 @@ import { type Command, CommandOutcomes } from './command-outcomes.js';
 import { BackendError } from './errors.js';
 import { urlHost } from './http-request.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
-import { refuseUnsupportedPlatform } from './platform/supported.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import { StatusFeed } from './status-feed.js';
 
@@ -66,7 +65,6 @@ function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) 
  */
 export function createBackendSupervisor(userOptions: BackendSupervisorOptions): BackendSupervisor {
   const options = resolveOptions(userOptions);
-  refuseUnsupportedPlatform(); // here, not in a stop that would hang
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {

@@ -134,18 +134,37 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
+def parent_alive():
+    if os.name == "nt":
+        # never os.kill(pid, 0) on Windows: there it terminates the process. Ask the kernel instead.
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        synchronize_and_query = 0x00100000 | 0x1000
+        handle = kernel32.OpenProcess(synchronize_and_query, False, PARENT_PID)
+        if not handle:
+            return False
+        try:
+            return kernel32.WaitForSingleObject(handle, 0) == 0x102  # WAIT_TIMEOUT: still running
+        finally:
+            kernel32.CloseHandle(handle)
+    if os.getppid() == PARENT_PID:
+        return True
+    try:
+        os.kill(PARENT_PID, 0)
+        return True
+    except OSError:
+        return False
+
+
 def watch_parent(server):
     # a supervisor that was SIGKILLed cannot stop us: notice it and leave
     while PARENT_PID:
         time.sleep(1)
-        if os.getppid() != PARENT_PID:
-            try:
-                os.kill(PARENT_PID, 0)
-                continue
-            except OSError:
-                say("parent process is gone, shutting down")
-                threading.Thread(target=server.shutdown, daemon=True).start()
-                return
+        if not parent_alive():
+            say("parent process is gone, shutting down")
+            threading.Thread(target=server.shutdown, daemon=True).start()
+            return
 
 
 def notify_ready():

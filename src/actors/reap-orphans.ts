@@ -21,6 +21,8 @@ function ownerAlive(record: LockRecord): boolean {
 /** True only for the very process the lock describes: same pid, same start time, same instance id. */
 function isRecordedBackend(record: LockRecord): boolean {
   if (!isAlive(record.pid) || !sameStart(record, record.pid, record.startTime)) return false;
+  // where no other process's environment can be read (Windows), the start time recorded by this same strategy decides alone
+  if (!platform().readsEnvironment) return record.platform === platform().name && record.startTime !== 'unknown';
   return processEnvValue(record.pid, 'BACKEND_INSTANCE_ID') === record.instanceId;
 }
 

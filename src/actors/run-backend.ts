@@ -12,6 +12,7 @@ import { requestStop } from '../stop-request.js';
 import { groupMembers, platform, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
+import { findWindowsCommand } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
 import { onNotifyLines, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
@@ -45,6 +46,8 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       log?.note(`asking the backend to stop: ${request.method} ${request.path}`);
       void requestStop(options, request, apiKey, input.port).then(({ accepted, detail }) => {
         if (exited || released) return;
+        // without graceful signals (Windows) an accepted request has the whole grace period: what follows ends the tree
+        if (accepted && !platform().gracefulSignals) return log?.note(`${detail}; its tree is ended in ${options.shutdown.graceMs} ms unless it exits`);
         log?.note(accepted ? `${detail}; SIGTERM follows in ${request.waitMs} ms unless it exits` : `${detail}; sending SIGTERM now`);
         termTimer = setTimeout(() => {
           if (!exited) deliver('SIGTERM');
@@ -81,7 +84,12 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
 
     const launch = ({ execa }: typeof import('execa'), launchLog: LaunchLog) => {
       launchLog.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
-      const child = spawnBackend(execa, options, args, backendEnv(options, apiKey, input.port, instanceId));
+      const env = backendEnv(options, apiKey, input.port, instanceId);
+      if (process.platform === 'win32' && findWindowsCommand(options.command, options.cwd, env) === undefined) {
+        launchLog.note(`spawn failed: ${options.command} is not a file in ${options.cwd} or on PATH (with PATHEXT)`);
+        return sendBack(spawnFailure({ code: 'ENOENT' }, options, launchLog.path));
+      }
+      const child = spawnBackend(execa, options, args, env);
       child.stdout?.on('data', (chunk: Buffer) => launchLog.write('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => launchLog.write('stderr', chunk));
       onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {

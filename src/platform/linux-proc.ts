@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { posixGroupExists, signalPosixGroup } from './posix-group.js';
 import type { ProcessPlatform } from './types.js';
 
 interface ProcStat {
@@ -41,11 +42,17 @@ function environment(pid: number): string[] | undefined {
 /** Linux: everything from /proc, without starting a process (start time in clock ticks since boot). */
 export const linuxProcPlatform: ProcessPlatform = {
   name: 'linux-proc',
+  gracefulSignals: true,
+  readsEnvironment: true,
+  // one syscall answers "gone" for the common case; only a group that exists needs the full look
   groupMembers: (pgid) =>
-    allPids()
-      .map(liveStat)
-      .filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid)
-      .map((stat) => stat.pid),
+    !posixGroupExists(pgid)
+      ? []
+      : allPids()
+          .map(liveStat)
+          .filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid)
+          .map((stat) => stat.pid),
+  signalGroup: signalPosixGroup,
   isAlive: (pid) => liveStat(pid) !== undefined,
   startTime: (pid) => readStat(pid)?.startTime,
   processGroupOf: (pid) => liveStat(pid)?.pgrp,

@@ -1,5 +1,6 @@
 // only the start-up work imports this file (see actors/lazy.ts), so execa loads with the first start
 import { execaSync } from 'execa';
+import { posixGroupExists, signalPosixGroup } from './posix-group.js';
 import type { ProcessPlatform } from './types.js';
 
 // BSD ps (macOS) shows the environment with -E, FreeBSD's with -e; procps takes BSD-style 'e'
@@ -38,10 +39,15 @@ function escapeRegExp(text: string): string {
  */
 export const posixPsPlatform: ProcessPlatform = {
   name: 'posix-ps',
+  gracefulSignals: true,
+  readsEnvironment: true,
   groupMembers: (pgid) =>
-    rows(ps(['-A', '-o', 'pid=,pgid=,stat=']))
-      .filter(([, group, stat]) => Number(group) === pgid && !isZombie(stat))
-      .map(([pid]) => Number(pid)),
+    !posixGroupExists(pgid)
+      ? []
+      : rows(ps(['-A', '-o', 'pid=,pgid=,stat=']))
+          .filter(([, group, stat]) => Number(group) === pgid && !isZombie(stat))
+          .map(([pid]) => Number(pid)),
+  signalGroup: signalPosixGroup,
   isAlive: (pid) => !isZombie(ps(['-o', 'stat=', '-p', String(pid)]).trim() || undefined),
   startTime: (pid) => ps(['-o', 'lstart=', '-p', String(pid)]).trim() || undefined,
   processGroupOf(pid) {

@@ -1,18 +1,30 @@
 /**
- * What the supervisor needs to know about processes, behind one small interface so that each
- * operating system answers it its own way (Linux reads /proc, other POSIX systems ask `ps`).
- * Signals themselves are POSIX everywhere here (`process.kill`).
+ * What the supervisor needs to know about processes, and how it stops them, behind one small
+ * interface so that each operating system answers its own way: Linux reads /proc, other POSIX
+ * systems ask `ps`, Windows walks the process tree (it has no process groups and no SIGTERM).
+ *
+ * A backend's "group" is the set of processes one stop must end: on POSIX its process group
+ * (the backend leads it), on Windows the tree of processes below the backend (by parent pid).
  */
 export interface ProcessPlatform {
-  /** Which strategy this is, e.g. `linux-proc` or `posix-ps`. */
+  /** Which strategy this is: `linux-proc`, `posix-ps` or `windows`. */
   readonly name: string;
-  /** Live (non-zombie) members of a process group; zombies hold no resources and count as gone. */
+  /**
+   * True where a signal can ask a process to stop (POSIX SIGTERM). False on Windows, where every
+   * "signal" terminates at once: there a graceful stop needs the backend's stop request.
+   */
+  readonly gracefulSignals: boolean;
+  /** True where another process's environment can be read (its instance id): not on Windows. */
+  readonly readsEnvironment: boolean;
+  /** Live (non-zombie) members of the group led by `pgid`; zombies hold no resources and count as gone. */
   groupMembers(pgid: number): number[];
+  /** Sends a signal to a whole group (on Windows: terminates its tree); false when it no longer exists. */
+  signalGroup(pgid: number, signal: NodeJS.Signals): boolean;
   /** True while the process exists and is not a zombie. */
   isAlive(pid: number): boolean;
   /** A stable token for "this process, not a later one with a recycled pid"; undefined when gone. */
   startTime(pid: number): string | undefined;
-  /** The process group of a live process; undefined when gone or unknown. */
+  /** The group a live process belongs to (on Windows: itself); undefined when gone or unknown. */
   processGroupOf(pid: number): number | undefined;
   /** One environment variable of another process of this user; undefined when it cannot be read. */
   envValue(pid: number, name: string): string | undefined;
@@ -20,7 +32,8 @@ export interface ProcessPlatform {
   processesOfInstance(instanceId: string): number[];
   /**
    * A POSIX `sh` condition, true when process `$1` carries `BACKEND_INSTANCE_ID=$2`: the guard
-   * checks it before it signals a group, so a recycled group is never touched.
+   * checks it before it signals a group, so a recycled group is never touched. Absent on Windows,
+   * whose guard is a Node process (see `guard.ts`).
    */
-  readonly shellIdentityCheck: string;
+  readonly shellIdentityCheck?: string;
 }

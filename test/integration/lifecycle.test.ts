@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../../src/index.js';
 import { isRunning, processesWithEnv } from '../helpers/leaks.js';
 import { portRange, supervise } from '../helpers/supervisor.js';
@@ -56,8 +56,8 @@ describe('a healthy backend', () => {
   it('a backend may say READY=1 on BACKEND_NOTIFY_FD; the supervisor notes it and checks health at once', async () => {
     const { supervisor } = supervise('notifies-ready.mjs');
     await supervisor.start();
-    const log = readdirLog(supervisor.actor.getSnapshot().context.logFile);
-    expect(log).toContain('backend notified READY=1');
+    // the log is written through a stream: the line may reach the file a moment after start() resolves
+    await vi.waitFor(() => expect(readdirLog(supervisor.actor.getSnapshot().context.logFile)).toContain('backend notified READY=1'), { timeout: 2_000 });
   });
 
   it('restart() replaces the process with a fresh instance and keeps running', async () => {

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { linuxProcPlatform } from '../../src/platform/linux-proc.js';
 import { posixPsPlatform } from '../../src/platform/posix-ps.js';
-import { refuseUnsupportedPlatform } from '../../src/platform/supported.js';
 import { isRunning } from '../helpers/leaks.js';
 
 const started: number[] = [];
@@ -59,14 +58,5 @@ describe.each(strategies)('the $name process strategy', (strategy) => {
       new Promise<number | null>((resolve) => spawn('sh', ['-c', `if ${strategy.shellIdentityCheck}; then exit 0; else exit 1; fi`, 'check', String(leader), id]).once('exit', resolve));
     expect(await check(instanceId)).toBe(0);
     expect(await check(randomUUID())).toBe(1);
-  });
-});
-
-describe('systems this version cannot supervise', () => {
-  it('Windows is refused at creation with INVALID_OPTIONS that says why, instead of a stop that never finishes', () => {
-    expect(() => refuseUnsupportedPlatform('win32')).toThrow(
-      'Invalid option "platform": Windows is not supported yet: stopping a backend there needs tree termination, which this version does not have (a stop would never finish)',
-    );
-    expect(() => refuseUnsupportedPlatform('darwin')).not.toThrow();
   });
 });

@@ -1,0 +1,25 @@
+// The guard of one backend on Windows, run as a program: `node windows-guard.js <pid> <identity>`.
+// It reads its stdin, a pipe from the supervisor that closes only when the supervisor is gone
+// (even by TerminateProcess); then it ends the backend's tree, but only if the backend is still
+// the process the supervisor started (same identity), so a recycled pid is never touched.
+import { windowsPlatform } from './platform/windows.js';
+
+const [pidArgument, recorded] = process.argv.slice(2);
+const pid = Number(pidArgument);
+
+function endTree(): void {
+  const now = windowsPlatform.startTime(pid);
+  // gone: its children may live on, found by parent pid (those of a stranger with its pid are not taken)
+  if (now === recorded || now === undefined) windowsPlatform.signalGroup(pid, 'SIGKILL');
+  process.exit(0);
+}
+
+if (!Number.isInteger(pid) || pid <= 0 || !recorded) {
+  process.stderr.write('usage: windows-guard <backend pid> <backend identity>\n');
+  process.exit(2);
+}
+// learn the identity now, while the backend surely runs, so the walk at the end knows its own
+windowsPlatform.startTime(pid);
+process.stdin.on('data', () => {});
+process.stdin.once('end', endTree);
+process.stdin.once('error', endTree);

@@ -1,0 +1,42 @@
+// The Windows lane's backend: health on BACKEND_PORT, a child process started detached (so that
+// only a tree walk can find it: Node's own job object would otherwise end it with us), its pids
+// written to FIXTURE_PIDS_FILE. FIXTURE_CRASH_ONCE=<file>: the first launch crashes after 300 ms.
+// FIXTURE_STOP_MARKER=<file>: POST /api/shutdown with the key exits cleanly and writes that file.
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+
+const { BACKEND_PORT, BACKEND_HOST, BACKEND_INSTANCE_ID, BACKEND_API_KEY, FIXTURE_PIDS_FILE, FIXTURE_CRASH_ONCE, FIXTURE_STOP_MARKER } = process.env;
+
+const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore', windowsHide: true });
+child.unref();
+if (FIXTURE_PIDS_FILE) writeFileSync(FIXTURE_PIDS_FILE, JSON.stringify({ backend: process.pid, child: child.pid }));
+
+const server = createServer((req, res) => {
+  if (req.url === '/api/health') {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-backend-instance': BACKEND_INSTANCE_ID ?? '' });
+    return res.end(JSON.stringify({ status: 'ok', instanceId: BACKEND_INSTANCE_ID }));
+  }
+  if (req.url === '/api/shutdown' && req.method === 'POST' && FIXTURE_STOP_MARKER) {
+    if (req.headers['x-api-key'] !== BACKEND_API_KEY) return res.writeHead(401).end();
+    res.writeHead(202).end();
+    console.log('stop request accepted: cleaning up');
+    writeFileSync(FIXTURE_STOP_MARKER, 'clean');
+    try {
+      process.kill(child.pid); // a backend that stops cleanly ends its own children
+    } catch {}
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+    return;
+  }
+  res.writeHead(404).end();
+});
+server.listen(Number(BACKEND_PORT), BACKEND_HOST, () => console.log(`listening on ${BACKEND_HOST}:${BACKEND_PORT}`));
+
+if (FIXTURE_CRASH_ONCE && !existsSync(FIXTURE_CRASH_ONCE)) {
+  writeFileSync(FIXTURE_CRASH_ONCE, 'crashed');
+  setTimeout(() => {
+    console.error('crashing on purpose');
+    process.exit(3);
+  }, 300);
+}

@@ -1,0 +1,240 @@
+// The Windows lane: run by the Windows build of Node (under Wine here, or on Windows itself) in a
+// project that installed the packed package. Each case drives the public API end to end and
+// checks what a user would: the backend's whole tree is gone, its port is free. Results go to a
+// file (under Wine, node.exe cannot write to a Linux pipe): argv[2] gets JSON, argv[3] a log.
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { createBackendSupervisor } from 'backend-lifecycle';
+
+const [resultsFile, logFile] = process.argv.slice(2);
+const here = dirname(fileURLToPath(import.meta.url));
+const work = join(here, 'work');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const log = (line) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+
+const results = [];
+const everyPid = new Set(); // whatever a case started: ended at the end whatever happened
+const supervisors = [];
+let portBase = 39400;
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+};
+const portFree = (port) =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+async function until(condition, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+const readPids = (file) => {
+  const pids = JSON.parse(readFileSync(file, 'utf8'));
+  everyPid.add(pids.backend);
+  everyPid.add(pids.child);
+  return pids;
+};
+
+function options(name, extra = {}) {
+  portBase += 10;
+  const pidsFile = join(work, `${name}.pids.json`);
+  return {
+    command: process.execPath,
+    args: [join(here, 'backend.mjs')],
+    name,
+    stateDir: join(work, 'state'),
+    logDir: join(work, 'logs'),
+    port: { base: portBase, attempts: 10 },
+    health: { startupTimeoutMs: 30_000 },
+    shutdown: { graceMs: 3_000 },
+    restart: { initialDelayMs: 100 },
+    ...extra,
+    env: { FIXTURE_PIDS_FILE: pidsFile, FIXTURE_NODE: process.execPath, ...extra.env },
+  };
+}
+const supervise = (opts) => {
+  const supervisor = createBackendSupervisor(opts);
+  supervisors.push(supervisor);
+  return supervisor;
+};
+
+/** Stops the tree, then checks that the backend, its child and the port are gone. */
+async function stopAndCheck(supervisor, pids) {
+  const port = supervisor.getPort();
+  const stopped = await supervisor.stop();
+  expect(stopped.status === 'stopped', `stop() resolved with ${stopped.status}`);
+  expect(!alive(pids.backend), `backend ${pids.backend} still runs after stop()`);
+  await until(() => !alive(pids.child), 5_000, `the backend's child ${pids.child} to be gone`);
+  expect(await portFree(port), `port ${port} still taken after stop()`);
+}
+
+const cases = {
+  async 'start, health, stop: the whole tree is gone and the port free'() {
+    const opts = options('tree');
+    const supervisor = supervise(opts);
+    const status = await supervisor.start();
+    expect(status.status === 'running' && status.port >= portBase, `start() gave ${JSON.stringify(status)}`);
+    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    expect(alive(pids.child), 'the fixture did not start its child');
+    const answer = await new Promise((resolve, reject) => get(`${supervisor.getBaseUrl()}/api/health`, resolve).once('error', reject));
+    answer.resume();
+    expect(answer.statusCode === 200, `health answered ${answer.statusCode}`);
+    await stopAndCheck(supervisor, pids);
+    return `backend ${pids.backend} and child ${pids.child} ended, port ${status.port} free`;
+  },
+
+  async 'a crash is restarted, and the crashed tree does not linger'() {
+    const opts = options('crash', { env: { FIXTURE_CRASH_ONCE: join(work, 'crashed-once') } });
+    const supervisor = supervise(opts);
+    await supervisor.start();
+    const first = readPids(opts.env.FIXTURE_PIDS_FILE);
+    const relaunched = () => JSON.parse(readFileSync(opts.env.FIXTURE_PIDS_FILE, 'utf8')).backend !== first.backend;
+    await until(() => relaunched() && supervisor.getStatus().status === 'running', 20_000, 'the restart');
+    const second = readPids(opts.env.FIXTURE_PIDS_FILE);
+    await until(() => !alive(first.child), 5_000, `the crashed backend's child ${first.child} to be ended`);
+    await stopAndCheck(supervisor, second);
+    return `crashed ${first.backend} → restarted as ${second.backend}; the crashed one's child ${first.child} was ended`;
+  },
+
+  async 'a missing command is SPAWN_FAILED naming it, and nothing runs'() {
+    const supervisor = supervise(options('missing', { command: 'no-such-backend-command' }));
+    const error = await supervisor.start().then(
+      () => undefined,
+      (failure) => failure,
+    );
+    expect(error?.code === 'SPAWN_FAILED', `start() gave ${error?.code ?? 'success'}`);
+    expect(error.message.includes('"no-such-backend-command"'), `the message does not name the command: ${error.message}`);
+    expect(supervisor.getStatus().status === 'error', `status is ${supervisor.getStatus().status}`);
+    return error.message;
+  },
+
+  async 'a .cmd launcher starts (through cmd.exe, found by execa) and its tree is ended'() {
+    const opts = options('launcher', { command: join(here, 'backend.cmd'), args: [] });
+    const supervisor = supervise(opts);
+    const status = await supervisor.start();
+    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    expect(status.pid !== pids.backend, 'the launcher was not in between');
+    await stopAndCheck(supervisor, pids);
+    expect(!alive(status.pid), `the launcher ${status.pid} still runs`);
+    return `cmd.exe ${status.pid} → node ${pids.backend} → child ${pids.child}, all ended`;
+  },
+
+  async 'the graceful stop request lets the backend clean up before any termination'() {
+    const marker = join(work, 'stopped-cleanly');
+    const opts = options('graceful', { shutdown: { graceMs: 10_000, request: { path: '/api/shutdown' } }, env: { FIXTURE_STOP_MARKER: marker } });
+    const supervisor = supervise(opts);
+    await supervisor.start();
+    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    const started = Date.now();
+    await stopAndCheck(supervisor, pids);
+    const took = Date.now() - started;
+    expect(existsSync(marker), 'the backend never ran its clean-up: it was terminated');
+    expect(took < 10_000, `the stop took ${took} ms: the grace period ran out instead of the backend exiting`);
+    const logs = readdirSync(join(work, 'logs')).filter((file) => file.startsWith('graceful-'));
+    const logText = logs.map((file) => readFileSync(join(work, 'logs', file), 'utf8')).join('');
+    expect(logText.includes('stop request accepted'), 'the log lacks the backend\'s own line');
+    return `clean exit after the request in ${took} ms (grace 10000 ms)`;
+  },
+
+  async 'without a stop request, stop() terminates the tree at once'() {
+    const opts = options('no-request', { shutdown: { graceMs: 10_000 } });
+    const supervisor = supervise(opts);
+    await supervisor.start();
+    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    const started = Date.now();
+    await stopAndCheck(supervisor, pids);
+    const took = Date.now() - started;
+    expect(took < 10_000, `the stop took ${took} ms: it waited out the grace period for a signal Windows does not have`);
+    return `tree ended in ${took} ms`;
+  },
+
+  async 'a force-quit supervisor leaves an orphan that the next start reaps'() {
+    const opts = options('orphan', { guard: false });
+    const statusFile = join(work, 'orphan.status.json');
+    const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts)], { stdio: 'ignore', windowsHide: true });
+    everyPid.add(child.pid);
+    await until(() => existsSync(statusFile), 30_000, 'the child supervisor to start its backend');
+    const orphan = readPids(opts.env.FIXTURE_PIDS_FILE);
+    child.kill(); // TerminateProcess: no exit handler runs
+    await until(() => !alive(child.pid), 5_000, 'the supervisor to die');
+    await sleep(300);
+    expect(alive(orphan.backend), 'the backend died with its supervisor: nothing to reap (is it detached?)');
+    const next = supervise(options('orphan', { guard: false }));
+    await next.start();
+    expect(!alive(orphan.backend), `the orphan ${orphan.backend} still runs after the next start`);
+    await until(() => !alive(orphan.child), 5_000, `the orphan's child ${orphan.child} to be reaped`);
+    await stopAndCheck(next, readPids(join(work, 'orphan.pids.json')));
+    return `orphan ${orphan.backend} (child ${orphan.child}) reaped by the next start`;
+  },
+
+  async 'the guard ends the tree when the supervisor is terminated'() {
+    const opts = options('guarded', { guard: true });
+    const statusFile = join(work, 'guarded.status.json');
+    const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts)], { stdio: 'ignore', windowsHide: true });
+    everyPid.add(child.pid);
+    await until(() => existsSync(statusFile), 30_000, 'the child supervisor to start its backend');
+    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    child.kill();
+    await until(() => !alive(pids.backend) && !alive(pids.child), 10_000, 'the guard to end the tree');
+    return `backend ${pids.backend} and child ${pids.child} ended by the guard`;
+  },
+
+  async 'process.exit() in the supervisor ends the tree (exit hook)'() {
+    const opts = options('exit-hook', { guard: false });
+    const statusFile = join(work, 'exit-hook.status.json');
+    const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts), 'exit'], { stdio: 'ignore', windowsHide: true });
+    everyPid.add(child.pid);
+    await until(() => !alive(child.pid) && existsSync(statusFile), 30_000, 'the child supervisor to start its backend and exit');
+    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    await until(() => !alive(pids.backend) && !alive(pids.child), 5_000, 'the exit hook to end the tree');
+    return `backend ${pids.backend} and child ${pids.child} ended as the supervisor exited`;
+  },
+};
+
+const only = process.env.WINDOWS_LANE_ONLY;
+for (const [name, run] of Object.entries(cases)) {
+  if (only && !name.includes(only)) continue;
+  const started = Date.now();
+  log(`case: ${name}`);
+  try {
+    const detail = await Promise.race([run(), sleep(90_000).then(() => Promise.reject(new Error('case timed out after 90 s')))]);
+    results.push({ name, ok: true, detail, ms: Date.now() - started });
+    log(`  ok (${Date.now() - started} ms): ${detail}`);
+  } catch (error) {
+    results.push({ name, ok: false, detail: error?.stack ?? String(error), ms: Date.now() - started });
+    log(`  FAILED: ${error?.stack ?? error}`);
+  }
+}
+
+// nothing may outlive the lane, whatever failed above
+await Promise.allSettled(supervisors.map((supervisor) => supervisor.stop()));
+const leaked = [...everyPid].filter(alive);
+for (const pid of leaked) {
+  try {
+    process.kill(pid);
+  } catch {}
+}
+if (leaked.length > 0) results.push({ name: 'nothing is left running', ok: false, detail: `still running after the cases: ${leaked.join(', ')}`, ms: 0 });
+else results.push({ name: 'nothing is left running', ok: true, detail: `${everyPid.size} processes checked`, ms: 0 });
+writeFileSync(resultsFile, JSON.stringify(results, null, 2));
+log('done');
+process.exit(0);
