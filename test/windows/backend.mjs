@@ -3,7 +3,7 @@
 // written to FIXTURE_PIDS_FILE. FIXTURE_CRASH_ONCE=<file>: the first launch crashes after 300 ms.
 // FIXTURE_STOP_MARKER=<file>: POST /api/shutdown with the key exits cleanly and writes that file.
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 const { BACKEND_PORT, BACKEND_HOST, BACKEND_INSTANCE_ID, BACKEND_API_KEY, FIXTURE_PIDS_FILE, FIXTURE_CRASH_ONCE, FIXTURE_STOP_MARKER } = process.env;
@@ -31,7 +31,11 @@ const server = createServer((req, res) => {
   }
   res.writeHead(404).end();
 });
-server.listen(Number(BACKEND_PORT), BACKEND_HOST, () => console.log(`listening on ${BACKEND_HOST}:${BACKEND_PORT}`));
+server.listen(Number(BACKEND_PORT), BACKEND_HOST, () => {
+  console.log(`listening on ${BACKEND_HOST}:${BACKEND_PORT}`);
+  // the notification pipe: on Windows an extra pipe reaches a Node child as fd 3 too
+  if (process.env.BACKEND_NOTIFY_FD) writeSync(Number(process.env.BACKEND_NOTIFY_FD), 'READY=1\n');
+});
 
 if (FIXTURE_CRASH_ONCE && !existsSync(FIXTURE_CRASH_ONCE)) {
   writeFileSync(FIXTURE_CRASH_ONCE, 'crashed');

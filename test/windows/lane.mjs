@@ -99,7 +99,13 @@ const cases = {
     answer.resume();
     expect(answer.statusCode === 200, `health answered ${answer.statusCode}`);
     await stopAndCheck(supervisor, pids);
-    return `backend ${pids.backend} and child ${pids.child} ended, port ${status.port} free`;
+    const logText = readdirSync(join(work, 'logs'))
+      .filter((file) => file.startsWith('tree-'))
+      .map((file) => readFileSync(join(work, 'logs', file), 'utf8'))
+      .join('');
+    expect(logText.includes('backend notified READY=1'), 'READY=1 on the notification pipe (fd 3) did not arrive');
+    expect(logText.includes(`listening on 127.0.0.1:${status.port}`), "the backend's output did not reach the launch log");
+    return `backend ${pids.backend} and child ${pids.child} ended, port ${status.port} free; READY=1 and output arrived`;
   },
 
   async 'a crash is restarted, and the crashed tree does not linger'() {
