@@ -87,6 +87,32 @@ async function stopAndCheck(supervisor, pids) {
   expect(await portFree(port), `port ${port} still taken after stop()`);
 }
 
+/** Starts a supervisor with these options, then times a checked stop. */
+async function timedStop(opts) {
+  const supervisor = supervise(opts);
+  await supervisor.start();
+  const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+  const started = Date.now();
+  await stopAndCheck(supervisor, pids);
+  return Date.now() - started;
+}
+
+/** Every launch log of the supervisor called `name`, as one text. */
+const logsOf = (name) =>
+  readdirSync(join(work, 'logs'))
+    .filter((file) => file.startsWith(`${name}-`))
+    .map((file) => readFileSync(join(work, 'logs', file), 'utf8'))
+    .join('');
+
+/** A supervisor in a process of its own (supervise.mjs), once its backend runs: its process and the backend's pids. */
+async function superviseInChild(opts, then) {
+  const statusFile = join(work, `${opts.name}.status.json`);
+  const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts), ...(then ? [then] : [])], { stdio: 'ignore', windowsHide: true });
+  everyPid.add(child.pid);
+  await until(() => existsSync(statusFile), 30_000, 'the child supervisor to start its backend');
+  return { child, pids: readPids(opts.env.FIXTURE_PIDS_FILE) };
+}
+
 const cases = {
   async 'start, health, stop: the whole tree is gone and the port free'() {
     const opts = options('tree');
@@ -99,10 +125,7 @@ const cases = {
     answer.resume();
     expect(answer.statusCode === 200, `health answered ${answer.statusCode}`);
     await stopAndCheck(supervisor, pids);
-    const logText = readdirSync(join(work, 'logs'))
-      .filter((file) => file.startsWith('tree-'))
-      .map((file) => readFileSync(join(work, 'logs', file), 'utf8'))
-      .join('');
+    const logText = logsOf('tree');
     expect(logText.includes('backend notified READY=1'), 'READY=1 on the notification pipe (fd 3) did not arrive');
     expect(logText.includes(`listening on 127.0.0.1:${status.port}`), "the backend's output did not reach the launch log");
     return `backend ${pids.backend} and child ${pids.child} ended, port ${status.port} free; READY=1 and output arrived`;
@@ -146,40 +169,21 @@ const cases = {
 
   async 'the graceful stop request lets the backend clean up before any termination'() {
     const marker = join(work, 'stopped-cleanly');
-    const opts = options('graceful', { shutdown: { graceMs: 10_000, request: { path: '/api/shutdown' } }, env: { FIXTURE_STOP_MARKER: marker } });
-    const supervisor = supervise(opts);
-    await supervisor.start();
-    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
-    const started = Date.now();
-    await stopAndCheck(supervisor, pids);
-    const took = Date.now() - started;
+    const took = await timedStop(options('graceful', { shutdown: { graceMs: 10_000, request: { path: '/api/shutdown' } }, env: { FIXTURE_STOP_MARKER: marker } }));
     expect(existsSync(marker), 'the backend never ran its clean-up: it was terminated');
     expect(took < 10_000, `the stop took ${took} ms: the grace period ran out instead of the backend exiting`);
-    const logs = readdirSync(join(work, 'logs')).filter((file) => file.startsWith('graceful-'));
-    const logText = logs.map((file) => readFileSync(join(work, 'logs', file), 'utf8')).join('');
-    expect(logText.includes('stop request accepted'), 'the log lacks the backend\'s own line');
+    expect(logsOf('graceful').includes('stop request accepted'), 'the log lacks the backend\'s own line');
     return `clean exit after the request in ${took} ms (grace 10000 ms)`;
   },
 
   async 'without a stop request, stop() terminates the tree at once'() {
-    const opts = options('no-request', { shutdown: { graceMs: 10_000 } });
-    const supervisor = supervise(opts);
-    await supervisor.start();
-    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
-    const started = Date.now();
-    await stopAndCheck(supervisor, pids);
-    const took = Date.now() - started;
+    const took = await timedStop(options('no-request', { shutdown: { graceMs: 10_000 } }));
     expect(took < 10_000, `the stop took ${took} ms: it waited out the grace period for a signal Windows does not have`);
     return `tree ended in ${took} ms`;
   },
 
   async 'a force-quit supervisor leaves an orphan that the next start reaps'() {
-    const opts = options('orphan', { guard: false });
-    const statusFile = join(work, 'orphan.status.json');
-    const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts)], { stdio: 'ignore', windowsHide: true });
-    everyPid.add(child.pid);
-    await until(() => existsSync(statusFile), 30_000, 'the child supervisor to start its backend');
-    const orphan = readPids(opts.env.FIXTURE_PIDS_FILE);
+    const { child, pids: orphan } = await superviseInChild(options('orphan', { guard: false }));
     child.kill(); // TerminateProcess: no exit handler runs
     await until(() => !alive(child.pid), 5_000, 'the supervisor to die');
     await sleep(300);
@@ -193,24 +197,15 @@ const cases = {
   },
 
   async 'the guard ends the tree when the supervisor is terminated'() {
-    const opts = options('guarded', { guard: true });
-    const statusFile = join(work, 'guarded.status.json');
-    const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts)], { stdio: 'ignore', windowsHide: true });
-    everyPid.add(child.pid);
-    await until(() => existsSync(statusFile), 30_000, 'the child supervisor to start its backend');
-    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    const { child, pids } = await superviseInChild(options('guarded', { guard: true }));
     child.kill();
     await until(() => !alive(pids.backend) && !alive(pids.child), 10_000, 'the guard to end the tree');
     return `backend ${pids.backend} and child ${pids.child} ended by the guard`;
   },
 
   async 'process.exit() in the supervisor ends the tree (exit hook)'() {
-    const opts = options('exit-hook', { guard: false });
-    const statusFile = join(work, 'exit-hook.status.json');
-    const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts), 'exit'], { stdio: 'ignore', windowsHide: true });
-    everyPid.add(child.pid);
-    await until(() => !alive(child.pid) && existsSync(statusFile), 30_000, 'the child supervisor to start its backend and exit');
-    const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+    const { child, pids } = await superviseInChild(options('exit-hook', { guard: false }), 'exit');
+    await until(() => !alive(child.pid), 5_000, 'the child supervisor to exit');
     await until(() => !alive(pids.backend) && !alive(pids.child), 5_000, 'the exit hook to end the tree');
     return `backend ${pids.backend} and child ${pids.child} ended as the supervisor exited`;
   },
