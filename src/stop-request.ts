@@ -1,4 +1,4 @@
-import { httpRequest, urlHost } from './http-request.js';
+import { httpRequest, urlHost } from './http-client.js';
 import type { ResolvedOptions } from './options.js';
 
 type StopRequest = NonNullable<ResolvedOptions['shutdown']['request']>;

@@ -7,7 +7,7 @@ import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createLazyActors } from './actors/lazy.js';
 import { type Command, CommandOutcomes } from './command-outcomes.js';
 import { BackendError } from './errors.js';
-import { urlHost } from './http-request.js';
+import { urlHost } from './http-client.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import { StatusFeed } from './status-feed.js';

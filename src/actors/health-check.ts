@@ -1,4 +1,4 @@
-import { HttpFailure, httpRequest, urlHost } from '../http-request.js';
+import { HttpFailure, httpRequest, urlHost } from '../http-client.js';
 
 /** The result of one health request. */
 export type HealthResult =
