@@ -4,7 +4,7 @@
 It reads what the supervisor hands it (BACKEND_PORT, BACKEND_HOST, BACKEND_API_KEY,
 BACKEND_INSTANCE_ID, BACKEND_PARENT_PID), answers /api/health with its instance id, demands the
 API key on every other path except the excluded ones, refuses foreign Host headers (DNS
-rebinding), exits cleanly on SIGTERM or on POST /api/shutdown (with the key), and exits by itself
+rebinding), answers CORS preflights for the origins in BACKEND_CORS_ORIGINS only, exits cleanly on SIGTERM or on POST /api/shutdown (with the key), and exits by itself
 when its parent process dies.
 """
 
@@ -28,6 +28,8 @@ PARENT_PID = int(os.environ.get("BACKEND_PARENT_PID", "0") or 0)
 EXCLUDED_PATHS = ["/health", "/api/health", "/", "/static/*"]
 # keys in URLs end up in logs and browser history: off unless asked for
 ALLOW_QUERY_KEY = os.environ.get("BACKEND_ALLOW_QUERY_KEY") == "1"
+# pages that may call this backend directly (the Electron proxy needs none): exact origins, comma-separated
+CORS_ORIGINS = {origin.strip() for origin in os.environ.get("BACKEND_CORS_ORIGINS", "").split(",") if origin.strip()}
 STARTED = time.time()
 
 
@@ -56,10 +58,32 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-Backend-Instance", INSTANCE_ID)
-        for name, value in (extra_headers or {}).items():
+        for name, value in {**self.cors_headers(), **(extra_headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def cors_headers(self):
+        origin = self.headers.get("Origin", "")
+        if origin not in CORS_ORIGINS:
+            return {}
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+    def do_OPTIONS(self):
+        # a CORS preflight carries no key: it passes for configured origins only, and grants nothing else
+        if not self.host_allowed() or self.headers.get("Origin", "") not in CORS_ORIGINS:
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(204)
+        for name, value in self.cors_headers().items():
+            self.send_header(name, value)
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+        self.send_header("Access-Control-Allow-Headers", "X-API-Key, Content-Type")
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def host_allowed(self):
         host = self.headers.get("Host", "")

@@ -1,4 +1,7 @@
 import type { BackendStatusInfo } from '../../machines/status.js';
+import type { ProxyCall, ProxyRequest, ProxySink } from './proxy-protocol.js';
+
+export type { ProxyCall, ProxyError, ProxyRequest, ProxySink } from './proxy-protocol.js';
 
 /** What `python:execute` sends: an allowlisted command and a JSON payload. */
 export interface ExecuteRequest {
@@ -40,5 +43,12 @@ export interface BackendBridge {
   /** Calls `listener` on every status change; returns the unsubscribe function. */
   onStatusChanged(listener: (status: BackendStatusInfo) => void): () => void;
   execute(command: string, payload?: unknown): Promise<ExecuteResult>;
+  /** The backend's URL and key, for apps that call it directly (and configure CORS for it). */
   getConnection(): Promise<BackendConnection>;
+  /** One request through the main-process proxy (use `createBackendClient(bridge).fetch`, which wraps it). */
+  request(request: ProxyRequest, sink: ProxySink): ProxyCall;
+  /** Start, stop and restart from the page: refused unless main enabled `controls`. */
+  start(): Promise<BackendStatusInfo>;
+  stop(): Promise<BackendStatusInfo>;
+  restart(): Promise<BackendStatusInfo>;
 }

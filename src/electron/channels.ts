@@ -11,6 +11,12 @@ export const IpcChannel = {
   Python_Execute: 'python:execute',
   /** Base URL and API key for the renderer's own HTTP calls (trusted frames only). */
   Backend_GetConnection: 'backend:get-connection',
+  /** A request through the main-process proxy: sent with `ipcRenderer.postMessage` and a MessagePort. */
+  Backend_Fetch: 'backend:fetch',
+  /** start/stop/restart from the page: answered only when main enables `controls`. */
+  Backend_Start: 'backend:start',
+  Backend_Stop: 'backend:stop',
+  Backend_Restart: 'backend:restart',
 } as const;
 
 export type IpcChannelName = (typeof IpcChannel)[keyof typeof IpcChannel];

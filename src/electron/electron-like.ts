@@ -9,7 +9,25 @@ export interface InvokeEventLike {
 export interface WebContentsLike {
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
+  /** The URL of the page in the main frame: status pushes go only to trusted pages. */
+  getURL(): string;
 }
+
+/** Electron's MessagePortMain, as far as the proxy uses it. */
+export interface MessagePortLike {
+  on(event: 'message', listener: (messageEvent: { data: unknown }) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  postMessage(message: unknown): void;
+  start(): void;
+  close(): void;
+}
+
+/** An `ipcMain.on` event (what `ipcRenderer.postMessage` sends): the sender, and the ports it transferred. */
+export interface MessageEventLike extends InvokeEventLike {
+  ports: MessagePortLike[];
+}
+
+type QuitListener = (event: { preventDefault(): void }) => void;
 
 export interface WindowLike {
   isDestroyed(): boolean;
@@ -18,10 +36,15 @@ export interface WindowLike {
 
 /** The parts of Electron's main-process API the adapter uses: pass Electron's own objects. */
 export interface ElectronMainApi {
-  ipcMain: { handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void; removeHandler(channel: string): void };
+  ipcMain: {
+    handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
+    removeHandler(channel: string): void;
+    on(channel: string, listener: (event: MessageEventLike, ...args: unknown[]) => void): unknown;
+    removeListener(channel: string, listener: (event: MessageEventLike, ...args: unknown[]) => void): unknown;
+  };
   app: {
-    on(event: 'before-quit', listener: (event: { preventDefault(): void }) => void): unknown;
-    removeListener(event: 'before-quit', listener: (event: { preventDefault(): void }) => void): unknown;
+    on(event: 'will-quit', listener: QuitListener): unknown;
+    removeListener(event: 'will-quit', listener: QuitListener): unknown;
     quit(): void;
     exit(exitCode?: number): void;
   };

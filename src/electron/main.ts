@@ -1,15 +1,19 @@
 import type { BackendSupervisor } from '../supervisor.js';
 import type { BackendConnection } from './bridge-types.js';
 import { IpcChannel } from './channels.js';
-import type { ElectronMainApi, InvokeEventLike } from './electron-like.js';
+import type { ElectronMainApi, InvokeEventLike, MessageEventLike } from './electron-like.js';
 import { type ExecuteOptions, executeOnBackend } from './execute.js';
 import { createFailureDialog } from './failure-dialog.js';
+import { type ProxyOptions, proxyLimits, proxyToBackend, validateProxyRequest } from './proxy.js';
+import type { ProxyDownstreamMessage } from './proxy-protocol.js';
 import { guardQuit } from './quit-guard.js';
-import { createSenderCheck } from './sender-trust.js';
+import { createSenderCheck, frameOrigin } from './sender-trust.js';
 
 export { IpcChannel } from './channels.js';
 export type { ElectronMainApi } from './electron-like.js';
 export type { ExecuteOptions } from './execute.js';
+export type { ProxyOptions } from './proxy.js';
+export type { ProxyError } from './proxy-protocol.js';
 export type { BackendBridge, BackendConnection, ExecuteRequest, ExecuteResult } from './bridge-types.js';
 
 /** Options of {@link attachBackendToElectron}. */
@@ -18,6 +22,13 @@ export interface ElectronBackendOptions extends ElectronMainApi {
   trustedOrigins: readonly string[];
   /** Enables `python:execute` for these commands; off when omitted. */
   execute?: ExecuteOptions;
+  /**
+   * The main-process proxy the renderer's `createBackendClient(...).fetch` goes through (the page
+   * never holds the API key; CORS never applies). On by default; `false` turns it off.
+   */
+  proxy?: ProxyOptions | false;
+  /** Lets trusted pages call `window.backend.start()/stop()/restart()` (default false: refused). */
+  controls?: boolean;
   /** Longest a quit waits for the backend to stop before `app.exit()` (default grace + 5 s, at least 10 s). */
   quitDeadlineMs?: number;
   /** Show an error dialog when the backend cannot be started (default true). */
@@ -27,9 +38,10 @@ export interface ElectronBackendOptions extends ElectronMainApi {
 }
 
 /**
- * Wires a supervisor into Electron's main process: the IPC channels of MineContext's backend manager with sender checks,
- * status pushed to every window, `python:execute`, quit held until the backend is stopped, and
- * a failure dialog. Returns a function that removes every handler and listener it added.
+ * Wires a supervisor into Electron's main process: the IPC channels of MineContext's backend
+ * manager with sender checks, status pushed to every trusted window, the proxy the renderer's
+ * client fetches through, `python:execute`, quit held until the backend is stopped, and a
+ * failure dialog. Returns a function that removes every handler and listener it added.
  *
  * @example
  * import { app, BrowserWindow, dialog, ipcMain } from 'electron';
@@ -64,10 +76,41 @@ export function attachBackendToElectron(supervisor: BackendSupervisor, options: 
   guarded(IpcChannel.Python_Execute, (_event, request) =>
     execute ? executeOnBackend(supervisor, execute, request) : { ok: false, error: { code: 'NOT_ALLOWED', message: 'python:execute is not enabled' } },
   );
+  const control = (name: 'start' | 'stop' | 'restart') => () => {
+    if (!options.controls) throw new Error(`backend-lifecycle: ${name}() from the page is off (attachBackendToElectron's controls option)`);
+    return supervisor[name]();
+  };
+  guarded(IpcChannel.Backend_Start, control('start'));
+  guarded(IpcChannel.Backend_Stop, control('stop'));
+  guarded(IpcChannel.Backend_Restart, control('restart'));
 
+  const limits = options.proxy === false ? undefined : proxyLimits(options.proxy);
+  const onFetch = (event: MessageEventLike, request: unknown) => {
+    const [port] = event.ports;
+    if (!port) return log(`refused ${IpcChannel.Backend_Fetch}: no MessagePort came with it`);
+    const refuse = (error: Extract<ProxyDownstreamMessage, { type: 'error' }>['error']) => {
+      port.postMessage({ type: 'error', error } satisfies ProxyDownstreamMessage);
+      port.close();
+    };
+    const verdict = checkSender(event);
+    if (!verdict.trusted) {
+      log(`refused ${IpcChannel.Backend_Fetch}: ${verdict.reason}`);
+      return refuse({ code: 'UNTRUSTED_SENDER', message: `backend-lifecycle: ${IpcChannel.Backend_Fetch} refused: ${verdict.reason}` });
+    }
+    if (!limits) return refuse({ code: 'PROXY_DISABLED', message: 'the backend proxy is off (attachBackendToElectron proxy: false)' });
+    const valid = validateProxyRequest(request);
+    if (typeof valid === 'string') return refuse({ code: 'BAD_REQUEST', message: `backend:fetch ${valid}` });
+    void proxyToBackend(supervisor, limits, valid, port);
+  };
+  ipcMain.on(IpcChannel.Backend_Fetch, onFetch);
+
+  // pushes go only to pages the app trusts: a window that navigated elsewhere hears nothing
+  const trusted = new Set(options.trustedOrigins);
   const broadcast = (status: ReturnType<BackendSupervisor['getStatus']>) => {
     for (const window of options.BrowserWindow.getAllWindows()) {
       if (window.isDestroyed() || window.webContents.isDestroyed()) continue;
+      const origin = frameOrigin(window.webContents.getURL());
+      if (origin === undefined || !trusted.has(origin)) continue;
       window.webContents.send(IpcChannel.Backend_StatusChanged, status);
     }
   };
@@ -82,7 +125,9 @@ export function attachBackendToElectron(supervisor: BackendSupervisor, options: 
   return () => {
     unsubscribe();
     releaseQuit();
-    for (const channel of [IpcChannel.Backend_GetPort, IpcChannel.Backend_GetStatus, IpcChannel.Backend_GetConnection, IpcChannel.Python_Execute]) {
+    ipcMain.removeListener(IpcChannel.Backend_Fetch, onFetch);
+    const handled = [IpcChannel.Backend_GetPort, IpcChannel.Backend_GetStatus, IpcChannel.Backend_GetConnection, IpcChannel.Python_Execute];
+    for (const channel of [...handled, IpcChannel.Backend_Start, IpcChannel.Backend_Stop, IpcChannel.Backend_Restart]) {
       ipcMain.removeHandler(channel);
     }
   };

@@ -3,6 +3,7 @@ import type { BackendStatusInfo } from '../../machines/status.js';
 import type { BackendBridge, BackendConnection, ExecuteResult } from './bridge-types.js';
 import { IpcChannel } from './channels.js';
 import type { AssertFits } from './electron-like.js';
+import type { ProxyCall, ProxyDownstreamMessage, ProxyRequest, ProxySink, ProxyUpstreamMessage } from './proxy-protocol.js';
 
 export type { BackendBridge, BackendConnection, ExecuteRequest, ExecuteResult } from './bridge-types.js';
 export { IpcChannel } from './channels.js';
@@ -14,6 +15,51 @@ export interface ElectronPreloadApi {
     invoke(channel: string, ...args: unknown[]): Promise<unknown>;
     on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
     removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+    postMessage(channel: string, message: unknown, transfer?: unknown[]): void;
+  };
+}
+
+/** The page's end of a MessageChannel (the DOM's, or Node's in tests: both have these members). */
+interface PagePort {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  start(): void;
+  close(): void;
+}
+
+/** Sends one request through the main-process proxy on a port of its own and feeds `sink` from it. */
+function proxyRequest(ipcRenderer: ElectronPreloadApi['ipcRenderer'], request: ProxyRequest, sink: ProxySink): ProxyCall {
+  const { port1, port2 } = new MessageChannel() as unknown as { port1: PagePort; port2: PagePort };
+  let open = true;
+  const finish = () => {
+    open = false;
+    port1.close();
+  };
+  port1.addEventListener('message', ({ data }) => {
+    const message = data as ProxyDownstreamMessage;
+    if (!open) return;
+    if (message.type === 'head') sink.head(message.status, message.statusText, message.headers);
+    else if (message.type === 'chunk') sink.chunk(message.data);
+    else if (message.type === 'end') {
+      finish();
+      sink.end();
+    } else if (message.type === 'error') {
+      finish();
+      sink.fail(message.error);
+    }
+  });
+  port1.start();
+  ipcRenderer.postMessage(IpcChannel.Backend_Fetch, request, [port2]);
+  const up = (message: ProxyUpstreamMessage) => {
+    if (open) port1.postMessage(message);
+  };
+  return {
+    sendBody: (data) => up({ type: 'body', data }),
+    endBody: () => up({ type: 'body-end' }),
+    cancel() {
+      up({ type: 'cancel' });
+      finish();
+    },
   };
 }
 
@@ -32,6 +78,10 @@ export function createBackendBridge(ipcRenderer: ElectronPreloadApi['ipcRenderer
     },
     execute: (command, payload) => ipcRenderer.invoke(IpcChannel.Python_Execute, { command, payload }) as Promise<ExecuteResult>,
     getConnection: () => ipcRenderer.invoke(IpcChannel.Backend_GetConnection) as Promise<BackendConnection>,
+    request: (request, sink) => proxyRequest(ipcRenderer, request, sink),
+    start: () => ipcRenderer.invoke(IpcChannel.Backend_Start) as Promise<BackendStatusInfo>,
+    stop: () => ipcRenderer.invoke(IpcChannel.Backend_Stop) as Promise<BackendStatusInfo>,
+    restart: () => ipcRenderer.invoke(IpcChannel.Backend_Restart) as Promise<BackendStatusInfo>,
   };
 }
 

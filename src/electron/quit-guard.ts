@@ -2,14 +2,16 @@ import type { BackendSupervisor } from '../supervisor.js';
 import type { ElectronMainApi } from './electron-like.js';
 
 /**
- * Holds app quit until the backend is stopped: `before-quit` is prevented synchronously, the
- * supervisor stops (graceful, then forced), and the app quits again. If the stop takes longer
- * than `deadlineMs`, `app.exit()` ends the app anyway (the supervisor's exit hook still SIGKILLs
- * the backend's group), so quitting can never hang.
+ * Holds app quit until the backend is stopped: `will-quit` is prevented synchronously, the
+ * supervisor stops (graceful, then forced), and the app quits again. `will-quit`, not
+ * `before-quit`: it comes only once every `before-quit` handler and every window let the quit
+ * go on, so a quit cancelled elsewhere (unsaved changes) leaves the backend running and is never
+ * re-issued. If the stop takes longer than `deadlineMs`, `app.exit()` ends the app anyway (the
+ * supervisor's exit hook still ends the backend's group), so quitting can never hang.
  */
 export function guardQuit(app: ElectronMainApi['app'], supervisor: BackendSupervisor, deadlineMs: number, log: (message: string) => void): () => void {
   let phase: 'running' | 'stopping' | 'released' = 'running';
-  const onBeforeQuit = (event: { preventDefault(): void }) => {
+  const onWillQuit = (event: { preventDefault(): void }) => {
     if (phase === 'released') return;
     event.preventDefault();
     if (phase === 'stopping') return; // a second Cmd-Q while we stop: the first one is still on its way
@@ -29,8 +31,8 @@ export function guardQuit(app: ElectronMainApi['app'], supervisor: BackendSuperv
         app.quit();
       });
   };
-  app.on('before-quit', onBeforeQuit);
+  app.on('will-quit', onWillQuit);
   return () => {
-    app.removeListener('before-quit', onBeforeQuit);
+    app.removeListener('will-quit', onWillQuit);
   };
 }

@@ -1,12 +1,15 @@
 import { useActorRef, useSelector } from '@xstate/react';
-import { createContext, type ReactNode, useContext, useEffect } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useMemo } from 'react';
 import type { ActorRefFrom } from 'xstate';
 import type { BackendStatusInfo } from '../../machines/status.js';
+import type { BackendBridge } from '../electron/bridge-types.js';
+import { type BackendClient, createBackendClient } from '../electron/renderer.js';
 import { type StatusSource, statusStoreLogic } from './status-store.js';
 
 interface BackendContextValue {
   store: ActorRefFrom<typeof statusStoreLogic>;
   host: string;
+  bridge: StatusSource;
 }
 
 const BackendContext = createContext<BackendContextValue | null>(null);
@@ -33,7 +36,7 @@ export function BackendProvider({ bridge, host = '127.0.0.1', children }: { brid
       off();
     };
   }, [bridge, store]);
-  return <BackendContext.Provider value={{ store, host }}>{children}</BackendContext.Provider>;
+  return <BackendContext.Provider value={{ store, host, bridge }}>{children}</BackendContext.Provider>;
 }
 
 function useBackendContext(): BackendContextValue {
@@ -69,4 +72,23 @@ export function useBackendUrl(): string | undefined {
   const { host } = useBackendContext();
   const port = useBackendPort();
   return port ? `http://${host}:${port}` : undefined;
+}
+
+/**
+ * The backend's HTTP client for components, through the main-process proxy (the page never holds
+ * the API key, and CORS never applies); one per provider, following port changes. Needs the
+ * Electron bridge (`window.backend`) as the provider's `bridge`.
+ *
+ * @example
+ * const client = useBackendClient();
+ * const onClick = async () => setItems(await (await client.fetch('/api/items')).json());
+ */
+export function useBackendClient(): BackendClient {
+  const { bridge } = useBackendContext();
+  if (typeof (bridge as Partial<BackendBridge>).request !== 'function') {
+    throw new Error('backend-lifecycle/react: useBackendClient needs the Electron bridge (window.backend) as <BackendProvider bridge>');
+  }
+  const client = useMemo(() => createBackendClient(bridge as BackendBridge), [bridge]);
+  useEffect(() => () => client.dispose(), [client]);
+  return client;
 }

@@ -1,13 +1,44 @@
 import { EventEmitter } from 'node:events';
+import type { MessagePort as NodeMessagePort } from 'node:worker_threads';
 import type { ElectronMainApi } from '../../src/electron/main.js';
 import type { ElectronPreloadApi } from '../../src/electron/preload.js';
-import type { InvokeEventLike } from '../../src/electron/electron-like.js';
+import type { InvokeEventLike, MessageEventLike, MessagePortLike } from '../../src/electron/electron-like.js';
 
 type Handler = (event: InvokeEventLike, ...args: unknown[]) => unknown;
+type Listener = (event: MessageEventLike, ...args: unknown[]) => void;
+
+/** Electron's MessagePortMain over a real (Node) MessagePort: 'message' listeners get `{ data }`. */
+export function mainPort(port: NodeMessagePort): MessagePortLike {
+  const wrapper: MessagePortLike = {
+    on(event: 'message' | 'close', listener: ((messageEvent: { data: unknown }) => void) | (() => void)) {
+      if (event === 'message') port.on('message', (data: unknown) => (listener as (messageEvent: { data: unknown }) => void)({ data }));
+      else port.on('close', listener as () => void);
+      return wrapper;
+    },
+    postMessage: (message) => port.postMessage(message),
+    start: () => port.start(),
+    close: () => port.close(),
+  };
+  return wrapper;
+}
 
 /** In-memory ipcMain: refuses a second handler for a channel, as Electron does. */
 export class FakeIpcMain {
   readonly handlers = new Map<string, Handler>();
+  readonly listeners = new EventEmitter();
+  on(channel: string, listener: Listener): this {
+    this.listeners.on(channel, listener);
+    return this;
+  }
+  removeListener(channel: string, listener: Listener): this {
+    this.listeners.removeListener(channel, listener);
+    return this;
+  }
+  /** What `ipcRenderer.postMessage` does: the message and the transferred ports reach `on` listeners. */
+  post(channel: string, event: InvokeEventLike, message: unknown, ports: unknown[] = []): void {
+    const withPorts: MessageEventLike = { ...event, ports: ports.map((port) => mainPort(port as NodeMessagePort)) };
+    this.listeners.emit(channel, withPorts, message);
+  }
   handle(channel: string, handler: Handler): void {
     if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, handler);
@@ -35,11 +66,18 @@ export class FakeWebContents {
   isDestroyed(): boolean {
     return this.destroyed;
   }
+  /** The page in the main frame (set by the window; a test may navigate it elsewhere). */
+  url = '';
+  getURL(): string {
+    return this.url;
+  }
 }
 
 export class FakeWindow {
   readonly webContents = new FakeWebContents();
-  constructor(readonly url: string) {}
+  constructor(readonly url: string) {
+    this.webContents.url = url;
+  }
   isDestroyed(): boolean {
     return this.webContents.destroyed;
   }
@@ -54,11 +92,17 @@ export class FakeWindow {
 
 export class FakeApp extends EventEmitter {
   quitted = false;
+  quitAttempts = 0;
   readonly exits: (number | undefined)[] = [];
+  /** Electron's order: `before-quit` (preventable), the windows close, `will-quit` (preventable), quit. */
   quit(): void {
-    let prevented = false;
-    this.emit('before-quit', { preventDefault: () => (prevented = true) });
-    if (!prevented) this.quitted = true;
+    this.quitAttempts += 1;
+    for (const stage of ['before-quit', 'will-quit']) {
+      let prevented = false;
+      this.emit(stage, { preventDefault: () => (prevented = true) });
+      if (prevented) return;
+    }
+    this.quitted = true;
   }
   exit(code?: number): void {
     this.exits.push(code);
@@ -94,6 +138,7 @@ export function electronDoubles() {
       invoke: (channel: string, ...args: unknown[]) => ipcMain.invoke(channel, window.event(), ...args),
       on: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => window.webContents.renderer.on(channel, listener),
       removeListener: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => window.webContents.renderer.removeListener(channel, listener),
+      postMessage: (channel: string, message: unknown, transfer?: unknown[]) => ipcMain.post(channel, window.event(), message, transfer),
     }) satisfies ElectronPreloadApi['ipcRenderer'];
   return { ipcMain, app, dialog, BrowserWindow, windows, openWindow, rendererOf };
 }

@@ -8,7 +8,7 @@ import { electronDoubles } from '../helpers/electron-doubles.js';
 import { isRunning } from '../helpers/leaks.js';
 import { nextStatus, supervise } from '../helpers/supervisor.js';
 
-function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supervise>[1] = {}, extra: { quitDeadlineMs?: number } = {}) {
+function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supervise>[1] = {}, extra: { quitDeadlineMs?: number; controls?: boolean } = {}) {
   const electron = electronDoubles();
   const logs: string[] = [];
   const run = supervise(script, overrides);
@@ -55,7 +55,7 @@ describe("electron main: the channels of MineContext's backend manager", () => {
   it('refuses untrusted senders with an error, and logs them', async () => {
     const { ipcMain, openWindow, logs } = setup();
     const window = openWindow();
-    const stranger = { sender: { send() {}, isDestroyed: () => false }, senderFrame: { url: 'file:///app/index.html' } };
+    const stranger = { sender: { send() {}, isDestroyed: () => false, getURL: () => 'file:///app/index.html' }, senderFrame: { url: 'file:///app/index.html' } };
     await expect(ipcMain.invoke('backend:get-port', window.event('https://evil.example/x'))).rejects.toThrow('backend-lifecycle: backend:get-port refused: origin https://evil.example is not trusted');
     await expect(ipcMain.invoke('backend:get-connection', stranger)).rejects.toThrow("file:///app/index.html is not in one of the app's windows");
     await expect(ipcMain.invoke('python:execute', { sender: window.webContents, senderFrame: null }, { command: 'echo' })).rejects.toThrow('the sending frame is gone');
@@ -79,6 +79,43 @@ describe("electron main: the channels of MineContext's backend manager", () => {
 });
 
 describe('electron main: quit, failure dialog, dispose', () => {
+  it('a quit that another before-quit handler cancelled (unsaved changes) leaves the backend running and is not re-issued', async () => {
+    const { supervisor, app } = setup();
+    await supervisor.start();
+    app.on('before-quit', (event: { preventDefault(): void }) => event.preventDefault());
+    app.quit();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(supervisor.getStatus().status).toBe('running');
+    expect(app.quitAttempts).toBe(1);
+    expect(app.quitted).toBe(false);
+    await supervisor.stop();
+  });
+
+  it('status pushes reach only windows whose page is trusted', async () => {
+    const { supervisor, openWindow } = setup();
+    const ours = openWindow();
+    const navigated = openWindow();
+    navigated.webContents.url = 'https://evil.example/phish';
+    const other = openWindow('http://localhost:9999/');
+    await supervisor.start();
+    expect(ours.webContents.sent.length).toBeGreaterThan(0);
+    expect(navigated.webContents.sent).toEqual([]);
+    expect(other.webContents.sent).toEqual([]);
+    await supervisor.stop();
+  });
+
+  it('start/stop/restart from the page are refused unless main enables controls, then work for trusted frames only', async () => {
+    const off = setup();
+    await expect(off.ipcMain.invoke('backend:start', off.openWindow().event())).rejects.toThrow("backend-lifecycle: start() from the page is off (attachBackendToElectron's controls option)");
+    expect(off.supervisor.getStatus().status).toBe('stopped');
+    const on = setup('execute-backend.mjs', {}, { controls: true });
+    const bridge = createBackendBridge(on.rendererOf(on.openWindow()));
+    expect((await bridge.start()).status).toBe('running');
+    expect((await bridge.restart()).status).toBe('running');
+    await expect(on.ipcMain.invoke('backend:stop', on.openWindow().event('https://evil.example/'))).rejects.toThrow('origin https://evil.example is not trusted');
+    expect((await bridge.stop()).status).toBe('stopped');
+  });
+
   it('before-quit is held until the backend is stopped, then the app quits; a second quit does not start a second stop', async () => {
     const { supervisor, app, statuses } = setup();
     const running = await supervisor.start();
@@ -115,11 +152,21 @@ describe('electron main: quit, failure dialog, dispose', () => {
   it('dispose removes every handler and listener it added', async () => {
     const { supervisor, ipcMain, app, openWindow, detach } = setup();
     const window = openWindow();
-    expect([...ipcMain.handlers.keys()].sort()).toEqual(['backend:get-connection', 'backend:get-port', 'backend:get-status', 'python:execute']);
-    expect(app.listenerCount('before-quit')).toBe(1);
+    expect([...ipcMain.handlers.keys()].sort()).toEqual([
+      'backend:get-connection',
+      'backend:get-port',
+      'backend:get-status',
+      'backend:restart',
+      'backend:start',
+      'backend:stop',
+      'python:execute',
+    ]);
+    expect(ipcMain.listeners.listenerCount('backend:fetch')).toBe(1);
+    expect(app.listenerCount('will-quit')).toBe(1);
     detach();
     expect(ipcMain.handlers.size).toBe(0);
-    expect(app.listenerCount('before-quit')).toBe(0);
+    expect(ipcMain.listeners.listenerCount('backend:fetch')).toBe(0);
+    expect(app.listenerCount('will-quit')).toBe(0);
     await supervisor.start();
     expect(window.webContents.sent).toEqual([]);
     app.quit();
@@ -133,7 +180,7 @@ describe('electron preload bridge and renderer client', () => {
     const exposed: Record<string, unknown> = {};
     exposeBackendBridge({ contextBridge: { exposeInMainWorld: (key, api) => (exposed[key] = api) }, ipcRenderer: rendererOf(openWindow()) });
     expect(Object.keys(exposed)).toEqual(['backend']);
-    expect(Object.keys(exposed.backend as object).sort()).toEqual(['execute', 'getConnection', 'getPort', 'getStatus', 'onStatusChanged']);
+    expect(Object.keys(exposed.backend as object).sort()).toEqual(['execute', 'getConnection', 'getPort', 'getStatus', 'onStatusChanged', 'request', 'restart', 'start', 'stop']);
     expect(Object.values(exposed.backend as object).every((value) => typeof value === 'function')).toBe(true);
   });
 

@@ -8,12 +8,13 @@ import { markerEnv, portRange, supervise } from '../helpers/supervisor.js';
 
 const server = join(import.meta.dirname, '../../examples/python-backend/server.py');
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; allowOrigin: string | undefined }> {
   return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path, headers }, (response) => {
+    request({ host: '127.0.0.1', port, path, headers, method }, (response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      const allowOrigin = response.headers['access-control-allow-origin'];
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, allowOrigin }));
     })
       .on('error', reject)
       .end();
@@ -56,5 +57,17 @@ describe('the example backend without its parent', () => {
     const deadline = Date.now() + 5_000;
     while (isRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(isRunning(pid)).toBe(false);
+  });
+
+  it('answers CORS preflights for the configured origins only, and marks their answers', async () => {
+    const { supervisor } = supervise('healthy.mjs', { command: 'python3', args: [server], env: { BACKEND_CORS_ORIGINS: 'http://localhost:5173' } });
+    const { port } = await supervisor.start();
+    const key = supervisor.getApiKey() as string;
+    const preflight = { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-api-key' };
+    expect(await get(port, '/api/execute', preflight, 'OPTIONS')).toMatchObject({ status: 204, allowOrigin: 'http://localhost:5173' });
+    expect(await get(port, '/api/execute', { ...preflight, Origin: 'https://evil.example' }, 'OPTIONS')).toMatchObject({ status: 403, allowOrigin: undefined });
+    expect(await get(port, '/api/info', { Origin: 'http://localhost:5173', 'X-API-Key': key })).toMatchObject({ status: 200, allowOrigin: 'http://localhost:5173' });
+    expect(await get(port, '/api/info', { Origin: 'https://evil.example', 'X-API-Key': key })).toMatchObject({ status: 200, allowOrigin: undefined });
+    expect((await supervisor.stop()).status).toBe('stopped');
   });
 });

@@ -2,7 +2,8 @@
 import { act, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { BackendStatusInfo } from '../../src/index.js';
-import { BackendProvider, type StatusSource, useBackendPort, useBackendSelector, useBackendStatus, useBackendUrl } from '../../src/react/index.js';
+import type { BackendBridge } from '../../src/electron/bridge-types.js';
+import { BackendProvider, type StatusSource, useBackendClient, useBackendPort, useBackendSelector, useBackendStatus, useBackendUrl } from '../../src/react/index.js';
 
 let clock = 0;
 function status(overrides: Partial<BackendStatusInfo>): BackendStatusInfo {
@@ -97,5 +98,54 @@ describe('backend-lifecycle/react', () => {
       return null;
     }
     expect(() => render(<Orphan />)).toThrow('backend-lifecycle/react: hooks need a <BackendProvider bridge={…}> above them');
+  });
+
+  it('useBackendClient fetches through the bridge\'s proxy (never asking for the key), and explains a bridge without one', async () => {
+    const fake = fakeBridge(status({}));
+    const requests: string[] = [];
+    const notHere = () => Promise.reject(new Error('not used here'));
+    const bridge: BackendBridge = {
+      ...fake.bridge,
+      getPort: notHere,
+      execute: notHere,
+      start: notHere,
+      stop: notHere,
+      restart: notHere,
+      getConnection: () => Promise.reject(new Error('the proxied client must not ask for the key')),
+      request: (request, sink) => {
+        requests.push(`${request.method} ${request.path}`);
+        queueMicrotask(() => {
+          sink.head(200, '', [['content-type', 'text/plain']]);
+          sink.chunk(new TextEncoder().encode('from the backend'));
+          sink.end();
+        });
+        return { sendBody() {}, endBody() {}, cancel() {} };
+      },
+    };
+    function Fetcher() {
+      const client = useBackendClient();
+      return <button type="button" onClick={() => void client.fetch('/api/items').then(async (answer) => requests.push(await answer.text()))}>fetch</button>;
+    }
+    render(
+      <BackendProvider bridge={bridge}>
+        <Fetcher />
+      </BackendProvider>,
+    );
+    await act(async () => {
+      (screen.getByText('fetch') as unknown as { click(): void }).click();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    expect(requests).toEqual(['GET /api/items', 'from the backend']);
+    function StatusOnly() {
+      useBackendClient();
+      return null;
+    }
+    expect(() =>
+      render(
+        <BackendProvider bridge={fake.bridge}>
+          <StatusOnly />
+        </BackendProvider>,
+      ),
+    ).toThrow('backend-lifecycle/react: useBackendClient needs the Electron bridge (window.backend) as <BackendProvider bridge>');
   });
 });
