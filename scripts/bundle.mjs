@@ -11,6 +11,8 @@ await build({
     'electron-main': join(dist, 'src/electron/main.js'),
     'electron-preload': join(dist, 'src/electron/preload.js'),
     'electron-renderer': join(dist, 'src/electron/renderer.js'),
+    // types window.backend; empty at run time
+    'electron-window': join(dist, 'src/electron/window.js'),
     react: join(dist, 'src/react/index.js'),
     cli: join(dist, 'src/cli/main.js'),
     // run as a program by the guard of a backend on Windows (see src/guard.ts)

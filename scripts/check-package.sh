@@ -31,7 +31,7 @@ TS
 cat > check-electron.ts <<'TS'
 import { app, BrowserWindow, contextBridge, dialog, ipcMain, ipcRenderer } from 'electron';
 import { createBackendSupervisor } from 'backend-lifecycle';
-import { attachBackendToElectron, IpcChannel } from 'backend-lifecycle/electron/main';
+import { attachBackendToElectron, createAppBackend, IpcChannel, resolveBackendCommand } from 'backend-lifecycle/electron/main';
 import { exposeBackendBridge } from 'backend-lifecycle/electron/preload';
 import { createBackendClient } from 'backend-lifecycle/electron/renderer';
 import { BackendProvider, useBackendPort, useBackendUrl } from 'backend-lifecycle/react';
@@ -39,13 +39,32 @@ export const hooks = [BackendProvider, useBackendPort, useBackendUrl];
 const detach: () => void = attachBackendToElectron(createBackendSupervisor({ command: 'python3' }), { app, BrowserWindow, dialog, ipcMain, trustedOrigins: ['file://'] });
 const client = createBackendClient(exposeBackendBridge({ contextBridge, ipcRenderer }));
 export const used = [detach, client, IpcChannel.Backend_GetPort satisfies 'backend:get-port'];
+// the packaged-app helpers with Electron's own app (process.resourcesPath is Electron's addition to process)
+export const shipped = createAppBackend(app, resolveBackendCommand({ app, resourcesPath: process.resourcesPath, dev: { command: 'python3', args: ['server.py'] }, packaged: { executable: 'server/server' } }));
 TS
-npx --no-install tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 --lib es2023,dom --skipLibCheck check.ts check-electron.ts
-echo "types: the root export and the electron subpaths type-check in a consumer"
+# the README's renderer and React snippets, as written, in a page's world (DOM, window.backend)
+cat > check-renderer.tsx <<'TS'
+import 'backend-lifecycle/electron/window';
+import { createBackendClient } from 'backend-lifecycle/electron/renderer';
+import { BackendProvider, useBackendClient } from 'backend-lifecycle/react';
+declare function render(status: unknown): void;
+export async function page(q: string) {
+  const status = await window.backend.getStatus();
+  const off = window.backend.onStatusChanged((s) => render(s));
+  const client = createBackendClient(window.backend);
+  const items: unknown = await (await client.fetch('/api/items')).json();
+  const chat = await client.fetch('/api/chat', { method: 'POST', body: JSON.stringify({ q }) });
+  const restarted = await window.backend.restart();
+  return [status.port, off, items, chat.body, restarted.status, BackendProvider, useBackendClient];
+}
+TS
+npx --no-install tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 --lib es2023,dom --jsx react-jsx --skipLibCheck check.ts check-electron.ts check-renderer.tsx
+echo "types: the root export, the electron subpaths and the README's renderer snippet (window.backend) type-check in a consumer"
 node --input-type=module -e "
 const main = await import('backend-lifecycle/electron/main');
 const preload = await import('backend-lifecycle/electron/preload');
 const renderer = await import('backend-lifecycle/electron/renderer');
+await import('backend-lifecycle/electron/window');
 const react = await import('backend-lifecycle/react');
 if (typeof react.useBackendStatus !== 'function') process.exit(1);
 if (typeof main.attachBackendToElectron !== 'function' || typeof preload.exposeBackendBridge !== 'function' || typeof renderer.createBackendClient !== 'function') process.exit(1);

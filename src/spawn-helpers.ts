@@ -56,9 +56,14 @@ export function spawnFailure(error: unknown, options: ResolvedOptions, logFile: 
   const { code, message: detail } = error as { code?: unknown; message?: unknown };
   const cause = typeof code === 'string' ? code : typeof detail === 'string' ? detail : String(error);
   const command = JSON.stringify(options.command);
+  // a bare name is looked up on PATH, and an app started from the desktop has the system's minimal PATH, not the shell's
+  const bare = !/[\\/]/.test(options.command);
+  const notFound = bare
+    ? `command ${command} was not found on PATH (cwd ${options.cwd}); an app started from Finder, Explorer or a desktop launcher gets the system's minimal PATH, not your shell's: give the command's absolute path, or ship the backend with the app (resolveBackendCommand)`
+    : `command ${command} was not found (cwd ${options.cwd})`;
   const why =
     code === 'ENOENT'
-      ? `command ${command} was not found (cwd ${options.cwd})`
+      ? notFound
       : code === 'EACCES'
         ? `command ${command} is not executable (permission denied)`
         : `could not run ${command}: ${cause}`;

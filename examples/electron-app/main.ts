@@ -1,16 +1,19 @@
 // The Electron main process of the example app: supervises the example Python backend.
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
-import { createBackendSupervisor } from 'backend-lifecycle';
-import { attachBackendToElectron } from 'backend-lifecycle/electron/main';
+import { attachBackendToElectron, createAppBackend, resolveBackendCommand } from 'backend-lifecycle/electron/main';
 
 const here = __dirname;
-const backend = createBackendSupervisor({
-  command: 'python3',
-  args: [join(here, '..', '..', 'python-backend', 'server.py')],
-  logDir: join(app.getPath('userData'), 'logs'),
-  stateDir: join(app.getPath('userData'), 'state'),
+// in development the Python source; packaged, a PyInstaller onedir build copied by extraResources
+// (electron-builder: "extraResources": [{ "from": "backend/dist/server", "to": "server" }])
+const command = resolveBackendCommand({
+  app,
+  resourcesPath: process.resourcesPath,
+  dev: { command: 'python3', args: [join(here, '..', '..', 'python-backend', 'server.py')] },
+  packaged: { executable: 'server/server' },
 });
+// name, state and log folders from the app itself: two apps never share lockfiles or logs
+const backend = createAppBackend(app, { ...command, shutdown: { request: { path: '/api/shutdown' } } });
 
 attachBackendToElectron(backend, {
   app,

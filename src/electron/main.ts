@@ -9,6 +9,7 @@ import type { ProxyDownstreamMessage } from './proxy-protocol.js';
 import { guardQuit } from './quit-guard.js';
 import { createSenderCheck, frameOrigin } from './sender-trust.js';
 
+export { type BackendLocation, appBackendDefaults, createAppBackend, type ElectronAppLike, resolveBackendCommand } from './app-backend.js';
 export { IpcChannel } from './channels.js';
 export type { ElectronMainApi } from './electron-like.js';
 export type { ExecuteOptions } from './execute.js';

@@ -33,11 +33,19 @@ describe('startup failures', () => {
     expect(supervisor.getStatus().restarts).toBe(2);
   });
 
+  it('a missing path is SPAWN_FAILED naming the path, without the PATH advice', async () => {
+    const { supervisor } = supervise('healthy.mjs', { command: '/nonexistent-bl/backend/server' });
+    const error = await supervisor.start().catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^Backend server failed to start - command "\/nonexistent-bl\/backend\/server" was not found \(cwd .+\)\. Log: .+\.log$/);
+  });
+
   it('a missing command is SPAWN_FAILED at once, without retries', async () => {
     const { supervisor, phases } = supervise('healthy.mjs', { command: 'definitely-not-a-command-bl', restart: { maxRestarts: 3 } });
     const error = await supervisor.start().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SPAWN_FAILED' });
-    expect((error as Error).message).toMatch(/^Backend server failed to start - command "definitely-not-a-command-bl" was not found \(cwd .+\)\. Log: .+\.log$/);
+    expect((error as Error).message).toMatch(
+      /^Backend server failed to start - command "definitely-not-a-command-bl" was not found on PATH \(cwd .+\); an app started from Finder, Explorer or a desktop launcher gets the system's minimal PATH, not your shell's: give the command's absolute path, or ship the backend with the app \(resolveBackendCommand\)\. Log: .+\.log$/,
+    );
     expect(phases()).not.toContain('starting.backoff');
   });
 

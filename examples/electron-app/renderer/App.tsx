@@ -1,13 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { BackendStatusInfo } from 'backend-lifecycle';
-import { type BackendBridge, createBackendClient } from 'backend-lifecycle/electron/renderer';
+import { createBackendClient } from 'backend-lifecycle/electron/renderer';
+// types window.backend: the bridge the preload exposes
+import 'backend-lifecycle/electron/window';
 
-// the page's window type, derived from the bridge the preload exposes
-declare global {
-  interface Window {
-    readonly backend: BackendBridge;
-  }
-}
 const { backend } = window;
 
 function useStatus(): BackendStatusInfo | undefined {
