@@ -11,6 +11,7 @@ import { createSenderCheck, frameOrigin } from './sender-trust.js';
 
 export { type BackendLocation, appBackendDefaults, createAppBackend, type ElectronAppLike, resolveBackendCommand } from './app-backend.js';
 export { IpcChannel } from './channels.js';
+export { installUpdateAfterStop } from './update.js';
 export type { ElectronMainApi } from './electron-like.js';
 export type { ExecuteOptions } from './execute.js';
 export type { ProxyOptions } from './proxy.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { BackendStatusInfo } from '../../src/index.js';
-import { attachBackendToElectron, IpcChannel } from '../../src/electron/main.js';
+import { attachBackendToElectron, installUpdateAfterStop, IpcChannel } from '../../src/electron/main.js';
 import { createBackendBridge, exposeBackendBridge } from '../../src/electron/preload.js';
 import { createBackendClient } from '../../src/electron/renderer.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
@@ -89,6 +89,14 @@ describe('electron main: quit, failure dialog, dispose', () => {
     expect(app.quitAttempts).toBe(1);
     expect(app.quitted).toBe(false);
     await supervisor.stop();
+  });
+
+  it('an update is installed only once the backend is stopped (a backend holding its files makes installers fail)', async () => {
+    const { supervisor } = setup();
+    const { pid } = await supervisor.start();
+    const seenAtInstall: { status: string; alive: boolean }[] = [];
+    await installUpdateAfterStop(supervisor, () => seenAtInstall.push({ status: supervisor.getStatus().status, alive: isRunning(pid as number) }));
+    expect(seenAtInstall).toEqual([{ status: 'stopped', alive: false }]);
   });
 
   it('status pushes reach only windows whose page is trusted', async () => {
