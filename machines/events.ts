@@ -9,6 +9,8 @@ export type ProcessEvent =
   | { type: 'process.spawnFailed'; error: Failure }
   /** The launch cannot go on although the backend was born (e.g. its lockfile cannot be written). */
   | { type: 'process.failed'; error: Failure }
+  /** A progress line from the backend while it starts (`STATUS=<text>` on its notification fd). */
+  | { type: 'process.progress'; detail: string }
   | ({ type: 'process.exited' } & ProcessExit);
 
 /** What the health monitor reports while the backend runs. */

@@ -22,6 +22,8 @@ export interface BackendStatusInfo {
    * highest number, even when two changes share a timestamp or arrive out of order over IPC.
    */
   sequence: number;
+  /** While starting: what the backend last reported about its progress (`STATUS=` on its notification fd). */
+  detail?: string;
   error?: BackendStatusError;
 }
 
@@ -64,6 +66,7 @@ export function deriveStatus(snapshot: SnapshotFrom<BackendLifecycleMachine>, no
     sequence,
   };
   if (context.pid !== undefined) info.pid = context.pid;
+  if (context.detail !== undefined && status === 'starting') info.detail = context.detail;
   if (context.error) info.error = publicError(context.error);
   return info;
 }

@@ -36,6 +36,11 @@ export interface BackendSupervisorOptions {
     path?: string;
     /** How long the backend may take to become healthy (default 30 000). */
     startupTimeoutMs?: number;
+    /**
+     * The most a backend may extend its start-up with `EXTEND_TIMEOUT_USEC=` on its notification
+     * fd, counted from the launch (default 300 000, at least `startupTimeoutMs`).
+     */
+    maxStartupMs?: number;
     /** Timeout of one health request (default 2 000). */
     requestTimeoutMs?: number;
     /** Interval of liveness checks while running (default 5 000). */

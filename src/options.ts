@@ -28,7 +28,7 @@ export interface ResolvedOptions {
   env: Record<string, string | undefined>;
   host: string;
   port: { base: number; attempts: number; fallback: 'any' | 'none' } | { fixed: number };
-  health: { path: string; startupTimeoutMs: number; requestTimeoutMs: number; monitorIntervalMs: number; failureThreshold: number };
+  health: { path: string; startupTimeoutMs: number; maxStartupMs: number; requestTimeoutMs: number; monitorIntervalMs: number; failureThreshold: number };
   shutdown: { graceMs: number; request?: { path: string; method: 'POST' | 'PUT' | 'DELETE'; waitMs: number } };
   restart: RestartPolicy;
   apiKey: string | false | undefined;
@@ -137,12 +137,13 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
     throw invalidOption('command', 'the backend executable as a non-empty string (e.g. "python3")', options.command);
   }
   refuseNul(options.command, 'command');
-  const health = objectOption(options.health, 'health', ['path', 'startupTimeoutMs', 'requestTimeoutMs', 'monitorIntervalMs', 'failureThreshold']);
+  const health = objectOption(options.health, 'health', ['path', 'startupTimeoutMs', 'maxStartupMs', 'requestTimeoutMs', 'monitorIntervalMs', 'failureThreshold']);
   const path = stringOption(health.path, 'health.path', '/api/health');
   if (!path.startsWith('/')) throw invalidOption('health.path', 'a path starting with "/"', path);
   const shutdown = objectOption(options.shutdown, 'shutdown', ['graceMs', 'request']);
   const name = stringOption(options.name, 'name', 'backend');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw invalidOption('name', 'letters, digits, ".", "_" or "-" (it names log and lock files)', name);
+  const startupTimeoutMs = integerOption(health.startupTimeoutMs, 'health.startupTimeoutMs', 1, day, 30_000);
   return {
     name,
     command: options.command,
@@ -153,7 +154,8 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
     port: resolvePort(options.port),
     health: {
       path,
-      startupTimeoutMs: integerOption(health.startupTimeoutMs, 'health.startupTimeoutMs', 1, day, 30_000),
+      startupTimeoutMs,
+      maxStartupMs: Math.max(startupTimeoutMs, integerOption(health.maxStartupMs, 'health.maxStartupMs', 1, day, 300_000)),
       requestTimeoutMs: integerOption(health.requestTimeoutMs, 'health.requestTimeoutMs', 1, day, 2_000),
       monitorIntervalMs: integerOption(health.monitorIntervalMs, 'health.monitorIntervalMs', 1, day, 5_000),
       failureThreshold: integerOption(health.failureThreshold, 'health.failureThreshold', 1, 1000, 3),

@@ -7,6 +7,7 @@ function sameStatus(a: BackendStatusInfo, b: BackendStatusInfo): boolean {
     a.port === b.port &&
     a.pid === b.pid &&
     a.restarts === b.restarts &&
+    a.detail === b.detail &&
     a.error?.code === b.error?.code &&
     a.error?.message === b.error?.message
   );

@@ -15,6 +15,12 @@ function Status() {
       <dl>
         <dt>phase</dt>
         <dd data-testid="phase">{status.phase}</dd>
+        {status.detail && (
+          <>
+            <dt>progress</dt>
+            <dd data-testid="detail">{status.detail}</dd>
+          </>
+        )}
         <dt>port</dt>
         <dd data-testid="port">{url ? <a href={url}>{status.port}</a> : '—'}</dd>
         <dt>pid</dt>

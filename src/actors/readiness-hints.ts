@@ -7,7 +7,31 @@ import { readListenTable } from '../listen-table.js';
  * fd) and the health wait (which checks at once instead of sleeping). Health stays the ground
  * truth: a hint only shortens a pause.
  */
-export class ReadinessHints extends EventEmitter<{ ready: [instanceId: string] }> {}
+export class ReadinessHints extends EventEmitter<{ ready: [instanceId: string]; extend: [instanceId: string, ms: number] }> {}
+
+/** What one line on the notification fd means (sd_notify's vocabulary, the part a supervisor of one service needs). */
+export type NotifyMessage = { kind: 'ready' } | { kind: 'status'; text: string } | { kind: 'extend'; ms: number } | { kind: 'other' };
+
+const maxStatusText = 200;
+
+/**
+ * Reads one notification line: `READY=1`, `STATUS=<text>` (control characters dropped, at most 200
+ * characters kept), `EXTEND_TIMEOUT_USEC=<microseconds>`; anything else is `other`.
+ *
+ * @example
+ * parseNotifyLine('EXTEND_TIMEOUT_USEC=30000000'); // { kind: 'extend', ms: 30000 }
+ */
+export function parseNotifyLine(line: string): NotifyMessage {
+  if (line === 'READY=1') return { kind: 'ready' };
+  if (line.startsWith('STATUS=')) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+    const text = line.slice('STATUS='.length).replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, maxStatusText);
+    return { kind: 'status', text };
+  }
+  const extend = /^EXTEND_TIMEOUT_USEC=(\d{1,15})$/.exec(line);
+  if (extend) return { kind: 'extend', ms: Math.ceil(Number(extend[1]) / 1000) };
+  return { kind: 'other' };
+}
 
 const maxNotifyLine = 4096;
 

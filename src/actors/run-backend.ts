@@ -14,7 +14,7 @@ import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, s
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
 import { findWindowsCommand } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
-import { onNotifyLines, type ReadinessHints } from './readiness-hints.js';
+import { onNotifyLines, parseNotifyLine, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
 
 /**
@@ -93,9 +93,19 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
       child.stdout?.on('data', (chunk: Buffer) => launchLog.write('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => launchLog.write('stderr', chunk));
       onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
-        if (line !== 'READY=1') return;
-        launchLog.note('backend notified READY=1');
-        hints.emit('ready', instanceId);
+        const message = parseNotifyLine(line);
+        if (message.kind === 'ready') {
+          launchLog.note('backend notified READY=1');
+          hints.emit('ready', instanceId);
+        } else if (message.kind === 'status') {
+          launchLog.note(`backend status: ${message.text}`);
+          sendBack({ type: 'process.progress', detail: message.text } satisfies ProcessEvent);
+        } else if (message.kind === 'extend') {
+          launchLog.note(`backend asked for ${message.ms} ms more to start`);
+          hints.emit('extend', instanceId, message.ms);
+        } else if (line !== '') {
+          launchLog.note(`ignored notification line: ${JSON.stringify(line.slice(0, 200))}`);
+        }
       });
       child.once('spawn', () => {
         pgid = child.pid;

@@ -22,48 +22,76 @@ function timeoutFailure(last: HealthResult | undefined, url: string, timeoutMs: 
   return new BackendError({ ...base, message, details: { url, reason: last && !last.ok ? last.reason : null } });
 }
 
+interface PollContext {
+  options: ResolvedOptions;
+  hints: ReadinessHints;
+  input: HealthInput;
+  signal: AbortSignal;
+  url: string;
+  /** When the wait ends; a backend's EXTEND_TIMEOUT_USEC= moves it. */
+  deadline: { at: number };
+}
+
+/** The polling loop: the healthy answer, or the last failed one at the deadline; throws what ends the wait early. */
+async function pollUntilHealthy({ options, hints, input, signal, url, deadline }: PollContext): Promise<HealthResult | undefined> {
+  let last: HealthResult | undefined;
+  let probeListening = true;
+  const portMismatch = createPortMismatchCheck(input.pid, input.port, input.logFile);
+  for (let attempt = 0; !signal.aborted; attempt++) {
+    const remaining = deadline.at - Date.now();
+    if (remaining <= 0) break;
+    const budget = Math.min(options.health.requestTimeoutMs, remaining);
+    const result = await checkHealth(url, input.instanceId, budget, signal);
+    if (result.ok) return result;
+    const misconfigured = rejectedHealth(result, url, input.logFile) ?? (await portMismatch(result));
+    if (misconfigured) throw misconfigured;
+    // a check cut short by the deadline says less than the one before it ("answered HTTP 500")
+    const truncated = result.reason === 'timeout' && budget < options.health.requestTimeoutMs;
+    if (!truncated || last === undefined) last = result;
+    if (result.reason === 'mismatch') {
+      const tail = input.logFile ? `. Log: ${input.logFile}` : '';
+      throw new BackendError({
+        code: 'INSTANCE_MISMATCH',
+        message: `Backend server failed to start - another process answers on port ${input.port} (${result.detail})${tail}`,
+        ...(input.logFile ? { logFile: input.logFile } : {}),
+        details: { url, port: input.port },
+      });
+    }
+    // once the port listens, the probe has said all it can: keep it for a port that is not listening yet
+    if (result.reason !== 'refused') probeListening = false;
+    const pause = Math.min(schedule[attempt] ?? maxPause, Math.max(0, deadline.at - Date.now()));
+    const woke = await pauseUntilHint(pause, { hints, instanceId: input.instanceId, port: input.port, signal, probeListening });
+    if (woke === 'hint') {
+      attempt = -1;
+      probeListening = false;
+    }
+  }
+  return last;
+}
+
 /**
  * Polls the health endpoint until it answers 2xx for our instance, or the startup timeout passes.
  * A 4xx answer or a backend listening on another port ends the wait at once (not retryable).
  * Pauses end early on a readiness hint (READY=1 on the notification fd, or the port starting to
- * listen), and the schedule starts over from 5 ms after a hint.
+ * listen), and the schedule starts over from 5 ms after a hint. `EXTEND_TIMEOUT_USEC=<n>` on the
+ * notification fd moves the deadline to n µs from now (never earlier), up to `maxStartupMs` from
+ * the launch, as systemd reads it.
  */
 export function createWaitForHealth(options: ResolvedOptions, hints: ReadinessHints): PromiseWork<void, HealthInput> {
   return async ({ input, signal }) => {
     const url = healthUrl(options.host, input.port, options.health.path);
-    const deadline = Date.now() + options.health.startupTimeoutMs;
-    let last: HealthResult | undefined;
-    let probeListening = true;
-    const portMismatch = createPortMismatchCheck(input.pid, input.port, input.logFile);
-    for (let attempt = 0; !signal.aborted; attempt++) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      const budget = Math.min(options.health.requestTimeoutMs, remaining);
-      const result = await checkHealth(url, input.instanceId, budget, signal);
-      if (result.ok) return;
-      const misconfigured = rejectedHealth(result, url, input.logFile) ?? (await portMismatch(result));
-      if (misconfigured) throw misconfigured;
-      // a check cut short by the deadline says less than the one before it ("answered HTTP 500")
-      const truncated = result.reason === 'timeout' && budget < options.health.requestTimeoutMs;
-      if (!truncated || last === undefined) last = result;
-      if (result.reason === 'mismatch') {
-        const tail = input.logFile ? `. Log: ${input.logFile}` : '';
-        throw new BackendError({
-          code: 'INSTANCE_MISMATCH',
-          message: `Backend server failed to start - another process answers on port ${input.port} (${result.detail})${tail}`,
-          ...(input.logFile ? { logFile: input.logFile } : {}),
-          details: { url, port: input.port },
-        });
-      }
-      // once the port listens, the probe has said all it can: keep it for a port that is not listening yet
-      if (result.reason !== 'refused') probeListening = false;
-      const pause = Math.min(schedule[attempt] ?? maxPause, Math.max(0, deadline - Date.now()));
-      const woke = await pauseUntilHint(pause, { hints, instanceId: input.instanceId, port: input.port, signal, probeListening });
-      if (woke === 'hint') {
-        attempt = -1;
-        probeListening = false;
-      }
+    const launched = Date.now();
+    const deadline = { at: launched + options.health.startupTimeoutMs };
+    const onExtend = (id: string, ms: number) => {
+      if (id === input.instanceId) deadline.at = Math.min(Math.max(deadline.at, Date.now() + ms), launched + options.health.maxStartupMs);
+    };
+    hints.on('extend', onExtend);
+    try {
+      const last = await pollUntilHealthy({ options, hints, input, signal, url, deadline });
+      if (last?.ok) return;
+      throw timeoutFailure(last, url, deadline.at - launched, input.logFile);
+    } finally {
+      hints.off('extend', onExtend);
     }
-    throw timeoutFailure(last, url, options.health.startupTimeoutMs, input.logFile);
   };
 }

@@ -15,6 +15,7 @@ export function statusLine(status: BackendStatusInfo, colour: boolean): string {
   if (status.pid !== undefined) parts.push(`pid ${status.pid}`);
   parts.push(`restarts ${status.restarts}`);
   if (status.phase !== status.status) parts.push(`(${status.phase})`);
+  if (status.detail) parts.push(`- ${status.detail}`);
   if (status.error && status.status !== 'running') parts.push(`- ${status.error.code}`);
   const dot = colour ? `${colours[status.status]}●\x1b[0m` : '●';
   return `${dot} ${parts.join('  ')}`;

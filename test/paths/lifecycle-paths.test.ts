@@ -25,6 +25,7 @@ const payloads: Record<string, AnyEventObject[]> = {
     { type: 'process.exited', ...exit, exitCode: 78 },
   ],
   'process.failed': [{ type: 'process.failed', error: { code: 'SPAWN_FAILED', message: 'Backend server cannot be supervised safely - its lockfile cannot be written' } }],
+  'process.progress': [{ type: 'process.progress', detail: 'loading the model' }],
   'health.failed': [{ type: 'health.failed', error: { code: 'UNHEALTHY', message: 'Backend server stopped answering health checks' } }],
   'xstate.done.actor.allocatePort': [{ type: 'xstate.done.actor.allocatePort', output: 1733 }],
   'xstate.error.actor.allocatePort': [{ type: 'xstate.error.actor.allocatePort', error: { code: 'PORT_UNAVAILABLE', message: 'port already in use' } }],
