@@ -22,6 +22,24 @@ const fail = (code: Failure['code'], message: string, status?: number): ExecuteR
   error: status === undefined ? { code, message } : { code, message, status },
 });
 
+/**
+ * The message a backend gave with its error: `{ error }` (the Python companion), or FastAPI's
+ * `{ detail }`, a string or a list of validation errors (`[{ loc, msg }]`).
+ */
+function errorMessage(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { error, detail } = data as { error?: unknown; detail?: unknown };
+  if (typeof error === 'string') return error;
+  if (typeof detail === 'string') return detail;
+  if (!Array.isArray(detail)) return undefined;
+  const parts = detail.flatMap((item: unknown) => {
+    const { msg, loc } = (item ?? {}) as { msg?: unknown; loc?: unknown };
+    if (typeof msg !== 'string') return [];
+    return [Array.isArray(loc) ? `${loc.join('.')}: ${msg}` : msg];
+  });
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
 /** Forwards one renderer request to the backend over HTTP with the API key; never throws. */
 export async function executeOnBackend(supervisor: BackendSupervisor, options: ExecuteOptions, request_: unknown): Promise<ExecuteResult> {
   if (typeof request_ !== 'object' || request_ === null || typeof (request_ as { command?: unknown }).command !== 'string') {
@@ -50,10 +68,7 @@ export async function executeOnBackend(supervisor: BackendSupervisor, options: E
       maxBytes: options.maxResponseBytes ?? 1024 * 1024,
     });
     const data: unknown = response.body === '' ? null : JSON.parse(response.body);
-    if (response.statusCode >= 400) {
-      const message = (data as { error?: unknown } | null)?.error;
-      return fail('BACKEND_ERROR', typeof message === 'string' ? message : `the backend answered HTTP ${response.statusCode}`, response.statusCode);
-    }
+    if (response.statusCode >= 400) return fail('BACKEND_ERROR', errorMessage(data) ?? `the backend answered HTTP ${response.statusCode}`, response.statusCode);
     return { ok: true, status: response.statusCode, data };
   } catch (error) {
     if (error instanceof HttpFailure && error.code === 'TIMEOUT') return fail('TIMEOUT', `the backend did not answer within ${timeoutMs} ms`);

@@ -15,7 +15,7 @@ function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supe
   const detach = attachBackendToElectron(run.supervisor, {
     ...electron,
     trustedOrigins: ['file://'],
-    execute: { commands: ['echo', 'slow', 'big'], timeoutMs: 300, maxPayloadBytes: 1024 },
+    execute: { commands: ['echo', 'slow', 'big', 'locked', 'invalid'], timeoutMs: 300, maxPayloadBytes: 1024 },
     log: (message) => logs.push(message),
     ...extra,
   });
@@ -74,6 +74,9 @@ describe("electron main: the channels of MineContext's backend manager", () => {
     expect(await call({ command: 'slow', payload: 2_000 })).toEqual({ ok: false, error: { code: 'TIMEOUT', message: 'the backend did not answer within 300 ms' } });
     expect(await call({ command: 'big' })).toMatchObject({ ok: false, error: { code: 'BACKEND_ERROR', message: 'the backend answer is too large' } });
     expect(await call('echo')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // FastAPI's error shapes reach the renderer as the message the backend gave, not "HTTP 409"
+    expect(await call({ command: 'locked' })).toEqual({ ok: false, error: { code: 'BACKEND_ERROR', message: 'the document is locked', status: 409 } });
+    expect(await call({ command: 'invalid' })).toEqual({ ok: false, error: { code: 'BACKEND_ERROR', message: 'body.payload.count: field required', status: 422 } });
     expect((await supervisor.stop()).status).toBe('stopped');
   });
 });

@@ -1,0 +1,65 @@
+"""What the supervisor hands the backend, read from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+
+class SettingsError(ValueError):
+    """A variable the backend needs is missing or malformed; the message names it."""
+
+
+def _int(environ: Mapping[str, str], name: str, required: bool) -> Optional[int]:
+    raw = environ.get(name, "")
+    if raw == "":
+        if required:
+            raise SettingsError(
+                f"{name} is not set: start this backend through backend-lifecycle "
+                f"(or set {name} yourself for a manual run)"
+            )
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The backend's side of the contract (DESIGN section 2).
+
+    Example::
+
+        settings = Settings.from_env()
+        uvicorn.run(app, host=settings.host, port=settings.port)
+    """
+
+    port: int
+    host: str = "127.0.0.1"
+    api_key: Optional[str] = None
+    instance_id: str = ""
+    parent_pid: Optional[int] = None
+    notify_fd: Optional[int] = None
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+        """Reads BACKEND_PORT (required), BACKEND_HOST, BACKEND_API_KEY, BACKEND_INSTANCE_ID,
+        BACKEND_PARENT_PID and BACKEND_NOTIFY_FD; raises SettingsError naming the variable that
+        is missing or malformed."""
+        env = os.environ if environ is None else environ
+        port = _int(env, "BACKEND_PORT", True)
+        if port is not None and (port == 0 or port > 65535):
+            raise SettingsError(f"BACKEND_PORT must be a port from 1 to 65535, got {port}")
+        return cls(
+            port=port or 0,  # required above: never 0 here
+            host=env.get("BACKEND_HOST", "") or "127.0.0.1",
+            api_key=env.get("BACKEND_API_KEY") or None,
+            instance_id=env.get("BACKEND_INSTANCE_ID", ""),
+            parent_pid=_int(env, "BACKEND_PARENT_PID", False),
+            notify_fd=_int(env, "BACKEND_NOTIFY_FD", False),
+        )

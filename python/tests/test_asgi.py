@@ -1,0 +1,88 @@
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("starlette")
+from fastapi import FastAPI, HTTPException  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+from backend_lifecycle import AuthConfig, CommandError, Commands, Settings  # noqa: E402
+from backend_lifecycle.asgi import install  # noqa: E402
+
+settings = Settings(port=1733, api_key="secret", instance_id="instance-1")
+ORIGIN = "http://localhost:5173"
+
+
+def make_app():
+    app = FastAPI()
+    commands = Commands()
+
+    @commands.register("echo")
+    def echo(payload):
+        if payload is None:
+            raise CommandError("echo needs a payload")
+        return payload
+
+    @app.get("/api/items")
+    def items():
+        return [1, 2]
+
+    @app.get("/api/strict")
+    def strict():
+        raise HTTPException(status_code=409, detail="the document is locked")
+
+    install(app, settings, AuthConfig.from_config({"excluded_paths": ["/static/*"]}, api_key="secret", cors_origins=(ORIGIN,)), commands)
+    return app
+
+
+@pytest.fixture
+def client():
+    return TestClient(make_app(), base_url="http://127.0.0.1:1733")
+
+
+def test_health_echoes_the_instance_in_header_and_json_without_a_key(client):
+    answer = client.get("/api/health")
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok", "instanceId": "instance-1"}
+    assert answer.headers["x-backend-instance"] == "instance-1"
+
+
+def test_everything_else_needs_the_key_by_header(client):
+    assert client.get("/api/items").status_code == 401
+    assert client.get("/api/items", headers={"X-API-Key": "wrong"}).json() == {"error": "missing or invalid X-API-Key"}
+    assert client.get("/api/items?api_key=secret").status_code == 401
+    assert client.get("/api/items", headers={"X-API-Key": "secret"}).json() == [1, 2]
+    assert client.get("/static/app.js").status_code == 404  # excluded: no 401, simply not there
+
+
+def test_foreign_host_headers_are_refused(client):
+    assert client.get("/api/health", headers={"Host": "attacker.example:1733"}).status_code == 421
+    assert client.get("/api/health", headers={"Host": "localhost:1733"}).status_code == 200
+
+
+def test_cors_preflight_for_configured_origins_only(client):
+    preflight = {"Origin": ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-api-key"}
+    allowed = client.options("/api/items", headers=preflight)
+    assert (allowed.status_code, allowed.headers["access-control-allow-origin"]) == (204, ORIGIN)
+    refused = client.options("/api/items", headers={**preflight, "Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    assert "access-control-allow-origin" not in refused.headers
+    marked = client.get("/api/items", headers={"Origin": ORIGIN, "X-API-Key": "secret"})
+    assert marked.headers["access-control-allow-origin"] == ORIGIN
+
+
+def test_execute_answers_results_and_the_commands_own_errors(client):
+    key = {"X-API-Key": "secret"}
+    assert client.post("/api/execute", json={"command": "echo", "payload": {"a": 1}}, headers=key).json() == {"result": {"a": 1}}
+    failed = client.post("/api/execute", json={"command": "echo"}, headers=key)
+    assert (failed.status_code, failed.json()) == (400, {"error": "echo needs a payload"})
+    assert client.post("/api/execute", json={"command": "echo"}).status_code == 401
+
+
+def test_the_stop_request_needs_the_key_and_stops_the_server(client):
+    server = SimpleNamespace(should_exit=False)
+    client.app.state.backend_lifecycle_server = server
+    assert client.post("/api/shutdown").status_code == 401
+    answer = client.post("/api/shutdown", headers={"X-API-Key": "secret"})
+    assert (answer.status_code, answer.json()) == (202, {"stopping": True})
+    assert server.should_exit

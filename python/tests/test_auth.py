@@ -1,0 +1,48 @@
+import pytest
+
+from backend_lifecycle import AuthConfig
+
+
+def test_accepts_the_api_auth_shape_of_minecontext_config():
+    auth = AuthConfig.from_config({"enabled": True, "api_keys": ["a", "b"], "excluded_paths": ["/static/*", "/"]}, api_key="supervisor")
+    assert auth.api_keys == ("supervisor", "a", "b")
+    assert auth.allows("/api/items", "b")
+    assert auth.allows("/api/items", "supervisor")
+    assert not auth.allows("/api/items", "c")
+    assert not auth.allows("/api/items", None)
+
+
+def test_health_is_always_excluded_and_globs_work():
+    auth = AuthConfig.from_config({"excluded_paths": ["/static/*"]}, api_key="k")
+    assert auth.allows("/api/health", None)
+    assert auth.allows("/health", None)
+    assert auth.allows("/static/app.js", None)
+    assert not auth.allows("/staticx", None)
+
+
+def test_the_query_key_only_by_explicit_opt_in():
+    strict = AuthConfig.from_config(api_key="k")
+    assert not strict.allows("/api/items", None, "api_key=k")
+    lax = AuthConfig.from_config({"allow_query_key": True}, api_key="k")
+    assert lax.allows("/api/items", None, "api_key=k")
+    assert not lax.allows("/api/items", None, "api_key=x")
+
+
+def test_disabled_auth_lets_everything_pass_and_unknown_settings_are_refused():
+    assert AuthConfig.from_config({"enabled": False}).allows("/api/items", None)
+    with pytest.raises(ValueError, match=r"api_auth: unknown setting\(s\) api_key"):
+        AuthConfig.from_config({"api_key": "singular by mistake"})
+
+
+def test_enabled_without_any_key_refuses_all_but_excluded_paths():
+    auth = AuthConfig.from_config()
+    assert not auth.allows("/api/items", "")
+    assert auth.allows("/api/health", None)
+
+
+def test_cors_for_configured_origins_only():
+    auth = AuthConfig.from_config(api_key="k", cors_origins=("http://localhost:5173",))
+    assert list(auth.cors_headers("http://localhost:5173")) == [("Access-Control-Allow-Origin", "http://localhost:5173"), ("Vary", "Origin")]
+    assert list(auth.cors_headers("null")) == []
+    assert auth.preflight_headers("https://evil.example") is None
+    assert ("Access-Control-Allow-Headers", "X-API-Key, Content-Type") in auth.preflight_headers("http://localhost:5173")

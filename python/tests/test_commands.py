@@ -1,0 +1,45 @@
+import json
+
+from backend_lifecycle import CommandError, Commands
+
+commands = Commands()
+
+
+@commands.register("sum")
+def total(payload):
+    if not isinstance(payload, list):
+        raise CommandError("sum expects a list", status=422)
+    return sum(payload)
+
+
+@commands.register("broken")
+def broken(_payload):
+    raise KeyError("defect")
+
+
+def call(body):
+    return commands.dispatch(json.dumps(body).encode() if not isinstance(body, bytes) else body)
+
+
+def test_a_command_answers_its_result():
+    assert call({"command": "sum", "payload": [1, 2, 3.5]}) == (200, {"result": 6.5})
+
+
+def test_a_command_error_reaches_the_caller_as_its_own_message():
+    assert call({"command": "sum", "payload": "x"}) == (422, {"error": "sum expects a list"})
+
+
+def test_bad_requests_and_unknown_commands_are_answered_not_raised(capsys):
+    assert call(b"not json") == (400, {"error": "the request body is not JSON"})
+    assert call([1]) == (400, {"error": 'expected {"command": string, "payload": any}'})
+    assert call({"command": "nope"}) == (404, {"error": "unknown command 'nope'"})
+    assert call({"command": "broken"}) == (500, {"error": "command 'broken' failed: KeyError"})
+    assert "KeyError: 'defect'" in capsys.readouterr().err
+
+
+def test_a_name_is_registered_once():
+    import pytest
+
+    with pytest.raises(ValueError, match="command 'sum' is registered twice"):
+        commands.register("sum")(total)
+    assert commands.names == ("sum", "broken")

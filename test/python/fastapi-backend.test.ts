@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { attachBackendToElectron } from '../../src/electron/main.js';
+import { createBackendBridge } from '../../src/electron/preload.js';
+import { createBackendClient } from '../../src/electron/renderer.js';
+import { electronDoubles } from '../helpers/electron-doubles.js';
+import { supervise } from '../helpers/supervisor.js';
+
+const python = process.env.BL_PYTHON ?? '/usr/bin/python3';
+const app = join(import.meta.dirname, '../../examples/fastapi-backend/app.py');
+
+describe('the FastAPI example with the Python companion, under a real supervisor', () => {
+  it('shows its progress while starting, serves through the Electron proxy, answers commands with its own errors, and stops by its stop request', async () => {
+    const { supervisor, statuses } = supervise('unused', {
+      command: python,
+      args: [app],
+      env: { EXAMPLE_LOAD_SECONDS: '0.5' },
+      health: { startupTimeoutMs: 30_000 },
+      shutdown: { graceMs: 5_000, request: { path: '/api/shutdown' } },
+    });
+    const electron = electronDoubles();
+    attachBackendToElectron(supervisor, { ...electron, trustedOrigins: ['file://'], execute: { commands: ['sum'] } });
+    const client = createBackendClient(createBackendBridge(electron.rendererOf(electron.openWindow())));
+
+    const running = await supervisor.start();
+    expect(statuses.map((status) => status.detail).filter(Boolean)).toEqual(['loading the model', 'starting the server']);
+    expect(running).not.toHaveProperty('detail');
+
+    const items = await client.fetch('/api/items');
+    expect(await items.json()).toEqual([
+      { id: 1, name: 'first' },
+      { id: 2, name: 'second' },
+    ]);
+    expect(await client.execute('sum', [1, 2, 3.5])).toEqual({ ok: true, status: 200, data: { result: 6.5 } });
+    expect(await client.execute('sum', 'nope')).toEqual({ ok: false, error: { code: 'BACKEND_ERROR', message: 'sum expects a list of numbers', status: 400 } });
+
+    const logFile = supervisor.actor.getSnapshot().context.logFile as string;
+    expect((await supervisor.stop()).status).toBe('stopped');
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('stop request POST /api/shutdown answered HTTP 202');
+    expect(log).toContain('backend notified READY=1');
+    expect(log).toMatch(/exited with code 0/);
+  });
+});
