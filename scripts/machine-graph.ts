@@ -20,9 +20,22 @@ export function transitionLabel(transition: AnyTransitionDefinition): string {
           : type.startsWith('xstate.after.')
             ? `after ${type.split('.')[2]}`
             : type;
-  const guard = transition.guard;
-  const guardName = typeof guard === 'string' ? guard : typeof guard === 'object' && guard && 'type' in guard ? String(guard.type) : undefined;
+  const guardName = nameOfGuard(transition.guard);
   return guardName ? `${event} [${guardName}]` : event;
+}
+
+/** A guard as a label: its name, its `{ type }`, or the parts of an `and(...)`/`or(...)`/`not(...)`. */
+function nameOfGuard(guard: unknown): string | undefined {
+  if (typeof guard === 'string') return guard;
+  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String(guard.type);
+  if (typeof guard === 'function' && 'guards' in guard && Array.isArray(guard.guards)) {
+    const parts = guard.guards.map(nameOfGuard).filter((part): part is string => part !== undefined);
+    if (parts.length === 0) return undefined;
+    // xstate names the combinators' functions: and, or, not
+    if (guard.name === 'not') return `!${parts.join('')}`;
+    return parts.join(guard.name === 'or' ? ' | ' : ' & ');
+  }
+  return undefined;
 }
 
 /** Every edge of the machine, read from its state nodes (toJSON() would drop `always`). */

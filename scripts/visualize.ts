@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import type { AnyStateMachine } from 'xstate';
-import { backendLifecycleMachine } from '../machines/index.js';
+import { backendLifecycleMachine, backendSystemMachine } from '../machines/index.js';
 import { renderDot } from './render-dot.js';
 import { renderMermaid } from './render-mermaid.js';
 
-const machines: Record<string, AnyStateMachine> = { 'backend-lifecycle': backendLifecycleMachine };
+const machines: Record<string, AnyStateMachine> = { 'backend-lifecycle': backendLifecycleMachine, 'backend-system': backendSystemMachine };
 const outDir = join(import.meta.dirname, '..', 'visualizations');
 const check = process.argv.includes('--check');
 

@@ -37,6 +37,8 @@ export interface ResolvedOptions {
   logMaxBytes: number;
   guard: boolean;
   inspect: BackendSupervisorOptions['inspect'];
+  /** Variables only known at spawn time (a system's dependencies' ports and keys); not a user option. */
+  linkedEnv?: () => Record<string, string>;
 }
 
 const topLevel = [

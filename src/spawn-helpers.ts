@@ -39,6 +39,7 @@ export function backendEnv(options: ResolvedOptions, apiKey: string | false, por
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
+  Object.assign(env, options.linkedEnv?.());
   env.BACKEND_PORT = String(port);
   env.BACKEND_HOST = options.host;
   env.BACKEND_INSTANCE_ID = instanceId;

@@ -64,7 +64,11 @@ function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) 
  * await backend.stop();
  */
 export function createBackendSupervisor(userOptions: BackendSupervisorOptions): BackendSupervisor {
-  const options = resolveOptions(userOptions);
+  return superviseResolved(resolveOptions(userOptions));
+}
+
+/** The supervisor of options already validated (a system adds what its services learn of each other). */
+export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {

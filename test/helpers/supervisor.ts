@@ -22,7 +22,12 @@ export function portRange(size = 20): { base: number; attempts: number } {
   return { base, attempts: size };
 }
 
-const live: BackendSupervisor[] = [];
+const live: { stop(): Promise<unknown> }[] = [];
+
+/** Stops `running` (a supervisor or a system) after the test, before the leak check. */
+export function stopAfterTest(running: { stop(): Promise<unknown> }): void {
+  live.push(running);
+}
 const dirs: string[] = [];
 
 /** A fresh directory, removed after the test. */

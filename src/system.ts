@@ -1,0 +1,230 @@
+import { type Actor, createActor, fromCallback } from 'xstate';
+import { backendSystemMachine, type ServiceCommandEvent } from '../machines/backend-system.machine.js';
+import type { BackendErrorCode } from '../machines/failure.js';
+import type { BackendStatus, BackendStatusInfo } from '../machines/status.js';
+import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../machines/system-graph.js';
+import { BackendError, invalidOption } from './errors.js';
+import { resolveOptions } from './options.js';
+import type { BackendSupervisorOptions } from './options-types.js';
+import { type BackendSupervisor, superviseResolved } from './supervisor.js';
+
+/** One service of a system: a supervisor's options, plus what it needs. */
+export interface BackendServiceOptions extends BackendSupervisorOptions {
+  /** Services that must be running before this one starts. */
+  dependsOn?: readonly string[];
+  /** What happens to this service when a dependency stops running (default `restart`, see `SystemServiceSpec`). */
+  onDependencyFailure?: DependencyPolicy;
+}
+
+/** Options of {@link createBackendSystem}. */
+export interface BackendSystemOptions {
+  services: Readonly<Record<string, BackendServiceOptions>>;
+  /** Observes the system actor and every service's lifecycle actor (e.g. the Stately inspector). */
+  inspect?: BackendSupervisorOptions['inspect'];
+}
+
+/** The status of a system: one status per service, and the whole. */
+export interface BackendSystemStatus {
+  /** `running` once every wanted service runs; `error` when a service gave up; `stopping` while it winds down. */
+  status: BackendStatus;
+  services: Record<string, BackendStatusInfo>;
+}
+
+/** Several supervised backends as one: started in dependency order, stopped in reverse. */
+export interface BackendSystem {
+  /** Starts every service in order; resolves once all run, rejects with the first service's failure. */
+  start(): Promise<BackendSystemStatus>;
+  /** Stops every service, dependents first; resolves once all are down. */
+  stop(): Promise<BackendSystemStatus>;
+  /** Restarts one service (its dependents follow by their policy), or the whole system. */
+  restart(name?: string): Promise<BackendSystemStatus>;
+  getStatus(): BackendSystemStatus;
+  subscribe(listener: (status: BackendSystemStatus) => void): () => void;
+  /** The supervisor of one service (its port, key, status, log). */
+  service(name: string): BackendSupervisor;
+  /** The services in start order. */
+  readonly names: readonly string[];
+  /** The system's XState actor, for inspection. */
+  readonly actor: Actor<typeof backendSystemMachine>;
+}
+
+const variableName = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+
+function validate(services: Readonly<Record<string, BackendServiceOptions>>): Record<string, SystemServiceSpec> {
+  if (typeof services !== 'object' || services === null || Object.keys(services).length === 0) {
+    throw invalidOption('services', 'an object with at least one service', services);
+  }
+  const specs: Record<string, SystemServiceSpec> = {};
+  const fixedPorts = new Map<number, string>();
+  for (const [name, service] of Object.entries(services)) {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw invalidOption('services', 'service names of letters, digits, ".", "_" or "-"', name);
+    const policy = service.onDependencyFailure ?? 'restart';
+    if (!['restart', 'stop', 'ignore'].includes(policy)) throw invalidOption(`services.${name}.onDependencyFailure`, '"restart", "stop" or "ignore"', policy);
+    const dependsOn = service.dependsOn ?? [];
+    if (!Array.isArray(dependsOn) || dependsOn.some((dependency) => typeof dependency !== 'string')) {
+      throw invalidOption(`services.${name}.dependsOn`, 'an array of service names', dependsOn);
+    }
+    if (new Set(dependsOn).size !== dependsOn.length) throw invalidOption(`services.${name}.dependsOn`, 'each name once', dependsOn);
+    if (typeof service.port === 'number') {
+      const other = fixedPorts.get(service.port);
+      if (other) throw invalidOption(`services.${name}.port`, 'a port of its own', service.port, `services "${other}" and "${name}" both ask for port ${service.port}`);
+      fixedPorts.set(service.port, name);
+    }
+    specs[name] = { dependsOn, onDependencyFailure: policy };
+  }
+  try {
+    startOrder(specs);
+  } catch (error) {
+    throw invalidOption('services', 'an acyclic graph of known services', undefined, (error as Error).message);
+  }
+  return specs;
+}
+
+/**
+ * Creates a system of backends: one supervisor per service, started in dependency order (each
+ * once everything it depends on is running and healthy), stopped in reverse order. Each service
+ * learns the port and key of what it depends on: `BACKEND_<NAME>_PORT`, `BACKEND_<NAME>_URL` and
+ * `BACKEND_<NAME>_API_KEY` in its environment. Unknown dependencies, cycles and two services on
+ * one fixed port are refused here with `INVALID_OPTIONS`.
+ *
+ * @example
+ * const system = createBackendSystem({
+ *   services: {
+ *     db: { command: 'redis-server', args: ['--port', '{port}'], health: { path: '/' } },
+ *     api: { command: 'python3', args: ['server.py'], dependsOn: ['db'] },
+ *   },
+ * });
+ * await system.start();   // db first, then api with BACKEND_DB_PORT set
+ */
+export function createBackendSystem(options: BackendSystemOptions): BackendSystem {
+  const specs = validate(options?.services);
+  const supervisors = new Map<string, BackendSupervisor>();
+  for (const [name, service] of Object.entries(options.services)) {
+    const { dependsOn: _dependsOn, onDependencyFailure: _policy, ...supervisorOptions } = service;
+    const resolved = resolveOptions({ name, ...supervisorOptions, ...(options.inspect && !service.inspect ? { inspect: options.inspect } : {}) });
+    const linkedEnv = () => {
+      const env: Record<string, string> = {};
+      for (const dependency of specs[name]?.dependsOn ?? []) {
+        const other = supervisors.get(dependency);
+        if (!other) continue;
+        const prefix = `BACKEND_${variableName(dependency)}`;
+        env[`${prefix}_PORT`] = String(other.getPort());
+        env[`${prefix}_URL`] = other.getBaseUrl();
+        const key = other.getApiKey();
+        if (key) env[`${prefix}_API_KEY`] = key;
+      }
+      return env;
+    };
+    supervisors.set(name, superviseResolved({ ...resolved, linkedEnv }));
+  }
+
+  // each child of the system statechart drives one supervisor and reports its status
+  const service = fromCallback<ServiceCommandEvent, { name: string }>(({ input, sendBack, receive }) => {
+    const supervisor = supervisors.get(input.name) as BackendSupervisor;
+    const report = (status: BackendStatusInfo) => sendBack({ type: 'service.status', name: input.name, status: status.status });
+    const off = supervisor.subscribe(report);
+    report(supervisor.getStatus());
+    receive(({ command }) => {
+      // outcomes reach the system through the statuses; a rejection here is already one of them
+      supervisor[command]().catch(() => {});
+    });
+    return off;
+  });
+  const actor = createActor(backendSystemMachine.provide({ actors: { service } }), {
+    input: { services: specs },
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  const names = actor.getSnapshot().context.order;
+
+  const status = (): BackendSystemStatus => {
+    const snapshot = actor.getSnapshot();
+    const services = Object.fromEntries(names.map((name) => [name, (supervisors.get(name) as BackendSupervisor).getStatus()]));
+    const values = Object.values(services);
+    const wanted = names.filter((name) => snapshot.context.wanted[name]);
+    let aggregate: BackendStatus;
+    if (snapshot.value === 'stopping') aggregate = 'stopping';
+    else if (values.some((one) => one.status === 'error')) aggregate = 'error';
+    else if (snapshot.value === 'idle' && values.every((one) => one.status === 'stopped')) aggregate = 'stopped';
+    else if (wanted.length > 0 && wanted.every((name) => services[name]?.status === 'running')) aggregate = 'running';
+    else if (values.every((one) => one.status === 'stopped')) aggregate = 'stopped';
+    else aggregate = 'starting';
+    return { status: aggregate, services };
+  };
+  const listeners = new Set<(status: BackendSystemStatus) => void>();
+  let last = '';
+  const publish = () => {
+    const current = status();
+    const key = JSON.stringify([current.status, Object.values(current.services).map((one) => one.sequence)]);
+    if (key === last) return;
+    last = key;
+    for (const listener of listeners) listener(current);
+  };
+  actor.subscribe(publish);
+  for (const supervisor of supervisors.values()) supervisor.subscribe(publish);
+  actor.start();
+
+  /**
+   * Resolves when `done` holds, rejects when `failed` gives an error first. With `afterLeaving`,
+   * `done` counts only once the system was seen outside it (a restart must first go down).
+   */
+  const until = (done: (s: BackendSystemStatus) => boolean, failed: (s: BackendSystemStatus) => BackendError | undefined, afterLeaving = false) =>
+    new Promise<BackendSystemStatus>((resolve, reject) => {
+      let left = !afterLeaving;
+      const check = (current: BackendSystemStatus) => {
+        if (!done(current)) left = true;
+        if (!left) return;
+        const failure = failed(current);
+        if (failure) {
+          listeners.delete(check);
+          reject(failure);
+        } else if (done(current)) {
+          listeners.delete(check);
+          resolve(current);
+        }
+      };
+      listeners.add(check);
+      // the command may have settled the matter at once
+      queueMicrotask(() => check(status()));
+    });
+  const startFailure = (current: BackendSystemStatus) => {
+    if (current.status === 'stopped' || current.status === 'stopping') {
+      return actor.getSnapshot().value === 'active' ? undefined : new BackendError({ code: 'STOPPED', message: 'The system was stopped before it was running', retryable: false });
+    }
+    const failed = names.find((name) => current.services[name]?.status === 'error');
+    const error = failed ? current.services[failed]?.error : undefined;
+    return error && failed ? new BackendError({ code: error.code as BackendErrorCode, message: `Service "${failed}": ${error.message}`, details: { service: failed } }) : undefined;
+  };
+  const running = (current: BackendSystemStatus) => current.status === 'running';
+  const down = (current: BackendSystemStatus) => actor.getSnapshot().value === 'idle' && (current.status === 'stopped' || current.status === 'error');
+
+  return {
+    start() {
+      actor.send({ type: 'system.start' });
+      return until(running, startFailure);
+    },
+    stop() {
+      actor.send({ type: 'system.stop' });
+      return until(down, () => undefined);
+    },
+    restart(name) {
+      if (name !== undefined && !supervisors.has(name)) return Promise.reject(invalidOption('name', `one of ${names.join(', ')}`, name));
+      const settled = until(running, startFailure, true);
+      actor.send(name === undefined ? { type: 'system.restart' } : { type: 'service.restart', name });
+      return settled;
+    },
+    getStatus: status,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    service(name) {
+      const supervisor = supervisors.get(name);
+      if (!supervisor) throw invalidOption('name', `one of ${names.join(', ')}`, name);
+      return supervisor;
+    },
+    names,
+    actor,
+  };
+}

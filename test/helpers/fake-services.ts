@@ -1,0 +1,35 @@
+import { fromCallback } from 'xstate';
+import type { ServiceCommandEvent } from '../../machines/backend-system.machine.js';
+import type { BackendStatus } from '../../machines/status.js';
+
+/**
+ * Service actors for unit tests of the pure system machine: each answers its commands with the
+ * statuses a real supervisor goes through, and a test can make one crash (`crash(name)`).
+ */
+export function fakeServices() {
+  const log: string[] = [];
+  const reporters = new Map<string, (status: BackendStatus) => void>();
+  const service = fromCallback<ServiceCommandEvent, { name: string }>(({ input, sendBack, receive }) => {
+    const report = (status: BackendStatus) => sendBack({ type: 'service.status', name: input.name, status });
+    reporters.set(input.name, report);
+    receive((event) => {
+      log.push(`${input.name}:${event.command}`);
+      if (event.command === 'stop') {
+        report('stopping');
+        report('stopped');
+      } else {
+        if (event.command === 'restart') report('stopping');
+        report('starting');
+        report('running');
+      }
+    });
+  });
+  return {
+    service,
+    log,
+    /** The service reports a status of its own (a crash: starting, then running again, or error). */
+    report: (name: string, ...statuses: BackendStatus[]) => {
+      for (const status of statuses) reporters.get(name)?.(status);
+    },
+  };
+}

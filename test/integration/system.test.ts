@@ -1,0 +1,98 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { type BackendServiceOptions, createBackendSystem } from '../../src/index.js';
+import { fixture, markerEnv, portRange, stopAfterTest, tempDir } from '../helpers/supervisor.js';
+
+function chain(services: Record<string, { needs?: string[]; extra?: Partial<BackendServiceOptions>; env?: Record<string, string> }>) {
+  const dir = tempDir('system');
+  const events = join(dir, 'events.log');
+  writeFileSync(events, '');
+  const system = createBackendSystem({
+    services: Object.fromEntries(
+      Object.entries(services).map(([name, { needs = [], extra = {}, env = {} }]) => [
+        name,
+        {
+          command: process.execPath,
+          args: [fixture('system-service.mjs')],
+          dependsOn: needs,
+          port: portRange(),
+          logDir: join(dir, 'logs'),
+          stateDir: join(dir, 'state'),
+          shutdown: { graceMs: 1_000 },
+          health: { startupTimeoutMs: 10_000, monitorIntervalMs: 100, requestTimeoutMs: 1_000, failureThreshold: 2 },
+          restart: { maxRestarts: 2, initialDelayMs: 20, maxDelayMs: 100 },
+          ...extra,
+          env: { ...markerEnv, FIXTURE_NAME: name, FIXTURE_EVENTS: events, FIXTURE_NEEDS: needs.join(','), ...env },
+        } satisfies BackendServiceOptions,
+      ]),
+    ),
+  });
+  stopAfterTest(system);
+  return { system, events: () => readFileSync(events, 'utf8').trim().split('\n').filter(Boolean), dir };
+}
+
+/** The INVALID_OPTIONS message `create` throws. */
+function refusalOf(create: () => unknown): string {
+  try {
+    create();
+  } catch (error) {
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS' });
+    return (error as Error).message;
+  }
+  throw new Error('expected the system to be refused');
+}
+
+describe('createBackendSystem: several backends as one, with real processes', () => {
+  it('starts a three-service chain in order, each seeing what it needs, and stops it in reverse', async () => {
+    const { system, events } = chain({ web: { needs: ['api'] }, api: { needs: ['db'] }, db: {} });
+    expect(system.names).toEqual(['db', 'api', 'web']);
+    const running = await system.start();
+    expect(running.status).toBe('running');
+    const db = system.service('db').getPort();
+    const api = system.service('api').getPort();
+    expect(new Set([db, api, system.service('web').getPort()]).size).toBe(3);
+    expect(events()).toEqual(['db start', `api saw db=${db}`, 'api start', `web saw api=${api}`, 'web start']);
+    expect((await system.stop()).status).toBe('stopped');
+    expect(events().slice(5)).toEqual(['web stop', 'api stop', 'db stop']);
+  });
+
+  it('a dependency that crashes takes its dependents down and up again (policy restart), or down for good (stop)', async () => {
+    const marker = join(tempDir('crash'), 'crashed');
+    const { system, events } = chain({ db: { env: { FIXTURE_CRASH_ONCE: marker } }, api: { needs: ['db'] }, worker: { needs: ['db'], extra: { onDependencyFailure: 'stop' } } });
+    await system.start();
+    const dbStarts = () => events().filter((line) => line === 'db start').length;
+    await vi.waitFor(
+      () => {
+        expect(dbStarts(), events().join(' | ')).toBe(2);
+        expect(system.getStatus().status).toBe('running');
+      },
+      { timeout: 15_000 },
+    );
+    const log = events();
+    const story = log.join(' | ');
+    const crash = log.indexOf('db crash');
+    const back = log.lastIndexOf('db start');
+    // while db was down nothing that needs it ran: api (restart) runs again only after db is back
+    expect(log.lastIndexOf('api start'), story).toBeGreaterThan(back);
+    expect(log.slice(crash, back).includes('api start'), story).toBe(false);
+    // worker (stop) was taken down, or never came up, and stays down
+    expect(log.slice(back).includes('worker start'), story).toBe(false);
+    expect(system.getStatus().services.worker?.status).toBe('stopped');
+    expect(system.getStatus().services.api?.status).toBe('running');
+  });
+
+  it('refuses cycles, unknown dependencies and two services on one fixed port at creation, with exact messages', () => {
+    const service = { command: process.execPath };
+    expect(refusalOf(() => createBackendSystem({ services: { a: { ...service, dependsOn: ['b'] }, b: { ...service, dependsOn: ['a'] } } }))).toBe(
+      'Invalid option "services": dependency cycle: a → b → a',
+    );
+    expect(refusalOf(() => createBackendSystem({ services: { api: { ...service, dependsOn: ['db'] } } }))).toBe(
+      'Invalid option "services": service "api" depends on "db", which is not a service of this system',
+    );
+    expect(refusalOf(() => createBackendSystem({ services: { a: { ...service, port: 4100 }, b: { ...service, port: 4100 } } }))).toBe(
+      'Invalid option "services.b.port": services "a" and "b" both ask for port 4100',
+    );
+    expect(refusalOf(() => createBackendSystem({ services: {} }))).toBe('Invalid option "services": expected an object with at least one service, got {}');
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { backendSystemMachine, type SystemInput } from '../../machines/backend-system.machine.js';
+import { SystemGraphError, startOrder } from '../../machines/system-graph.js';
+import { fakeServices } from '../helpers/fake-services.js';
+
+const spec = (dependsOn: string[] = [], onDependencyFailure: 'restart' | 'stop' | 'ignore' = 'restart') => ({ dependsOn, onDependencyFailure });
+
+function system(services: SystemInput['services']) {
+  const fakes = fakeServices();
+  const actor = createActor(backendSystemMachine.provide({ actors: { service: fakes.service } }), { input: { services } });
+  actor.start();
+  return { actor, ...fakes, statuses: () => actor.getSnapshot().context.statuses };
+}
+
+describe('the system statechart (pure, with fake services)', () => {
+  it('starts a chain in dependency order, each only once what it needs runs, and stops it in reverse', () => {
+    const { actor, log, statuses } = system({ web: spec(['api']), api: spec(['db']), db: spec() });
+    actor.send({ type: 'system.start' });
+    expect(log).toEqual(['db:start', 'api:start', 'web:start']);
+    expect(statuses()).toEqual({ db: 'running', api: 'running', web: 'running' });
+    log.length = 0;
+    actor.send({ type: 'system.stop' });
+    expect(log).toEqual(['web:stop', 'api:stop', 'db:stop']);
+    expect(actor.getSnapshot().value).toBe('idle');
+  });
+
+  it('a dependency that crashes takes its dependents down by policy: restart, stop, ignore', () => {
+    const { actor, log, report, statuses } = system({ db: spec(), api: spec(['db'], 'restart'), worker: spec(['db'], 'stop'), metrics: spec(['db'], 'ignore') });
+    actor.send({ type: 'system.start' });
+    log.length = 0;
+    report('db', 'starting'); // crashed: its supervisor restarts it
+    expect(log).toEqual(['worker:stop', 'api:stop']);
+    expect(statuses()).toMatchObject({ api: 'stopped', worker: 'stopped', metrics: 'running' });
+    report('db', 'running');
+    expect(log).toEqual(['worker:stop', 'api:stop', 'api:start']);
+    expect(statuses()).toEqual({ db: 'running', api: 'running', worker: 'stopped', metrics: 'running' });
+  });
+
+  it('stopping one service stops what needs it first; starting one starts what it needs', () => {
+    const { actor, log } = system({ db: spec(), api: spec(['db']), cache: spec() });
+    actor.send({ type: 'service.start', name: 'api' });
+    expect(log).toEqual(['db:start', 'api:start']);
+    log.length = 0;
+    actor.send({ type: 'service.stop', name: 'db' });
+    expect(log).toEqual(['api:stop', 'db:stop']);
+  });
+
+  it('restart of the whole system: down in reverse, up in order; a start during the stop waits for it', () => {
+    const { actor, log } = system({ db: spec(), api: spec(['db']) });
+    actor.send({ type: 'system.start' });
+    log.length = 0;
+    actor.send({ type: 'system.restart' });
+    expect(log).toEqual(['api:stop', 'db:stop', 'db:start', 'api:start']);
+    expect(actor.getSnapshot().value).toBe('active');
+  });
+
+  it('unknown dependencies and cycles are refused, naming them', () => {
+    expect(() => startOrder({ api: spec(['db']) })).toThrow(new SystemGraphError('service "api" depends on "db", which is not a service of this system'));
+    expect(() => startOrder({ a: spec(['b']), b: spec(['c']), c: spec(['a']) })).toThrow('dependency cycle: a → b → c → a');
+    expect(() => startOrder({ a: spec(['a']) })).toThrow('service "a" depends on itself');
+    expect(startOrder({ api: spec(['db', 'cache']), db: spec(), cache: spec() })).toEqual(['db', 'cache', 'api']);
+  });
+});
