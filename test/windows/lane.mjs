@@ -2,7 +2,7 @@
 // project that installed the packed package. Each case drives the public API end to end and
 // checks what a user would: the backend's whole tree is gone, its port is free. Results go to a
 // file (under Wine, node.exe cannot write to a Linux pipe): argv[2] gets JSON, argv[3] a log.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -228,14 +228,22 @@ for (const [name, run] of Object.entries(cases)) {
 
 // nothing may outlive the lane, whatever failed above
 await Promise.allSettled(supervisors.map((supervisor) => supervisor.stop()));
-const leaked = [...everyPid].filter(alive);
-for (const pid of leaked) {
+// Windows recycles pids at once (Wine too): a pid we started may now be someone else's. So the
+// check is by image: every node.exe or cmd.exe but this one is something a case left behind.
+const table = spawnSync('wmic', ['process', 'get', 'Name,ProcessId'], { encoding: 'utf16le' }).stdout ?? '';
+const leaked = table
+  .split(/\r?\n/)
+  .map((line) => /^(node\.exe|cmd\.exe)\s+(\d+)/i.exec(line.replace(/^\uFEFF/, '').trim()))
+  .filter((match) => match && Number(match[2]) !== process.pid)
+  .map((match) => `${match[1]} ${match[2]}`);
+for (const entry of leaked) {
   try {
-    process.kill(pid);
+    process.kill(Number(entry.split(' ')[1]));
   } catch {}
 }
-if (leaked.length > 0) results.push({ name: 'nothing is left running', ok: false, detail: `still running after the cases: ${leaked.join(', ')}`, ms: 0 });
-else results.push({ name: 'nothing is left running', ok: true, detail: `${everyPid.size} processes checked`, ms: 0 });
+if (table === '') results.push({ name: 'nothing is left running', ok: false, detail: 'wmic gave no process table to check', ms: 0 });
+else if (leaked.length > 0) results.push({ name: 'nothing is left running', ok: false, detail: `still running after the cases: ${leaked.join(', ')}`, ms: 0 });
+else results.push({ name: 'nothing is left running', ok: true, detail: `no node.exe or cmd.exe left of the ${everyPid.size} processes the cases started`, ms: 0 });
 writeFileSync(resultsFile, JSON.stringify(results, null, 2));
 log('done');
 process.exit(0);
