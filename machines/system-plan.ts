@@ -75,26 +75,22 @@ export function planStop(state: SystemPlanState): [string, ServiceCommand][] {
 /** True once every service is stopped or gave up. */
 export const allDown = (state: SystemPlanState): boolean => state.order.every((name) => down.has(state.statuses[name] ?? 'stopped'));
 
-/** The names of a service and everything it needs, transitively (to start one service of a system). */
-export function withDependencies(services: Readonly<Record<string, SystemServiceSpec>>, name: string): string[] {
+/** `name` and everything `next` leads to from it, transitively. */
+function closure(name: string, next: (current: string) => readonly string[]): string[] {
   const seen = new Set<string>();
   const visit = (current: string) => {
     if (seen.has(current)) return;
     seen.add(current);
-    for (const dependency of services[current]?.dependsOn ?? []) visit(dependency);
+    for (const other of next(current)) visit(other);
   };
   visit(name);
   return [...seen];
 }
 
+/** The names of a service and everything it needs, transitively (to start one service of a system). */
+export const withDependencies = (services: Readonly<Record<string, SystemServiceSpec>>, name: string): string[] =>
+  closure(name, (current) => services[current]?.dependsOn ?? []);
+
 /** The names of a service and everything that needs it, transitively (to stop one service of a system). */
-export function withDependents(services: Readonly<Record<string, SystemServiceSpec>>, name: string): string[] {
-  const seen = new Set<string>();
-  const visit = (current: string) => {
-    if (seen.has(current)) return;
-    seen.add(current);
-    for (const dependent of dependentsOf(services, current)) visit(dependent);
-  };
-  visit(name);
-  return [...seen];
-}
+export const withDependents = (services: Readonly<Record<string, SystemServiceSpec>>, name: string): string[] =>
+  closure(name, (current) => dependentsOf(services, current));

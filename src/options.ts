@@ -131,6 +131,9 @@ function resolveInspect(value: unknown): ResolvedOptions['inspect'] {
   throw invalidOption('inspect', 'an inspection function or observer (e.g. createBrowserInspector().inspect)', value);
 }
 
+/** True for a name fit for log and lock files (and for a system's service names): letters, digits, `.`, `_`, `-`. */
+export const isFileSafeName = (name: string): boolean => /^[A-Za-z0-9._-]+$/.test(name);
+
 /** Validates user options once, at creation, with messages that name the option and the value. */
 export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptions {
   if (!isPlainObject(options)) throw invalidOption('options', 'an object with at least "command"', options);
@@ -144,7 +147,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
   if (!path.startsWith('/')) throw invalidOption('health.path', 'a path starting with "/"', path);
   const shutdown = objectOption(options.shutdown, 'shutdown', ['graceMs', 'request']);
   const name = stringOption(options.name, 'name', 'backend');
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw invalidOption('name', 'letters, digits, ".", "_" or "-" (it names log and lock files)', name);
+  if (!isFileSafeName(name)) throw invalidOption('name', 'letters, digits, ".", "_" or "-" (it names log and lock files)', name);
   const startupTimeoutMs = integerOption(health.startupTimeoutMs, 'health.startupTimeoutMs', 1, day, 30_000);
   return {
     name,

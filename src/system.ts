@@ -4,7 +4,7 @@ import type { BackendErrorCode } from '../machines/failure.js';
 import type { BackendStatus, BackendStatusInfo } from '../machines/status.js';
 import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../machines/system-graph.js';
 import { BackendError, invalidOption } from './errors.js';
-import { resolveOptions } from './options.js';
+import { isFileSafeName, resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import { type BackendSupervisor, superviseResolved } from './supervisor.js';
 
@@ -57,7 +57,7 @@ function validate(services: Readonly<Record<string, BackendServiceOptions>>): Re
   const specs: Record<string, SystemServiceSpec> = {};
   const fixedPorts = new Map<number, string>();
   for (const [name, service] of Object.entries(services)) {
-    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw invalidOption('services', 'service names of letters, digits, ".", "_" or "-"', name);
+    if (!isFileSafeName(name)) throw invalidOption('services', 'service names of letters, digits, ".", "_" or "-"', name);
     const policy = service.onDependencyFailure ?? 'restart';
     if (!['restart', 'stop', 'ignore'].includes(policy)) throw invalidOption(`services.${name}.onDependencyFailure`, '"restart", "stop" or "ignore"', policy);
     const dependsOn = service.dependsOn ?? [];

@@ -4,8 +4,8 @@ import { IpcChannel } from './channels.js';
 import type { ElectronMainApi, InvokeEventLike, MessageEventLike } from './electron-like.js';
 import { type ExecuteOptions, executeOnBackend } from './execute.js';
 import { createFailureDialog } from './failure-dialog.js';
-import { type ProxyOptions, proxyLimits, proxyToBackend, validateProxyRequest } from './proxy.js';
-import type { ProxyDownstreamMessage } from './proxy-protocol.js';
+import { type ProxyOptions, proxyLimits, proxyToBackend, refuseOnPort, validateProxyRequest } from './proxy.js';
+import type { ProxyError } from './proxy-protocol.js';
 import { guardQuit } from './quit-guard.js';
 import { createSenderCheck, frameOrigin } from './sender-trust.js';
 
@@ -90,10 +90,7 @@ export function attachBackendToElectron(supervisor: BackendSupervisor, options: 
   const onFetch = (event: MessageEventLike, request: unknown) => {
     const [port] = event.ports;
     if (!port) return log(`refused ${IpcChannel.Backend_Fetch}: no MessagePort came with it`);
-    const refuse = (error: Extract<ProxyDownstreamMessage, { type: 'error' }>['error']) => {
-      port.postMessage({ type: 'error', error } satisfies ProxyDownstreamMessage);
-      port.close();
-    };
+    const refuse = (error: ProxyError) => refuseOnPort(port, error);
     const verdict = checkSender(event);
     if (!verdict.trusted) {
       log(`refused ${IpcChannel.Backend_Fetch}: ${verdict.reason}`);

@@ -56,6 +56,12 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>)
   });
 }
 
+/** Answers a request that is not forwarded at all: one error on its port, which is then closed. */
+export function refuseOnPort(port: MessagePortLike, error: ProxyError): void {
+  port.postMessage({ type: 'error', error } satisfies ProxyDownstreamMessage);
+  port.close();
+}
+
 /** A body stream fed by the port's `body` messages, refusing more than `maxBytes`. */
 function requestBody(maxBytes: number, fail: (error: ProxyError) => void) {
   let size = 0;
@@ -117,9 +123,9 @@ export async function proxyToBackend(supervisor: BackendSupervisor, limits: Requ
   const status = supervisor.getStatus();
   if (status.status !== 'running') return fail({ code: 'BACKEND_NOT_RUNNING', message: `the backend is ${status.status}` });
   try {
-    const { request: send_, dispatcher } = await loadHttpClient();
+    const { request: forward, dispatcher } = await loadHttpClient();
     // the port is read now, not at attach time: a restart may have moved the backend
-    const response = await send_(`${supervisor.getBaseUrl()}${request.path}`, {
+    const response = await forward(`${supervisor.getBaseUrl()}${request.path}`, {
       dispatcher,
       method: request.method as Dispatcher.HttpMethod,
       headers: forwardedHeaders(request.headers, supervisor.getApiKey()),

@@ -35,9 +35,9 @@ const bodyless = new Set([101, 103, 204, 205, 304]);
 
 /** One request through the bridge's proxy, answered as a streaming `Response`. */
 function proxiedFetch(bridge: BackendBridge, path: string, init: RequestInit): Promise<Response> {
-  // Request normalises method, headers and body exactly as fetch would; the host is never used
-  const request = new Request(`http://backend.invalid${path.startsWith('/') ? '' : '/'}${path}`, init);
   const target = path.startsWith('/') ? path : `/${path}`;
+  // Request normalises method, headers and body exactly as fetch would; the host is never used
+  const request = new Request(`http://backend.invalid${target}`, init);
   return new Promise<Response>((resolve, reject) => {
     let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
     let answered = false;

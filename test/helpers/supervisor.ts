@@ -37,10 +37,9 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A supervisor with test-friendly timings, stopped and leak-checked after the test. */
-export function supervise(script: string, overrides: Partial<BackendSupervisorOptions> = {}) {
-  const dir = tempDir('sup');
-  const supervisor = createBackendSupervisor({
+/** Options with test-friendly timings for a fixture backend, its files under `dir`, its processes marked. */
+export function testOptions(script: string, dir: string) {
+  return {
     command: process.execPath,
     args: [fixture(script)],
     port: portRange(),
@@ -50,9 +49,14 @@ export function supervise(script: string, overrides: Partial<BackendSupervisorOp
     // generous timeouts: a loaded CI machine must not turn a slow answer into a failure the test did not ask for
     health: { startupTimeoutMs: 10_000, monitorIntervalMs: 100, requestTimeoutMs: 2_000, failureThreshold: 2 },
     restart: { maxRestarts: 0, initialDelayMs: 20, maxDelayMs: 100 },
-    ...overrides,
-    env: { ...markerEnv, ...overrides.env },
-  });
+    env: markerEnv,
+  } satisfies BackendSupervisorOptions;
+}
+
+/** A supervisor with test-friendly timings, stopped and leak-checked after the test. */
+export function supervise(script: string, overrides: Partial<BackendSupervisorOptions> = {}) {
+  const dir = tempDir('sup');
+  const supervisor = createBackendSupervisor({ ...testOptions(script, dir), ...overrides, env: { ...markerEnv, ...overrides.env } });
   live.push(supervisor);
   const statuses: BackendStatusInfo[] = [supervisor.getStatus()];
   supervisor.subscribe((status) => statuses.push(status));

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { type BackendServiceOptions, createBackendSystem } from '../../src/index.js';
-import { fixture, markerEnv, portRange, stopAfterTest, tempDir } from '../helpers/supervisor.js';
+import { markerEnv, stopAfterTest, tempDir, testOptions } from '../helpers/supervisor.js';
 
 function chain(services: Record<string, { needs?: string[]; extra?: Partial<BackendServiceOptions>; env?: Record<string, string> }>) {
   const dir = tempDir('system');
@@ -13,12 +13,8 @@ function chain(services: Record<string, { needs?: string[]; extra?: Partial<Back
       Object.entries(services).map(([name, { needs = [], extra = {}, env = {} }]) => [
         name,
         {
-          command: process.execPath,
-          args: [fixture('system-service.mjs')],
+          ...testOptions('system-service.mjs', dir),
           dependsOn: needs,
-          port: portRange(),
-          logDir: join(dir, 'logs'),
-          stateDir: join(dir, 'state'),
           shutdown: { graceMs: 1_000 },
           health: { startupTimeoutMs: 10_000, monitorIntervalMs: 100, requestTimeoutMs: 1_000, failureThreshold: 2 },
           restart: { maxRestarts: 2, initialDelayMs: 20, maxDelayMs: 100 },
