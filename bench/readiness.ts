@@ -1,6 +1,10 @@
 // Readiness overhead: status `running` (or a baseline's "ready") minus the backend's own LISTEN timestamp.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import waitOn from 'wait-on';
+import { pauseUntilHint, ReadinessHints } from '../src/actors/readiness-hints.js';
 import { spawnPlain, stampsInLog } from './lib/fixture.js';
 import { epochMs, startDelays } from './lib/stats.js';
 import { freshPorts, superviseTiny } from './lib/supervised.js';
@@ -47,6 +51,59 @@ async function fixedIntervalPolling(url: string): Promise<void> {
     }
     await sleep(500);
   }
+}
+
+/** Debian's python3 (or $BL_PYTHON) when it has FastAPI and uvicorn; undefined otherwise. */
+function fastApiPython(): string | undefined {
+  const python = process.env.BL_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const probe = spawnSync(python, ['-c', 'import fastapi, uvicorn'], { stdio: 'ignore' });
+  return probe.status === 0 ? python : undefined;
+}
+
+/** The FastAPI example (uvicorn, the companion) through socket handoff, its READY=1 unused. */
+export async function measureFastApiHandoff(runs: number): Promise<number[] | undefined> {
+  const python = fastApiPython();
+  if (!python || process.platform === 'win32') return undefined;
+  const script = join(import.meta.dirname, 'fixtures', 'fastapi-stamped.py');
+  const samples: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const supervised = superviseTiny({ EXAMPLE_LOAD_SECONDS: '0' }, { command: python, args: [script], handoff: true });
+    try {
+      await supervised.supervisor.start();
+    } finally {
+      await supervised.supervisor.stop();
+    }
+    await sleep(20);
+    const [listenAt] = stampsInLog(supervised.logFile(), 'LISTEN');
+    const runningAt = supervised.firstAt((s) => s.status === 'running');
+    if (listenAt === undefined || runningAt === undefined) throw new Error('missing timestamps');
+    samples.push(runningAt - listenAt);
+  }
+  return samples;
+}
+
+/**
+ * What the listen probe costs: CPU of this process (% of one core) while a health wait's pause
+ * watches a port that refuses, for `windowMs` in the probe's finest phase (a start's first
+ * seconds), beside the same pause without the probe.
+ */
+export async function measureProbeCpu(runs: number, windowMs: number): Promise<{ probe: number[]; none: number[] }> {
+  const freePort = freshPorts(1).base; // nothing listens there: every probe is refused
+  const cpuOfPause = async (probeListening: boolean) => {
+    const before = process.cpuUsage();
+    const wallBefore = epochMs();
+    const signal = new AbortController().signal;
+    await pauseUntilHint(windowMs, { hints: new ReadinessHints(), instanceId: 'bench', host: '127.0.0.1', port: freePort, signal, probeListening });
+    const used = process.cpuUsage(before);
+    return ((used.user + used.system) / 1000 / (epochMs() - wallBefore)) * 100;
+  };
+  const probe: number[] = [];
+  const none: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    probe.push(await cpuOfPause(true));
+    none.push(await cpuOfPause(false));
+  }
+  return { probe, none };
 }
 
 export async function measureReadiness(runs: number): Promise<Record<string, number[]>> {

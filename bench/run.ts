@@ -7,7 +7,7 @@ import { buildTinyBackend } from './lib/fixture.js';
 import { markdownTable, readinessChart, type Row, sampleRow } from './lib/report.js';
 import { summarize } from './lib/stats.js';
 import { measureCrashDetection, measureStop, measureStubbornStop } from './process-events.js';
-import { measureReadiness } from './readiness.js';
+import { measureFastApiHandoff, measureProbeCpu, measureReadiness } from './readiness.js';
 import { measureFanOut, measureScale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
@@ -26,7 +26,21 @@ const readinessRows = Object.entries(readiness).map(([approach, values], index) 
     ...(index === 0 ? { goal: { max: 5, text: '≤ 5 ms' } } : { ratio: ratioTo(summarize(values).median, oursReadiness) }),
   }),
 );
+const handoff = await measureFastApiHandoff(runs);
+if (handoff) {
+  const row = sampleRow('readiness overhead', 'backend-lifecycle (FastAPI example, socket handoff, uvicorn)', handoff, { goal: { max: 5, text: '≤ 5 ms' } });
+  readinessRows.splice(2, 0, row);
+} else {
+  console.error('[bench] FastAPI handoff row skipped: no python3 with fastapi and uvicorn (Debian: apt-get install python3-fastapi python3-uvicorn)');
+}
+const probeRow = readinessRows.find((row) => row.approach.includes('listen probe'));
+if (probeRow) probeRow.goal = { max: 5, text: '≤ 5 ms' };
 rows.push(...readinessRows);
+
+step('listen probe CPU');
+const probeCpu = await measureProbeCpu(quick ? 2 : 5, 2_000);
+rows.push(sampleRow('CPU while waiting for a listen (2 s, first phase)', 'backend-lifecycle (listen probe every ≤ 2 ms)', probeCpu.probe, { unit: '%' }));
+rows.push(sampleRow('CPU while waiting for a listen (2 s, first phase)', 'floor: the same wait without the probe', probeCpu.none, { unit: '%' }));
 
 step('crash detection');
 const crash = await measureCrashDetection(runs);
@@ -67,7 +81,7 @@ const markdown = `Measured on ${machine}; ${runs} runs per latency unless noted.
 console.log(`\n${markdown}`);
 const results = join(import.meta.dirname, 'results');
 mkdirSync(results, { recursive: true });
-writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ machine, runs, rows, samples: { readiness, crash, stop, scale } }, null, 2)}\n`);
+writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ machine, runs, rows, samples: { readiness, handoff, probeCpu, crash, stop, scale } }, null, 2)}\n`);
 writeFileSync(join(results, 'latest.md'), markdown);
 writeFileSync(join(results, 'readiness-overhead.svg'), readinessChart(readinessRows));
 const readmePath = join(import.meta.dirname, '..', 'README.md');

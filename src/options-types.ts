@@ -84,6 +84,15 @@ export interface BackendSupervisorOptions {
    * Default false: the lockfile reaps such orphans on the next launch anyway.
    */
   guard?: boolean;
+  /**
+   * Socket handoff (POSIX): the supervisor binds the port itself and keeps it from launch to launch;
+   * each backend receives the listening socket as fd 4 (`BACKEND_LISTEN_FD`, and `{fd}` in `args`)
+   * and must accept on it instead of binding the port. No other program can take the port between
+   * the probe and the backend's start, connections queue from the first moment (before the backend
+   * serves, and while it restarts), and a restart keeps the port. Default false.
+   * @example { command: 'uvicorn', args: ['app:app', '--fd', '{fd}'], handoff: true }
+   */
+  handoff?: boolean;
   /** XState inspection observer, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Observer } from 'xstate';
 import { defaultRestartPolicy, type RestartPolicy } from '../machines/restart-policy.js';
 import { invalidOption } from './errors.js';
+import { handoffSupported } from './handoff-socket.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import {
   booleanOption,
@@ -36,6 +37,8 @@ export interface ResolvedOptions {
   stateDir: string;
   logMaxBytes: number;
   guard: boolean;
+  /** Bind the listening socket here and hand it to the backend as fd 4 (POSIX). */
+  handoff: boolean;
   inspect: BackendSupervisorOptions['inspect'];
   /** Variables only known at spawn time (a system's dependencies' ports and keys); not a user option. */
   linkedEnv?: () => Record<string, string>;
@@ -43,7 +46,7 @@ export interface ResolvedOptions {
 
 const topLevel = [
   'name', 'command', 'args', 'cwd', 'env', 'host', 'allowExternal', 'port', 'health',
-  'shutdown', 'restart', 'auth', 'logDir', 'stateDir', 'logMaxBytes', 'guard', 'inspect',
+  'shutdown', 'restart', 'auth', 'logDir', 'stateDir', 'logMaxBytes', 'guard', 'handoff', 'inspect',
 ] as const;
 const day = 86_400_000;
 const wildcardHosts = new Set(['0.0.0.0', '::']);
@@ -125,6 +128,17 @@ function resolveCwd(value: unknown): string {
   return cwd;
 }
 
+function resolveHandoff(value: unknown, args: readonly string[]): boolean {
+  const handoff = booleanOption(value, 'handoff', false);
+  if (handoff && !handoffSupported()) {
+    throw invalidOption('handoff', 'false on Windows (a listening socket cannot be handed to a backend as an fd there)', handoff);
+  }
+  if (!handoff && args.some((arg) => arg.includes('{fd}'))) {
+    throw invalidOption('args', 'no "{fd}" unless "handoff" is true (it stands for the handed-over socket)', args);
+  }
+  return handoff;
+}
+
 function resolveInspect(value: unknown): ResolvedOptions['inspect'] {
   if (value === undefined || typeof value === 'function') return value as ResolvedOptions['inspect'];
   if (isPlainObject(value) && typeof value.next === 'function') return value as Observer<never> as ResolvedOptions['inspect'];
@@ -149,10 +163,11 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
   const name = stringOption(options.name, 'name', 'backend');
   if (!isFileSafeName(name)) throw invalidOption('name', 'letters, digits, ".", "_" or "-" (it names log and lock files)', name);
   const startupTimeoutMs = integerOption(health.startupTimeoutMs, 'health.startupTimeoutMs', 1, day, 30_000);
+  const args = stringArrayOption(options.args, 'args');
   return {
     name,
     command: options.command,
-    args: stringArrayOption(options.args, 'args'),
+    args,
     cwd: resolveCwd(options.cwd),
     env: environmentOption(options.env, 'env'),
     host: resolveHost(options.host, options.allowExternal),
@@ -172,6 +187,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
     stateDir: resolve(stringOption(options.stateDir, 'stateDir', defaultDir('state'))),
     logMaxBytes: integerOption(options.logMaxBytes, 'logMaxBytes', 1024, 2 ** 40, 10 * 1024 * 1024),
     guard: booleanOption(options.guard, 'guard', false),
+    handoff: resolveHandoff(options.handoff, args),
     inspect: resolveInspect(options.inspect),
   };
 }

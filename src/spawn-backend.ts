@@ -12,12 +12,20 @@ export const loadExeca = () => {
 /**
  * Spawns the backend with execa: command resolution across platforms (PATHEXT, `.cmd` shims),
  * no shell, no console window on Windows, output streamed (never buffered: the launch log reads
- * it), fd 3 as the notification pipe, and its own process group so stop signals reach its children.
+ * it), fd 3 as the notification pipe, fd 4 as the listening socket in handoff mode, and its own process group so stop signals reach its children.
  * A command that cannot be started is reported by the promise (`failed`, `code`), never thrown.
  */
-export function spawnBackend(execa: (typeof import('execa'))['execa'], options: ResolvedOptions, args: string[], env: ReturnType<typeof backendEnv>) {
-  // the last pipe is fd 3, BACKEND_NOTIFY_FD
-  const stdio = ['ignore', 'pipe', 'pipe', 'pipe'] as const;
+export function spawnBackend(
+  execa: (typeof import('execa'))['execa'],
+  options: ResolvedOptions,
+  args: string[],
+  env: ReturnType<typeof backendEnv>,
+  listeningSocket?: number,
+) {
+  // fd 3 is the notification pipe (BACKEND_NOTIFY_FD), fd 4 the handed-over socket (BACKEND_LISTEN_FD)
+  // execa's types list only fds 3–9 of the parent; at run time it hands any fd to child_process, which dup2()s it
+  const socketFd = listeningSocket as 3 | undefined;
+  const stdio = socketFd === undefined ? (['ignore', 'pipe', 'pipe', 'pipe'] as const) : (['ignore', 'pipe', 'pipe', 'pipe', socketFd] as const);
   return execa(options.command, args, {
     cwd: options.cwd,
     env,

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ProcessEvent } from '../machines/events.js';
+import { listenFd } from './handoff-socket.js';
 import type { ResolvedOptions } from './options.js';
 import { describeFsError } from './private-dir.js';
 
@@ -24,9 +25,9 @@ export function drained(child: { stdout: Readable | null; stderr: Readable | nul
   });
 }
 
-/** Substitutes `{port}` and `{host}` in the argument templates. */
+/** Substitutes `{port}`, `{host}` and (in handoff mode) `{fd}` in the argument templates. */
 export function expandArgs(args: readonly string[], port: number, host: string): string[] {
-  return args.map((arg) => arg.replaceAll('{port}', String(port)).replaceAll('{host}', host));
+  return args.map((arg) => arg.replaceAll('{port}', String(port)).replaceAll('{host}', host).replaceAll('{fd}', String(listenFd)));
 }
 
 /**
@@ -46,6 +47,9 @@ export function backendEnv(options: ResolvedOptions, apiKey: string | false, por
   env.BACKEND_PARENT_PID = String(process.pid);
   // s6-style readiness notification: a backend may write "READY=1\n" to this fd once it serves
   env.BACKEND_NOTIFY_FD = String(notifyFd);
+  // handoff: the listening socket is already there; never inherited from a supervisor above us
+  if (options.handoff) env.BACKEND_LISTEN_FD = String(listenFd);
+  else delete env.BACKEND_LISTEN_FD;
   // a supervisor that is itself a backend must not hand its own key down
   if (apiKey === false) delete env.BACKEND_API_KEY;
   else env.BACKEND_API_KEY = apiKey;

@@ -40,9 +40,9 @@ export interface BackendSupervisor {
   readonly actor: Actor<BackendLifecycleMachine>;
 }
 
-function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) {
+function createLifecycleActor(options: ResolvedOptions, actors: ReturnType<typeof createLazyActors>['actors']) {
   const machine = backendLifecycleMachine.provide({
-    actors: createLazyActors(options, apiKey),
+    actors,
     delays: { restartDelay: ({ context }) => restartDelayMs(context.restart, context.restarts, Math.random()) },
   });
   return createActor(machine, {
@@ -70,7 +70,8 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
 /** The supervisor of options already validated (a system adds what its services learn of each other). */
 export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
-  const actor = createLifecycleActor(options, apiKey);
+  const { actors, releaseSocket } = createLazyActors(options, apiKey);
+  const actor = createLifecycleActor(options, actors);
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;
     return new BackendError(failure ?? { code: 'STOP_FAILED', message: fallback });
@@ -87,7 +88,11 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   actor.start();
   feed.refresh();
 
-  feed.subscribe((status) => outcomes.update(status));
+  feed.subscribe((status) => {
+    // a handoff socket is held across restarts, and closed once nothing will launch again
+    if (status.status === 'stopped' || status.status === 'error') releaseSocket();
+    outcomes.update(status);
+  });
   const command = (name: Command) => {
     actor.send({ type: `supervisor.${name}` });
     return outcomes.wait(name, feed.current);

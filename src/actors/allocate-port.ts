@@ -1,4 +1,5 @@
 import { BackendError } from '../errors.js';
+import type { HandoffSocket } from '../handoff-socket.js';
 import type { ResolvedOptions } from '../options.js';
 import type { PromiseWork } from './work.js';
 
@@ -86,40 +87,76 @@ function candidates(base: number, attempts: number): number[] {
   return Array.from({ length: attempts }, (_, index) => base + index);
 }
 
+/** Tries to hold `port` in the handoff socket; undefined when it now does, else why not. */
+async function tryHold(socket: HandoffSocket, host: string, port: number, signal: AbortSignal): Promise<string | undefined> {
+  if (socket.port === port && socket.host === host) return undefined;
+  const taken = reservedOn(host);
+  if (taken.has(port)) return 'EADDRINUSE';
+  releaseHandoff(socket);
+  const refused = socket.bind(host, port);
+  if (refused !== undefined) return refused;
+  taken.add(port); // for as long as the socket holds it, not just for one launch
+  await socket.listen();
+  if (!signal.aborted) return undefined;
+  releaseHandoff(socket);
+  return 'ABORTED';
+}
+
+/** Closes a handoff socket and gives its port back to this process's allocations. */
+export function releaseHandoff(socket: HandoffSocket): void {
+  if (socket.port !== 0) releasePort(socket.host, socket.port);
+  socket.release();
+}
+
 /**
  * Finds the port for the next launch. A fixed port must be free (it is never "cleaned up": a
  * process we did not start is not ours to kill). A range is probed from its base by get-port, as
  * MineContext's backend manager does; this supervisor's own last port is taken again first
  * without asking get-port (whose in-process lock of 15–30 s would push a restart off its port),
- * and get-port's random fallback is taken only with `fallback: 'any'`.
+ * and get-port's random fallback is taken only with `fallback: 'any'`. With a handoff socket the
+ * port is bound here and held from launch to launch: a restart keeps it, and nobody can take it
+ * between the probe and the backend's start.
  */
-export function createAllocatePort(options: ResolvedOptions): PromiseWork<number> {
+export function createAllocatePort(options: ResolvedOptions, socket?: HandoffSocket): PromiseWork<number> {
   let own: number | undefined;
+  const reserve = (host: string, port: number, signal: AbortSignal) => (socket ? tryHold(socket, host, port, signal) : tryReserve(host, port, signal));
   return async ({ signal }) => {
     const { host, port } = options;
     if ('fixed' in port) {
-      const refused = await tryReserve(host, port.fixed, signal);
+      const refused = await reserve(host, port.fixed, signal);
       if (refused === undefined) return port.fixed;
       if (refused !== 'EADDRINUSE') throw bindFailure(host, port.fixed, refused);
       throw unavailable(`port already in use (port ${port.fixed} on ${host} belongs to another program)`, { port: port.fixed, host });
     }
     const inRange = (candidate: number) => candidate >= port.base && candidate < port.base + port.attempts;
-    if (own !== undefined && inRange(own) && (await tryReserve(host, own, signal)) === undefined) return own;
+    if (own !== undefined && inRange(own) && (await reserve(host, own, signal)) === undefined) return own;
 
     const { default: getPort } = await loadGetPort();
-    let found: number;
-    do {
-      try {
-        found = await getPort({ port: candidates(port.base, port.attempts), host, exclude: reservedOn(host) });
-      } catch (error) {
-        throw bindFailure(host, port.base, (error as NodeJS.ErrnoException).code ?? 'ERROR');
+    const lost = new Set<number>();
+    for (;;) {
+      let found: number;
+      do {
+        try {
+          found = await getPort({ port: candidates(port.base, port.attempts), host, exclude: [...reservedOn(host), ...lost] });
+        } catch (error) {
+          throw bindFailure(host, port.base, (error as NodeJS.ErrnoException).code ?? 'ERROR');
+        }
+        if (!inRange(found) && port.fallback !== 'any') throw await rangeFailure(host, port.base, port.attempts);
+        // a sibling took it for its own restart while get-port looked: ask again, without it
+      } while (reservedOn(host).has(found) && !signal.aborted);
+      if (socket) {
+        const refused = await tryHold(socket, host, found, signal);
+        // another program bound it since get-port looked: that port is out of the question now
+        if (refused === 'EADDRINUSE') {
+          lost.add(found);
+          continue;
+        }
+        if (refused !== undefined) throw bindFailure(host, found, refused);
       }
-      if (!inRange(found) && port.fallback !== 'any') throw await rangeFailure(host, port.base, port.attempts);
-      // a sibling took it for its own restart while get-port looked: ask again, without it
-    } while (reservedOn(host).has(found) && !signal.aborted);
-    // get-port locks it for 15–30 s; this reservation lasts until the launch ends
-    reservedOn(host).add(found);
-    if (inRange(found)) own = found;
-    return found;
+      // get-port locks it for 15–30 s; this reservation lasts until the launch ends (or the handoff socket's release)
+      reservedOn(host).add(found);
+      if (inRange(found)) own = found;
+      return found;
+    }
   };
 }

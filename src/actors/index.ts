@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../options.js';
-import { createAllocatePort } from './allocate-port.js';
+import { HandoffSocket } from '../handoff-socket.js';
+import { createAllocatePort, releaseHandoff } from './allocate-port.js';
 import { createMonitorHealth } from './monitor-health.js';
 import { createPrepareDirectories } from './prepare-directories.js';
 import { ReadinessHints } from './readiness-hints.js';
@@ -11,14 +12,19 @@ import { createWaitForHealth } from './wait-for-health.js';
 /** The real-world work of the lifecycle machine's actors, wired for one supervisor's options. */
 export function createRealWork(options: ResolvedOptions, apiKey: string | false) {
   const hints = new ReadinessHints();
+  const socket = options.handoff ? new HandoffSocket() : undefined;
   return {
     prepareDirectories: createPrepareDirectories(options),
     reapOrphans: createReapOrphans(options),
-    allocatePort: createAllocatePort(options),
-    runBackend: createRunBackend(options, apiKey, hints),
+    allocatePort: createAllocatePort(options, socket),
+    runBackend: createRunBackend(options, apiKey, hints, socket),
     waitForHealth: createWaitForHealth(options, hints),
     monitorHealth: createMonitorHealth(options),
     reapGroup: createReapGroup(options),
+    /** Closes the handoff socket (the supervisor has stopped or given up): its port is free again. */
+    releaseSocket: () => {
+      if (socket) releaseHandoff(socket);
+    },
   };
 }
 

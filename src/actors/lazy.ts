@@ -7,7 +7,8 @@ import type { RealWork } from './index.js';
  * The lifecycle machine's actors, with their work (processes, files, sockets, execa, get-port)
  * loaded by the first `start()` instead of by `import 'backend-lifecycle'`. Every launch passes
  * `starting.preparing` first, which loads it; a later actor that finds it missing is a defect and
- * fails into an error status like any other actor error.
+ * fails into an error status like any other actor error. `releaseSocket` closes a handoff socket
+ * once the supervisor has stopped or given up.
  */
 export function createLazyActors(options: ResolvedOptions, apiKey: string | false) {
   let work: RealWork | undefined;
@@ -15,7 +16,7 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
     if (!work) throw new Error('the start-up work is not loaded: every launch begins in starting.preparing');
     return work;
   };
-  return {
+  const actors = {
     prepareDirectories: fromPromise<void>(async (args) => {
       work ??= (await import('./index.js')).createRealWork(options, apiKey);
       return work.prepareDirectories(args);
@@ -27,4 +28,5 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
     monitorHealth: fromCallback<EventObject, HealthInput>((args) => loaded().monitorHealth(args)),
     reapGroup: fromPromise<void, ReapGroupInput>((args) => loaded().reapGroup(args)),
   };
+  return { actors, releaseSocket: () => work?.releaseSocket() };
 }

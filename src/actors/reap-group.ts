@@ -31,6 +31,8 @@ export function createReapGroup(options: ResolvedOptions): PromiseWork<void, Rea
       removeLock(lockPath(options.stateDir, options.name, input.instanceId));
       forgetInstance(input.instanceId);
     }
+    // a handed-over socket stays bound by the supervisor on purpose: there is nothing to wait for
+    if (options.handoff) return;
     const deadline = Date.now() + portReleaseMs;
     while (input.port > 0 && !(await isPortFree(options.host, input.port)) && Date.now() < deadline && !signal.aborted) {
       await sleep(10);

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { ProcessControlEvent, ProcessEvent, RunBackendInput } from '../../machines/events.js';
 import { killGroupOnExit } from '../exit-hook.js';
 import { startGuard } from '../guard.js';
+import { type HandoffSocket, listenFd } from '../handoff-socket.js';
 import { forgetInstance, rememberInstance } from '../live-instances.js';
 import { type LaunchLog, openLaunchLog } from '../log-file.js';
 import { lockPath, writeLock } from '../lockfile.js';
@@ -23,7 +24,12 @@ import type { CallbackWork } from './work.js';
  * left of the group when it is stopped (the state that owns it was left) or when Node exits.
  * Nothing in it may throw past it: every failure becomes an event.
  */
-export function createRunBackend(options: ResolvedOptions, apiKey: string | false, hints: ReadinessHints): CallbackWork<ProcessControlEvent, RunBackendInput> {
+export function createRunBackend(
+  options: ResolvedOptions,
+  apiKey: string | false,
+  hints: ReadinessHints,
+  socket?: HandoffSocket,
+): CallbackWork<ProcessControlEvent, RunBackendInput> {
   return ({ input, sendBack, receive }) => {
     const instanceId = randomUUID();
     const args = expandArgs(options.args, input.port, options.host);
@@ -89,7 +95,9 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
         launchLog.note(`spawn failed: ${options.command} is not a file in ${options.cwd} or on PATH (with PATHEXT)`);
         return sendBack(spawnFailure({ code: 'ENOENT' }, options, launchLog.path));
       }
-      const child = spawnBackend(execa, options, args, env);
+      if (socket && (socket.fd === undefined || socket.port !== input.port)) throw new Error(`no handoff socket is held for port ${input.port}`);
+      if (socket) launchLog.note(`handing over the socket listening on ${options.host}:${input.port} as fd ${listenFd} (BACKEND_LISTEN_FD); the backend must accept on it, not bind the port itself`);
+      const child = spawnBackend(execa, options, args, env, socket?.fd);
       child.stdout?.on('data', (chunk: Buffer) => launchLog.write('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => launchLog.write('stderr', chunk));
       onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
@@ -166,7 +174,8 @@ export function createRunBackend(options: ResolvedOptions, apiKey: string | fals
     return () => {
       released = true;
       clearTimeout(termTimer);
-      releasePort(options.host, input.port); // the launch is over: a restart may bind this port again
+      // the launch is over: a restart may bind this port again (a handoff socket keeps it until the supervisor stops)
+      if (!socket) releasePort(options.host, input.port);
       forgetGroup();
       dismissGuard();
       if (pgid !== undefined && !exited) {

@@ -2,7 +2,7 @@ import type { HealthInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { checkHealth, type HealthResult, healthUrl } from './health-check.js';
-import { pauseUntilHint, type ReadinessHints } from './readiness-hints.js';
+import { pauseUntilHint, probeHost, type ReadinessHints } from './readiness-hints.js';
 import { createPortMismatchCheck, rejectedHealth } from './startup-misconfiguration.js';
 import type { PromiseWork } from './work.js';
 
@@ -30,12 +30,15 @@ interface PollContext {
   url: string;
   /** When the wait ends; a backend's EXTEND_TIMEOUT_USEC= moves it. */
   deadline: { at: number };
+  /** When the backend was launched. */
+  launched: number;
 }
 
 /** The polling loop: the healthy answer, or the last failed one at the deadline; throws what ends the wait early. */
-async function pollUntilHealthy({ options, hints, input, signal, url, deadline }: PollContext): Promise<HealthResult | undefined> {
+async function pollUntilHealthy({ options, hints, input, signal, url, deadline, launched }: PollContext): Promise<HealthResult | undefined> {
   let last: HealthResult | undefined;
-  let probeListening = true;
+  // a handed-over socket listens from the first moment: the health request itself waits in its queue
+  let probeListening = !options.handoff;
   const portMismatch = createPortMismatchCheck(input.pid, input.port, input.logFile);
   for (let attempt = 0; !signal.aborted; attempt++) {
     const remaining = deadline.at - Date.now();
@@ -60,7 +63,7 @@ async function pollUntilHealthy({ options, hints, input, signal, url, deadline }
     // once the port listens, the probe has said all it can: keep it for a port that is not listening yet
     if (result.reason !== 'refused') probeListening = false;
     const pause = Math.min(schedule[attempt] ?? maxPause, Math.max(0, deadline.at - Date.now()));
-    const woke = await pauseUntilHint(pause, { hints, instanceId: input.instanceId, port: input.port, signal, probeListening });
+    const woke = await pauseUntilHint(pause, { hints, instanceId: input.instanceId, host: probeHost(options.host), port: input.port, signal, probeListening, since: launched });
     if (woke === 'hint') {
       attempt = -1;
       probeListening = false;
@@ -87,7 +90,7 @@ export function createWaitForHealth(options: ResolvedOptions, hints: ReadinessHi
     };
     hints.on('extend', onExtend);
     try {
-      const last = await pollUntilHealthy({ options, hints, input, signal, url, deadline });
+      const last = await pollUntilHealthy({ options, hints, input, signal, url, deadline, launched });
       if (last?.ok) return;
       throw timeoutFailure(last, url, deadline.at - launched, input.logFile);
     } finally {

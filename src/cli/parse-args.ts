@@ -36,6 +36,8 @@ Options:
   --log-dir D              directory of the backend's log files
   --state-dir D            directory of the lockfile used to reap orphans
   --guard                  stop the backend's group even if this CLI is SIGKILLed (a tiny sh guard)
+  --handoff                bind the port here and hand the listening socket to the backend as fd 4
+                           (BACKEND_LISTEN_FD; "{fd}" in its args), e.g. uvicorn app:app --fd {fd}
   --json                   print one JSON status object per line
   --ui                     serve the live inspector page on 127.0.0.1 (its URL goes to stderr)
   --ui-port N              port of the inspector page (default: any free port)
@@ -91,6 +93,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
         json: { type: 'boolean' },
         ui: { type: 'boolean' },
         guard: { type: 'boolean' },
+        handoff: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -114,6 +117,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   if (text('health-path') !== undefined) setPath(options, 'health.path', text('health-path'));
   if (text('log-dir') !== undefined) options.logDir = text('log-dir');
   if (values.guard) options.guard = true;
+  if (values.handoff) options.handoff = true;
   if (text('state-dir') !== undefined) options.stateDir = text('state-dir');
   for (const [flag, path] of Object.entries(integerFlags)) {
     const value = text(flag);
