@@ -4,10 +4,11 @@ plus a Starlette/FastAPI integration in ``backend_lifecycle.asgi``."""
 
 from .auth import AuthConfig
 from .commands import CommandError, Commands
+from .handoff import listening_socket
 from .notify import Notifier
 from .parent import parent_alive, watch_parent
 from .settings import Settings, SettingsError
 from .stdlib import serve_http
 
-__all__ = ["AuthConfig", "CommandError", "Commands", "Notifier", "Settings", "SettingsError", "parent_alive", "serve_http", "watch_parent"]
+__all__ = ["AuthConfig", "CommandError", "Commands", "Notifier", "Settings", "SettingsError", "listening_socket", "parent_alive", "serve_http", "watch_parent"]
 __version__ = "0.1.0"

@@ -10,6 +10,7 @@ from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optiona
 
 from .auth import AuthConfig
 from .commands import Commands
+from .handoff import listening_socket
 from .notify import Notifier
 from .parent import watch_parent
 from .settings import Settings
@@ -119,8 +120,8 @@ def _stop(app: Any) -> None:
 
 
 def serve(app: Any, settings: Optional[Settings] = None, notifier: Optional[Notifier] = None, **uvicorn_options: Any) -> None:
-    """Runs ``app`` with uvicorn on the supervisor's host and port, says READY=1 once the socket
-    accepts (not from a startup hook: those run before uvicorn binds), and leaves when the
+    """Runs ``app`` with uvicorn on the supervisor's host and port, or on the socket it handed over
+    (BACKEND_LISTEN_FD, the ``handoff`` option), says READY=1 once the socket accepts (not from a startup hook: those run before uvicorn binds), and leaves when the
     supervisor's process is gone.
 
     Example::
@@ -138,7 +139,14 @@ def serve(app: Any, settings: Optional[Settings] = None, notifier: Optional[Noti
             if not self.should_exit:
                 notifier.ready()
 
+    # a handed-over socket is checked before anything else runs, so a bad fd fails at once and by name
+    handed = listening_socket(settings)
     server = NotifyingServer(uvicorn.Config(app, host=settings.host, port=settings.port, **uvicorn_options))
     app.state.backend_lifecycle_server = server
     watch_parent(settings.parent_pid, lambda: setattr(server, "should_exit", True))
-    server.run()
+    # Starlette builds its middleware stack on the first request; built now, the first health check
+    # (already waiting in a handed-over socket's queue) is answered as fast as any other
+    if getattr(app, "middleware_stack", "absent") is None:
+        app.middleware_stack = app.build_middleware_stack()
+    # uvicorn's own --fd opens the fd as AF_UNIX; handing it the socket object keeps its real family
+    server.run(sockets=None if handed is None else [handed])

@@ -45,12 +45,14 @@ class Settings:
     instance_id: str = ""
     parent_pid: Optional[int] = None
     notify_fd: Optional[int] = None
+    #: the listening socket the supervisor handed over (its ``handoff`` option), else None
+    listen_fd: Optional[int] = None
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
         """Reads BACKEND_PORT (required), BACKEND_HOST, BACKEND_API_KEY, BACKEND_INSTANCE_ID,
-        BACKEND_PARENT_PID and BACKEND_NOTIFY_FD; raises SettingsError naming the variable that
-        is missing or malformed."""
+        BACKEND_PARENT_PID, BACKEND_NOTIFY_FD and BACKEND_LISTEN_FD; raises SettingsError naming
+        the variable that is missing or malformed."""
         env = os.environ if environ is None else environ
         port = _int(env, "BACKEND_PORT", True)
         if port is not None and (port == 0 or port > 65535):
@@ -62,4 +64,5 @@ class Settings:
             instance_id=env.get("BACKEND_INSTANCE_ID", ""),
             parent_pid=_int(env, "BACKEND_PARENT_PID", False),
             notify_fd=_int(env, "BACKEND_NOTIFY_FD", False),
+            listen_fd=_int(env, "BACKEND_LISTEN_FD", False),
         )

@@ -1,4 +1,5 @@
-"""Plain Python: an http.server backend that says READY=1 right after its socket is bound."""
+"""Plain Python: an http.server backend that says READY=1 right after its socket listens (its own,
+or the one the supervisor handed over)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional, Type
 
+from .handoff import listening_socket
 from .notify import Notifier
 from .parent import watch_parent
 from .settings import Settings
 
 
 def serve_http(handler: Type[BaseHTTPRequestHandler], settings: Optional[Settings] = None, notifier: Optional[Notifier] = None) -> None:
-    """Serves ``handler`` on the supervisor's host and port until the parent is gone or the server
+    """Serves ``handler`` on the supervisor's host and port (or on the socket it handed over) until the parent is gone or the server
     is shut down (``server.shutdown()`` from a handler thread, e.g. on the stop request).
 
     Example::
@@ -21,9 +23,14 @@ def serve_http(handler: Type[BaseHTTPRequestHandler], settings: Optional[Setting
     """
     settings = settings or Settings.from_env()
     notifier = notifier or Notifier(settings.notify_fd)
-    server = ThreadingHTTPServer((settings.host, settings.port), handler)
+    handed = listening_socket(settings)
+    server = ThreadingHTTPServer((settings.host, settings.port), handler, bind_and_activate=handed is None)
+    if handed is not None:
+        server.socket.close()
+        server.socket = handed
+        server.server_address = handed.getsockname()[:2]
     server.daemon_threads = True
-    # the constructor bound and listened: connections queue from here on
+    # bound and listening (here or by the supervisor): connections queue from here on
     notifier.ready()
     watch_parent(settings.parent_pid, lambda: threading.Thread(target=server.shutdown, daemon=True).start())
     try:
