@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { loadHttpClient } from '../http-client.js';
+import { loadHttpClient, originAndPath } from '../http-client.js';
 import type { BackendSupervisor } from '../supervisor.js';
 import type { MessagePortLike } from './electron-like.js';
 import type { ProxyDownstreamMessage, ProxyError, ProxyRequest, ProxyUpstreamMessage } from './proxy-protocol.js';
@@ -123,10 +123,10 @@ export async function proxyToBackend(supervisor: BackendSupervisor, limits: Requ
   const status = supervisor.getStatus();
   if (status.status !== 'running') return fail({ code: 'BACKEND_NOT_RUNNING', message: `the backend is ${status.status}` });
   try {
-    const { request: forward, dispatcher } = await loadHttpClient();
+    const dispatcher = await loadHttpClient();
     // the port is read now, not at attach time: a restart may have moved the backend
-    const response = await forward(`${supervisor.getBaseUrl()}${request.path}`, {
-      dispatcher,
+    const response = await dispatcher.request({
+      ...originAndPath(`${supervisor.getBaseUrl()}${request.path}`),
       method: request.method as Dispatcher.HttpMethod,
       headers: forwardedHeaders(request.headers, supervisor.getApiKey()),
       body: body?.stream ?? null,
