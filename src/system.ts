@@ -48,6 +48,22 @@ export interface BackendSystem {
   readonly actor: Actor<typeof backendSystemMachine>;
 }
 
+/** Runs a service's option check so that a refusal names the service: `services.api.port`. */
+function withinService<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof BackendError) || error.code !== 'INVALID_OPTIONS') throw error;
+    const option = String(error.details?.option ?? '');
+    throw new BackendError({
+      code: 'INVALID_OPTIONS',
+      message: error.message.replace(`Invalid option "${option}"`, `Invalid option "services.${name}.${option}"`),
+      details: { option: `services.${name}.${option}` },
+      retryable: false,
+    });
+  }
+}
+
 const variableName = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 
 function validate(services: Readonly<Record<string, BackendServiceOptions>>): Record<string, SystemServiceSpec> {
@@ -90,18 +106,18 @@ function validate(services: Readonly<Record<string, BackendServiceOptions>>): Re
  * @example
  * const system = createBackendSystem({
  *   services: {
- *     db: { command: 'redis-server', args: ['--port', '{port}'], health: { path: '/' } },
- *     api: { command: 'python3', args: ['server.py'], dependsOn: ['db'] },
+ *     store: { command: 'python3', args: ['store.py'] },
+ *     api: { command: 'python3', args: ['server.py'], dependsOn: ['store'] },
  *   },
  * });
- * await system.start();   // db first, then api with BACKEND_DB_PORT set
+ * await system.start();   // store first, then api with BACKEND_STORE_PORT set
  */
 export function createBackendSystem(options: BackendSystemOptions): BackendSystem {
   const specs = validate(options?.services);
   const supervisors = new Map<string, BackendSupervisor>();
   for (const [name, service] of Object.entries(options.services)) {
     const { dependsOn: _dependsOn, onDependencyFailure: _policy, ...supervisorOptions } = service;
-    const resolved = resolveOptions({ name, ...supervisorOptions, ...(options.inspect && !service.inspect ? { inspect: options.inspect } : {}) });
+    const resolved = withinService(name, () => resolveOptions({ name, ...supervisorOptions, ...(options.inspect && !service.inspect ? { inspect: options.inspect } : {}) }));
     const linkedEnv = () => {
       const env: Record<string, string> = {};
       for (const dependency of specs[name]?.dependsOn ?? []) {
@@ -121,7 +137,9 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
   // each child of the system statechart drives one supervisor and reports its status
   const service = fromCallback<ServiceCommandEvent, { name: string }>(({ input, sendBack, receive }) => {
     const supervisor = supervisors.get(input.name) as BackendSupervisor;
-    const report = (status: BackendStatusInfo) => sendBack({ type: 'service.status', name: input.name, status: status.status });
+    // a microtask later: every other listener of this status (a CLI printing it, a window) hears
+    // "db is running" before the system reacts to it by starting what depends on db
+    const report = (status: BackendStatusInfo) => queueMicrotask(() => sendBack({ type: 'service.status', name: input.name, status: status.status }));
     const off = supervisor.subscribe(report);
     report(supervisor.getStatus());
     receive(({ command }) => {

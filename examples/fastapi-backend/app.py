@@ -4,7 +4,9 @@
 Health echoes the instance id, everything else needs the API key (MineContext's api_auth shape),
 progress shows while it starts, READY=1 goes out once uvicorn's socket accepts, POST /api/shutdown
 stops it cleanly on every system, and python:execute commands answer with their own errors.
-Run: npx backend-lifecycle run -- python3 examples/fastapi-backend/app.py (with fastapi and uvicorn installed)
+Run (with fastapi and uvicorn installed), the socket handed over by the supervisor:
+    npx backend-lifecycle run --handoff -- python3 examples/fastapi-backend/app.py
+or without --handoff: it then binds BACKEND_PORT itself.
 """
 
 import os

@@ -123,3 +123,28 @@ def test_uvicorn_serves_on_the_handed_socket_and_a_connection_made_before_it_ser
         process.kill()
         process.wait()
         held.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
+def test_serve_http_exits_cleanly_on_sigterm():
+    held = bound_socket()
+    port = held.getsockname()[1]
+    held.close()
+    code = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from http.server import BaseHTTPRequestHandler\n"
+        "from backend_lifecycle import serve_http\n"
+        "try:\n    serve_http(BaseHTTPRequestHandler)\nfinally:\n    print('cleaned up', flush=True)\n"
+    ) % str(Path(__file__).resolve().parents[1])
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "BACKEND_PORT": str(port), "BACKEND_NOTIFY_FD": str(write_end)}, pass_fds=(write_end,), stdout=subprocess.PIPE)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as notifications:
+            assert notifications.readline() == b"READY=1\n"
+        process.terminate()
+        out, _ = process.communicate(timeout=10)
+        assert (process.returncode, out) == (0, b"cleaned up\n")
+    finally:
+        process.kill()
+        process.wait()

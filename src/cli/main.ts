@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 import { BackendError } from '../errors.js';
-import { parseRunArgs, UsageError, usage } from './parse-args.js';
+import { parseCommandLine, UsageError, usage } from './parse-args.js';
 import { runSupervisor, SetupError } from './run.js';
+import { runSystem } from './up.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   try {
-    const command = parseRunArgs(argv);
+    const command = parseCommandLine(argv);
     if (!command) {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
-    return await runSupervisor(command);
+    return command.verb === 'up' ? await runSystem(command) : await runSupervisor(command);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`backend-lifecycle: ${error.message}\nRun "backend-lifecycle --help" for usage.\n`);

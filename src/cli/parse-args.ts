@@ -11,7 +11,18 @@ export interface RunCommand {
   inspectLog?: string;
 }
 
+/** What `backend-lifecycle up` was asked to do. */
+export interface UpCommand {
+  /** The system file (JSON). */
+  file: string;
+  json: boolean;
+  /** One inspector page per service on 127.0.0.1, from this port on (0 = any free ports). */
+  ui?: { port: number };
+  inspectLog?: string;
+}
+
 export const usage = `Usage: backend-lifecycle run [options] -- <command> [args...]
+       backend-lifecycle up [--json] [--ui [--ui-port N]] [--inspect-log FILE] <system.json>
 
 Supervises <command> as a local backend: finds a free port, starts it, waits until its health
 endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
@@ -42,7 +53,13 @@ Options:
   --ui                     serve the live inspector page on 127.0.0.1 (its URL goes to stderr)
   --ui-port N              port of the inspector page (default: any free port)
   --inspect-log FILE       append XState inspection events to FILE as JSON lines
-  -h, --help               show this help`;
+  -h, --help               show this help
+
+up <system.json> starts several backends as one system: each service of the file's
+{ "services": { "<name>": { "command", "args", "dependsOn", ...options } } } in dependency order
+(each once what it depends on runs), stops them in reverse order on Ctrl-C; dependents receive
+BACKEND_<NAME>_PORT, _URL and _API_KEY. --json lines carry the service's name ("service").
+Relative cwd, logDir and stateDir in the file are relative to it.`;
 
 /** A command-line mistake: printed with the usage hint, exit code 2. */
 export class UsageError extends Error {}
@@ -75,11 +92,53 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   else target[head] = { ...(target[head] as Record<string, unknown> | undefined), [tail]: value };
 }
 
+/** Parses `up [--json] [--ui [--ui-port N]] [--inspect-log FILE] <file>`; undefined when help was asked for. */
+export function parseUpArgs(argv: readonly string[]): UpCommand | undefined {
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        json: { type: 'boolean' },
+        ui: { type: 'boolean' },
+        'ui-port': { type: 'string' },
+        'inspect-log': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0] ?? String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return undefined;
+  if (positionals.length !== 1) throw new UsageError(`up expects exactly one system file, e.g. up examples/system.json (got ${positionals.length})`);
+  if (values['ui-port'] !== undefined && !values.ui) throw new UsageError('--ui-port needs --ui');
+  const up: UpCommand = { file: positionals[0] as string, json: values.json === true };
+  if (values.ui) up.ui = { port: values['ui-port'] === undefined ? 0 : toPort('ui-port', values['ui-port'] as string) };
+  if (typeof values['inspect-log'] === 'string') up.inspectLog = values['inspect-log'];
+  return up;
+}
+
+/** A parsed command line: `run` or `up`; undefined when help was asked for. */
+export type CliCommand = ({ verb: 'run' } & RunCommand) | ({ verb: 'up' } & UpCommand);
+
+/** Parses the whole command line, `run ...` or `up ...`; undefined when help was asked for. */
+export function parseCommandLine(argv: readonly string[]): CliCommand | undefined {
+  if (argv[0] === 'up') {
+    const up = parseUpArgs(argv.slice(1));
+    return up && { verb: 'up', ...up };
+  }
+  const run = parseRunArgs(argv);
+  return run && { verb: 'run', ...run };
+}
+
 /** Parses `run [options] -- <command> [args...]`; returns undefined when help was asked for. */
 export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === '-h' || verb === '--help') return undefined;
-  if (verb !== 'run') throw new UsageError(`Unknown command "${verb}": the only command is "run"`);
+  if (verb !== 'run') throw new UsageError(`Unknown command "${verb}": the commands are "run" and "up"`);
   const separator = rest.indexOf('--');
   const flags = separator === -1 ? rest : rest.slice(0, separator);
   const backend = separator === -1 ? [] : rest.slice(separator + 1);

@@ -1,47 +1,14 @@
-import { closeSync, openSync } from 'node:fs';
 import type { InspectionEvent } from 'xstate';
 import { BackendError } from '../errors.js';
 import { createInspectLog } from '../inspect-log.js';
-import { describeFsError } from '../private-dir.js';
 import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
-import { startUiServer, type UiServer } from '../ui/server.js';
+import type { UiServer } from '../ui/server.js';
+import { checkWritable, openUi, stopSignals, tolerateClosedOutput } from './cli-io.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
 
-/** A problem with what the CLI was asked to set up (exit 2, one line, no usage hint). */
-export class SetupError extends Error {}
-
-const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/** Fails now, with the path and the reason, if the inspection log cannot be written. */
-function checkWritable(path: string): void {
-  try {
-    closeSync(openSync(path, 'a', 0o600));
-  } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory (ENOENT)' : describeFsError(error);
-    throw new SetupError(`cannot write --inspect-log ${path}: ${why}`);
-  }
-}
-
-async function openUi(...args: Parameters<typeof startUiServer>): Promise<UiServer> {
-  try {
-    return await startUiServer(...args);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the port is in use (EADDRINUSE)' : describeFsError(error);
-    throw new SetupError(`cannot serve the inspector page on 127.0.0.1:${args[2]?.port ?? 0}: ${why}`);
-  }
-}
-
-// a reader that went away (EPIPE) must not crash the CLI in the middle of a graceful stop
-function tolerateClosedOutput(stream: NodeJS.WriteStream): () => boolean {
-  let closed = false;
-  stream.on('error', () => {
-    closed = true;
-  });
-  return () => closed;
-}
+export { SetupError } from './cli-io.js';
 
 /**
  * Runs the supervisor until a signal stops it (exit 0) or the backend cannot be (re)started any

@@ -10,22 +10,33 @@ export const cliPath = join(import.meta.dirname, '../../dist/bundle/cli.js');
 /** A CLI run in its own process, its `--json` lines parsed as they arrive. */
 export interface CliRun {
   child: ChildProcess;
-  statuses: BackendStatusInfo[];
+  /** Parsed `--json` lines; `up` adds the service's name to each. */
+  statuses: (BackendStatusInfo & { service?: string })[];
   stdout: string[];
   stderr: string[];
   exit: Promise<number | null>;
-  waitFor(predicate: (status: BackendStatusInfo) => boolean): Promise<BackendStatusInfo>;
+  waitFor(predicate: (status: BackendStatusInfo & { service?: string }) => boolean): Promise<BackendStatusInfo & { service?: string }>;
 }
 
 /** Starts `backend-lifecycle run [--json] [dirs and a private port range] ...args`. */
 export function runCli(args: string[], options: { json?: boolean; withDirs?: boolean; dir?: string } = {}): CliRun {
   const { json = true, withDirs = true } = options;
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run "npm run build" first (npm test does)`);
   const dir = options.dir ?? tempDir('cli');
   const { base, attempts } = portRange();
   const flags = ['--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state'), '--port-base', String(base), '--port-attempts', String(attempts)];
-  const child = spawn(process.execPath, [cliPath, 'run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], {
-    env: { ...process.env, ...markerEnv },
+  return spawnCli(['run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], { json });
+}
+
+/** Starts `backend-lifecycle up [--json] ...args <file>` with `env` added to its environment. */
+export function runUp(args: string[], options: { json?: boolean; env?: Record<string, string> } = {}): CliRun {
+  const { json = true } = options;
+  return spawnCli(['up', ...(json ? ['--json'] : []), ...args], { json, env: options.env ?? {} });
+}
+
+function spawnCli(argv: string[], { json, env = {} }: { json: boolean; env?: Record<string, string> }): CliRun {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run "npm run build" first (npm test does)`);
+  const child = spawn(process.execPath, [cliPath, ...argv], {
+    env: { ...process.env, ...markerEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const waiters = new Set<() => void>();

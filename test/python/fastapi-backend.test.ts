@@ -5,6 +5,7 @@ import { attachBackendToElectron } from '../../src/electron/main.js';
 import { createBackendBridge } from '../../src/electron/preload.js';
 import { createBackendClient } from '../../src/electron/renderer.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
+import { runCli } from '../helpers/cli.js';
 import { supervise } from '../helpers/supervisor.js';
 
 const python = process.env.BL_PYTHON ?? '/usr/bin/python3';
@@ -42,4 +43,26 @@ describe('the FastAPI example with the Python companion, under a real supervisor
     expect(log).toContain('backend notified READY=1');
     expect(log).toMatch(/exited with code 0/);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'from the CLI with --handoff: a start longer than --startup-timeout-ms, extended by the backend, shows its progress in --json lines and serves on the handed socket',
+    async () => {
+      process.env.EXAMPLE_LOAD_SECONDS = '2.5';
+      try {
+        const run = runCli(['--handoff', '--startup-timeout-ms', '1000', '--', python, app]);
+        const running = await run.waitFor((status) => status.status === 'running');
+        const details = run.statuses.map((status) => status.detail).filter(Boolean);
+        expect(details).toEqual(['loading the model', 'starting the server']);
+        const started = Date.parse(run.statuses[0]?.timestamp ?? '');
+        expect(Date.parse(running.timestamp) - started).toBeGreaterThan(2_500);
+        const health = await fetch(`http://127.0.0.1:${running.port}/api/health`);
+        expect(health.status).toBe(200);
+        run.child.kill('SIGINT');
+        expect(await run.exit).toBe(0);
+        expect(run.statuses.at(-1)?.status).toBe('stopped');
+      } finally {
+        delete process.env.EXAMPLE_LOAD_SECONDS;
+      }
+    },
+  );
 });

@@ -31,7 +31,7 @@ describe('CLI arguments', () => {
     expect(parseRunArgs(['run', '--ui', '--', 'x'])?.ui).toEqual({ port: 0 });
     expect(parseRunArgs(['--help'])).toBeUndefined();
     expect(parseRunArgs(['run', '-h'])).toBeUndefined();
-    expect(() => parseRunArgs(['serve'])).toThrow(new UsageError('Unknown command "serve": the only command is "run"'));
+    expect(() => parseRunArgs(['serve'])).toThrow(new UsageError('Unknown command "serve": the commands are "run" and "up"'));
     expect(() => parseRunArgs(['run', 'x'])).toThrow(UsageError);
   });
 });

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""The database-like service of examples/system.json: notes kept in SQLite, served over HTTP.
+
+Standard library and the Python companion only. Every route but health needs the API key the
+supervisor gave it; its dependents (the API) receive that key as BACKEND_STORE_API_KEY.
+    GET  /api/health   {"status": "ok", "instanceId": ..., "notes": <count>}
+    GET  /notes        [{"id": 1, "text": "..."}]
+    POST /notes        {"text": "..."} -> 201 {"id": n}
+The database file: $STORE_PATH, else backend-lifecycle-example/notes.sqlite3 in the temp folder.
+"""
+
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+
+from backend_lifecycle import AuthConfig, Notifier, Settings, serve_http  # noqa: E402
+
+settings = Settings.from_env()
+notifier = Notifier(settings.notify_fd)
+auth = AuthConfig.from_config(api_key=settings.api_key)
+path = Path(os.environ.get("STORE_PATH") or Path(tempfile.gettempdir()) / "backend-lifecycle-example" / "notes.sqlite3")
+path.parent.mkdir(parents=True, exist_ok=True)
+notifier.status(f"opening {path}")
+database = sqlite3.connect(path, check_same_thread=False)
+database.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+database.commit()
+lock = threading.Lock()
+
+
+class Store(BaseHTTPRequestHandler):
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if self.path == "/api/health":
+            self.send_header("X-Backend-Instance", settings.instance_id)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def allowed(self):
+        if auth.allows(self.path, self.headers.get("X-API-Key")):
+            return True
+        self.answer(401, {"error": "missing or invalid X-API-Key"})
+        return False
+
+    def do_GET(self):
+        if not self.allowed():
+            return
+        if self.path == "/api/health":
+            with lock:
+                (count,) = database.execute("SELECT COUNT(*) FROM notes").fetchone()
+            return self.answer(200, {"status": "ok", "instanceId": settings.instance_id, "notes": count})
+        if self.path == "/notes":
+            with lock:
+                rows = database.execute("SELECT id, text FROM notes ORDER BY id").fetchall()
+            return self.answer(200, [{"id": row[0], "text": row[1]} for row in rows])
+        self.answer(404, {"error": "not found"})
+
+    def do_POST(self):
+        if not self.allowed():
+            return
+        if self.path != "/notes":
+            return self.answer(404, {"error": "not found"})
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            text = json.loads(self.rfile.read(min(length, 64 * 1024)) or b"{}").get("text")
+        except (ValueError, AttributeError):
+            text = None
+        if not isinstance(text, str) or not text.strip():
+            return self.answer(400, {"error": 'expected {"text": "..."}'})
+        with lock:
+            cursor = database.execute("INSERT INTO notes (text) VALUES (?)", (text,))
+            database.commit()
+        self.answer(201, {"id": cursor.lastrowid})
+
+    def log_message(self, format, *args):
+        sys.stderr.write(f"store: {format % args}\n")
+
+
+if __name__ == "__main__":
+    try:
+        serve_http(Store, settings, notifier)
+    finally:
+        database.close()

@@ -1,0 +1,131 @@
+import type { InspectionEvent } from 'xstate';
+import { BackendError } from '../errors.js';
+import { createInspectLog } from '../inspect-log.js';
+import type { BackendStatusInfo } from '../../machines/status.js';
+import { type BackendSystem, createBackendSystem } from '../system.js';
+import { InspectionHub } from '../ui/inspection-hub.js';
+import type { UiServer } from '../ui/server.js';
+import { checkWritable, openUi, SetupError, stopSignals, tolerateClosedOutput } from './cli-io.js';
+import type { UpCommand } from './parse-args.js';
+import { statusLine } from './render.js';
+import { ConfigError, loadSystemFile } from './system-config.js';
+
+/** The system of the file, each service observed by its own inspector hub and the inspection log. */
+function createSystem(command: UpCommand, inspectLog: ReturnType<typeof createInspectLog> | undefined) {
+  let options: ReturnType<typeof loadSystemFile>;
+  try {
+    options = loadSystemFile(command.file);
+  } catch (error) {
+    throw error instanceof ConfigError ? new SetupError(error.message) : error;
+  }
+  const hubs = new Map<string, InspectionHub>();
+  for (const [name, service] of Object.entries(options.services)) {
+    const hub = command.ui ? new InspectionHub() : undefined;
+    if (hub) hubs.set(name, hub);
+    if (hub || inspectLog) {
+      service.inspect = (event: InspectionEvent) => {
+        hub?.inspect(event);
+        inspectLog?.inspect(event);
+      };
+    }
+  }
+  const system = createBackendSystem({ ...options, ...(inspectLog ? { inspect: inspectLog.inspect } : {}) });
+  return { system, hubs };
+}
+
+/** One inspector page per service, on consecutive ports from `--ui-port` (or any free ones). */
+async function openPages(system: BackendSystem, hubs: Map<string, InspectionHub>, basePort: number): Promise<Map<string, UiServer>> {
+  const pages = new Map<string, UiServer>();
+  try {
+    for (const [index, name] of system.names.entries()) {
+      const hub = hubs.get(name);
+      if (hub) pages.set(name, await openUi(system.service(name), hub, { port: basePort === 0 ? 0 : basePort + index }));
+    }
+  } catch (error) {
+    await Promise.all([...pages.values()].map((page) => page.close()));
+    throw error;
+  }
+  return pages;
+}
+
+/** Writes one line per service status change: JSON with its `service`, or `name  ● running ...`. */
+function createServiceWriter(stream: NodeJS.WriteStream, json: boolean, names: readonly string[]) {
+  const width = Math.max(...names.map((name) => name.length));
+  const colour = stream.isTTY === true;
+  return (name: string, status: BackendStatusInfo) =>
+    stream.write(json ? `${JSON.stringify({ service: name, ...status })}\n` : `${name.padEnd(width)}  ${statusLine(status, colour)}\n`);
+}
+
+/**
+ * Runs a system until a signal stops it (every service, dependents first; exit 0) or a service
+ * cannot be (re)started any more (exit 1, one line on stderr naming the service, the cause and
+ * its log file).
+ */
+export async function runSystem(command: UpCommand): Promise<number> {
+  if (command.inspectLog) checkWritable(command.inspectLog);
+  const inspectLog = command.inspectLog ? createInspectLog(command.inspectLog) : undefined;
+  let created: ReturnType<typeof createSystem>;
+  try {
+    created = createSystem(command, inspectLog);
+  } catch (error) {
+    await inspectLog?.close();
+    throw error;
+  }
+  const { system, hubs } = created;
+  const stdoutClosed = tolerateClosedOutput(process.stdout);
+  const stderrClosed = tolerateClosedOutput(process.stderr);
+  const complain = (line: string) => {
+    if (!stderrClosed()) process.stderr.write(`backend-lifecycle: ${line}\n`);
+  };
+  const pages = command.ui
+    ? await openPages(system, hubs, command.ui.port).catch(async (error: unknown) => {
+        await inspectLog?.close();
+        throw error;
+      })
+    : new Map<string, UiServer>();
+  for (const [name, page] of pages) complain(`inspector for "${name}" at ${page.url}`);
+
+  const write = createServiceWriter(process.stdout, command.json, system.names);
+  for (const name of system.names) {
+    system.service(name).subscribe((status) => {
+      if (!stdoutClosed()) write(name, status);
+    });
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const finish = (code: number) => {
+      for (const signal of stopSignals) process.off(signal, onSignal);
+      void Promise.all([...[...pages.values()].map((page) => page.close()), inspectLog?.close()]).then(() => resolve(code));
+    };
+    const onSignal = () => {
+      // a terminal's Ctrl-C reaches both npm and us: the second copy must not start a second stop
+      if (stopping) return;
+      stopping = true;
+      system.stop().then(
+        () => finish(0),
+        (error: unknown) => {
+          complain((error as Error).message);
+          finish(1);
+        },
+      );
+    };
+    for (const signal of stopSignals) process.on(signal, onSignal);
+    system.subscribe((current) => {
+      if (current.status !== 'error' || stopping) return;
+      stopping = true;
+      const failed = system.names.find((name) => current.services[name]?.status === 'error') ?? '?';
+      const error = current.services[failed]?.error;
+      complain(`service "${failed}": ${error?.code ?? 'ERROR'}: ${error?.message ?? 'it could not be started'}`);
+      // the others wind down in reverse order, their statuses printed like any change
+      system.stop().then(
+        () => finish(1),
+        () => finish(1),
+      );
+    });
+    system.start().catch((error: unknown) => {
+      // failures surface through the 'error' status above; anything else is a bug worth showing
+      if (!(error instanceof BackendError)) complain(String(error));
+    });
+  });
+}

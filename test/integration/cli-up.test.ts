@@ -1,0 +1,92 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runUp } from '../helpers/cli.js';
+import { isRunning } from '../helpers/leaks.js';
+import { fixture, portRange, tempDir } from '../helpers/supervisor.js';
+
+/** A system file of fixture services in a fresh folder: `needs` name what each depends on. */
+function systemFile(services: Record<string, { needs?: string[]; extra?: Record<string, unknown> }>) {
+  const dir = tempDir('up');
+  const events = join(dir, 'events.log');
+  writeFileSync(events, '');
+  const file = join(dir, 'system.json');
+  const config = {
+    services: Object.fromEntries(
+      Object.entries(services).map(([name, { needs = [], extra = {} }]) => [
+        name,
+        {
+          command: process.execPath,
+          args: [fixture('system-service.mjs')],
+          dependsOn: needs,
+          port: portRange(),
+          // relative to the file: the CLI resolves them against its folder
+          logDir: 'logs',
+          stateDir: 'state',
+          shutdown: { graceMs: 1_000 },
+          env: { FIXTURE_NAME: name, FIXTURE_EVENTS: events, FIXTURE_NEEDS: needs.join(',') },
+          ...extra,
+        },
+      ]),
+    ),
+  };
+  writeFileSync(file, JSON.stringify(config));
+  return { file, dir, events: () => readFileSync(events, 'utf8').trim().split('\n').filter(Boolean) };
+}
+
+describe('backend-lifecycle up', () => {
+  it('starts a chain in dependency order, --json lines name their service, and Ctrl-C stops it in reverse with nothing left', async () => {
+    const { file, dir, events } = systemFile({ web: { needs: ['api'] }, api: { needs: ['db'] }, db: {} });
+    const run = runUp([file]);
+    await run.waitFor((s) => s.service === 'web' && s.status === 'running');
+    const firstRunning = (name: string) => run.statuses.findIndex((s) => s.service === name && s.status === 'running');
+    const firstStarting = (name: string) => run.statuses.findIndex((s) => s.service === name && s.status === 'starting');
+    // each line of a service that depends on another comes after that one's "running" line
+    expect(firstRunning('db')).toBeLessThan(firstStarting('api'));
+    expect(firstRunning('api')).toBeLessThan(firstStarting('web'));
+    const pids = ['db', 'api', 'web'].map((name) => run.statuses.findLast((s) => s.service === name && s.status === 'running')?.pid as number);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(events().slice(-3)).toEqual(['web stop', 'api stop', 'db stop']);
+    const stopped = (name: string) => run.statuses.findIndex((s) => s.service === name && s.status === 'stopped' && s.sequence > 1);
+    expect(stopped('web')).toBeLessThan(stopped('api'));
+    expect(stopped('api')).toBeLessThan(stopped('db'));
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+    expect(run.stderr.join('')).toBe('');
+    // logDir "logs" meant next to the file
+    expect(readFileSync(join(dir, 'events.log'), 'utf8')).toContain('db start');
+    expect(run.statuses.every((s) => typeof s.service === 'string')).toBe(true);
+  });
+
+  it('a service that cannot start ends the system: exit 1, one stderr line naming the service, the others stopped', async () => {
+    const { file } = systemFile({ db: {}, api: { needs: ['db'], extra: { args: [fixture('crash-on-start.mjs')], restart: { maxRestarts: 0 } } } });
+    const run = runUp([file]);
+    expect(await run.exit).toBe(1);
+    const lines = run.stderr.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^backend-lifecycle: service "api": CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 3; .*\)\. Log: \/.+\.log$/);
+    expect(run.statuses.findLast((s) => s.service === 'db')?.status).toBe('stopped');
+  });
+
+  it('refuses a bad system file before starting anything: exit 2 with the exact cause', async () => {
+    const dir = tempDir('up-bad');
+    const cases: [string, string][] = [
+      ['missing.json', `backend-lifecycle: cannot read the system file ${join(dir, 'missing.json')}: no such file (ENOENT)`],
+      ['{"services": ', `backend-lifecycle: the system file ${join(dir, 'bad.json')} is not valid JSON: `],
+      ['{"service": {}}', `backend-lifecycle: the system file ${join(dir, 'bad.json')} must hold an object with "services"`],
+      [
+        '{"services": {"a": {"command": "x", "dependsOn": ["b"]}, "b": {"command": "x", "dependsOn": ["a"]}}}',
+        'backend-lifecycle: INVALID_OPTIONS: Invalid option "services": dependency cycle: a → b → a',
+      ],
+      ['{"services": {"a": {"command": "x", "port": "high"}}}', 'backend-lifecycle: INVALID_OPTIONS: Invalid option "services.a.port"'],
+    ];
+    for (const [content, message] of cases) {
+      const file = join(dir, content === 'missing.json' ? 'missing.json' : 'bad.json');
+      if (content !== 'missing.json') writeFileSync(file, content);
+      const run = runUp([file]);
+      expect(await run.exit).toBe(2);
+      expect(run.stderr.join('')).toContain(message);
+      expect(run.stdout).toEqual([]);
+    }
+  });
+});
