@@ -68,6 +68,23 @@ describe('backend-lifecycle up', () => {
     expect(run.statuses.findLast((s) => s.service === 'db')?.status).toBe('stopped');
   });
 
+  it('--ui serves one live inspector page per service, each showing that service', async () => {
+    const { file } = systemFile({ api: { needs: ['db'] }, db: {} });
+    const run = runUp(['--ui', file]);
+    await run.waitFor((s) => s.service === 'api' && s.status === 'running');
+    const pages = Object.fromEntries(
+      [...run.stderr.join('').matchAll(/^backend-lifecycle: inspector for "(\w+)" at (\S+)$/gm)].map((match) => [match[1], new URL(match[2] as string)]),
+    );
+    expect(Object.keys(pages).sort()).toEqual(['api', 'db']);
+    for (const [name, url] of Object.entries(pages)) {
+      const status = await fetch(`${url.origin}/api/status?token=${url.searchParams.get('token')}`);
+      const running = run.statuses.findLast((s) => s.service === name && s.status === 'running');
+      expect(await status.json()).toMatchObject({ status: 'running', port: running?.port, pid: running?.pid });
+    }
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+  });
+
   it('refuses a bad system file before starting anything: exit 2 with the exact cause', async () => {
     const dir = tempDir('up-bad');
     const cases: [string, string][] = [
