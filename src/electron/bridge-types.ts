@@ -1,4 +1,5 @@
 import type { BackendStatusInfo } from '../../machines/status.js';
+import type { BackendSystemStatus } from '../system.js';
 import type { ProxyCall, ProxyRequest, ProxySink } from './proxy-protocol.js';
 
 export type { ProxyCall, ProxyError, ProxyRequest, ProxySink } from './proxy-protocol.js';
@@ -47,6 +48,13 @@ export interface BackendBridge {
   getConnection(): Promise<BackendConnection>;
   /** One request through the main-process proxy (use `createBackendClient(bridge).fetch`, which wraps it). */
   request(request: ProxyRequest, sink: ProxySink): ProxyCall;
+  /**
+   * Every service's status and the whole, when main attached a system (`attachSystemToElectron`);
+   * rejects when it attached a single backend.
+   */
+  getSystemStatus(): Promise<BackendSystemStatus>;
+  /** Calls `listener` on every status change of every service of a system; returns the unsubscribe function. */
+  onServiceStatusChanged(listener: (service: string, status: BackendStatusInfo) => void): () => void;
   /** Start, stop and restart from the page: refused unless main enabled `controls`. */
   start(): Promise<BackendStatusInfo>;
   stop(): Promise<BackendStatusInfo>;

@@ -17,6 +17,10 @@ export const IpcChannel = {
   Backend_Start: 'backend:start',
   Backend_Stop: 'backend:stop',
   Backend_Restart: 'backend:restart',
+  /** A system of several backends (attachSystemToElectron): every service's status and the whole. */
+  Backend_GetSystemStatus: 'backend:get-system-status',
+  /** Pushed for every status change of every service of a system: `{ service, status }`. */
+  Backend_ServiceStatusChanged: 'backend:service-status-changed',
 } as const;
 
 export type IpcChannelName = (typeof IpcChannel)[keyof typeof IpcChannel];

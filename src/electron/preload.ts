@@ -1,5 +1,6 @@
 import type { ContextBridge, IpcRenderer } from 'electron';
 import type { BackendStatusInfo } from '../../machines/status.js';
+import type { BackendSystemStatus } from '../system.js';
 import type { BackendBridge, BackendConnection, ExecuteResult } from './bridge-types.js';
 import { IpcChannel } from './channels.js';
 import type { AssertFits } from './electron-like.js';
@@ -74,6 +75,17 @@ export function createBackendBridge(ipcRenderer: ElectronPreloadApi['ipcRenderer
       ipcRenderer.on(IpcChannel.Backend_StatusChanged, forward);
       return () => {
         ipcRenderer.removeListener(IpcChannel.Backend_StatusChanged, forward);
+      };
+    },
+    getSystemStatus: () => ipcRenderer.invoke(IpcChannel.Backend_GetSystemStatus) as Promise<BackendSystemStatus>,
+    onServiceStatusChanged(listener) {
+      const forward = (_event: unknown, change: unknown) => {
+        const { service, status } = change as { service: string; status: BackendStatusInfo };
+        listener(service, status);
+      };
+      ipcRenderer.on(IpcChannel.Backend_ServiceStatusChanged, forward);
+      return () => {
+        ipcRenderer.removeListener(IpcChannel.Backend_ServiceStatusChanged, forward);
       };
     },
     execute: (command, payload) => ipcRenderer.invoke(IpcChannel.Python_Execute, { command, payload }) as Promise<ExecuteResult>,

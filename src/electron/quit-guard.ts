@@ -1,15 +1,14 @@
-import type { BackendSupervisor } from '../supervisor.js';
 import type { ElectronMainApi } from './electron-like.js';
 
 /**
- * Holds app quit until the backend is stopped: `will-quit` is prevented synchronously, the
+ * Holds app quit until the backend (or a whole system) is stopped: `will-quit` is prevented synchronously, the
  * supervisor stops (graceful, then forced), and the app quits again. `will-quit`, not
  * `before-quit`: it comes only once every `before-quit` handler and every window let the quit
  * go on, so a quit cancelled elsewhere (unsaved changes) leaves the backend running and is never
  * re-issued. If the stop takes longer than `deadlineMs`, `app.exit()` ends the app anyway (the
  * supervisor's exit hook still ends the backend's group), so quitting can never hang.
  */
-export function guardQuit(app: ElectronMainApi['app'], supervisor: BackendSupervisor, deadlineMs: number, log: (message: string) => void): () => void {
+export function guardQuit(app: ElectronMainApi['app'], supervisor: { stop(): Promise<unknown> }, deadlineMs: number, log: (message: string) => void): () => void {
   let phase: 'running' | 'stopping' | 'released' = 'running';
   const onWillQuit = (event: { preventDefault(): void }) => {
     if (phase === 'released') return;

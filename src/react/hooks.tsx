@@ -4,10 +4,11 @@ import type { ActorRefFrom } from 'xstate';
 import type { BackendStatusInfo } from '../../machines/status.js';
 import type { BackendBridge } from '../electron/bridge-types.js';
 import { type BackendClient, createBackendClient } from '../electron/renderer.js';
-import { type StatusSource, statusStoreLogic } from './status-store.js';
+import { serviceStatusesLogic, type StatusSource, statusStoreLogic } from './status-store.js';
 
 interface BackendContextValue {
   store: ActorRefFrom<typeof statusStoreLogic>;
+  services: ActorRefFrom<typeof serviceStatusesLogic>;
   host: string;
   bridge: StatusSource;
 }
@@ -15,7 +16,8 @@ interface BackendContextValue {
 const BackendContext = createContext<BackendContextValue | null>(null);
 
 /**
- * Makes the backend status available to the hooks below it.
+ * Makes the backend status available to the hooks below it: the backend's, or with a system's
+ * bridge (`attachSystemToElectron`) the primary service's, and every service's by name.
  *
  * @example
  * <BackendProvider bridge={window.backend}>
@@ -24,19 +26,32 @@ const BackendContext = createContext<BackendContextValue | null>(null);
  */
 export function BackendProvider({ bridge, host = '127.0.0.1', children }: { bridge: StatusSource; host?: string; children?: ReactNode }) {
   const store = useActorRef(statusStoreLogic);
+  const services = useActorRef(serviceStatusesLogic);
   useEffect(() => {
     let live = true;
     const receive = (status: BackendStatusInfo) => {
       if (live) store.send({ type: 'status.received', status });
     };
+    const receiveService = (service: string, status: BackendStatusInfo) => {
+      if (live) services.send({ type: 'service.received', service, status });
+    };
     const off = bridge.onStatusChanged(receive);
+    const offServices = bridge.onServiceStatusChanged?.(receiveService);
     bridge.getStatus().then(receive, () => {});
+    // a single backend's main process has no system to report: then only the status above exists
+    bridge.getSystemStatus?.().then(
+      (system) => {
+        for (const [service, status] of Object.entries(system.services)) receiveService(service, status);
+      },
+      () => {},
+    );
     return () => {
       live = false;
       off();
+      offServices?.();
     };
-  }, [bridge, store]);
-  return <BackendContext.Provider value={{ store, host, bridge }}>{children}</BackendContext.Provider>;
+  }, [bridge, store, services]);
+  return <BackendContext.Provider value={{ store, services, host, bridge }}>{children}</BackendContext.Provider>;
 }
 
 function useBackendContext(): BackendContextValue {
@@ -57,9 +72,19 @@ export function useBackendSelector<T>(selector: (status: BackendStatusInfo | und
   return useSelector(store, (snapshot) => selector(snapshot.context), compare);
 }
 
-/** The whole status; re-renders on every change. */
-export function useBackendStatus(): BackendStatusInfo | undefined {
-  return useBackendSelector((status) => status);
+/**
+ * The whole status; re-renders on every change. With a service's name (a system's bridge), that
+ * service's status instead: undefined until it is known.
+ *
+ * @example
+ * const store = useBackendStatus('store');
+ * if (store?.status !== 'running') return <p>waiting for the database ({store?.detail ?? store?.status})</p>;
+ */
+export function useBackendStatus(service?: string): BackendStatusInfo | undefined {
+  const { store, services } = useBackendContext();
+  const primary = useSelector(store, (snapshot) => snapshot.context);
+  const named = useSelector(services, (snapshot) => (service === undefined ? undefined : snapshot.context[service]));
+  return service === undefined ? primary : named;
 }
 
 /** The backend's port, 0 while none is assigned; follows the port across restarts. */

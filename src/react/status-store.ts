@@ -6,9 +6,14 @@ export interface StatusSource {
   getStatus(): Promise<BackendStatusInfo>;
   /** Calls `listener` on every change; returns the unsubscribe function. */
   onStatusChanged(listener: (status: BackendStatusInfo) => void): () => void;
+  /** A system's statuses, one per service (the Electron bridge of `attachSystemToElectron`). */
+  getSystemStatus?(): Promise<{ services: Record<string, BackendStatusInfo> }>;
+  /** Every status change of every service of a system. */
+  onServiceStatusChanged?(listener: (service: string, status: BackendStatusInfo) => void): () => void;
 }
 
 export type StatusStoreEvent = { type: 'status.received'; status: BackendStatusInfo };
+export type ServiceStatusEvent = { type: 'service.received'; service: string; status: BackendStatusInfo };
 
 /**
  * The renderer's copy of the backend status, as actor logic: the newest status (the highest
@@ -26,3 +31,14 @@ function isOlder(candidate: BackendStatusInfo, current: BackendStatusInfo): bool
   if (typeof candidate.sequence !== 'number' || typeof current.sequence !== 'number') return candidate.timestamp < current.timestamp;
   return candidate.sequence < current.sequence;
 }
+
+/**
+ * The renderer's copy of a system's statuses, one per service, each ordered like the single
+ * status above: the newest (highest `sequence`) wins per service.
+ */
+export const serviceStatusesLogic = fromTransition((current: Readonly<Record<string, BackendStatusInfo>>, event: ServiceStatusEvent) => {
+  if (event.type !== 'service.received' || !event.status || typeof event.service !== 'string') return current;
+  const known = current[event.service];
+  if (known !== undefined && isOlder(event.status, known)) return current;
+  return { ...current, [event.service]: event.status };
+}, {} as Readonly<Record<string, BackendStatusInfo>>);

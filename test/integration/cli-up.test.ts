@@ -72,7 +72,7 @@ describe('backend-lifecycle up', () => {
     const { file } = systemFile({ api: { needs: ['db'] }, db: {} });
     const run = runUp(['--ui', file]);
     await run.waitFor((s) => s.service === 'api' && s.status === 'running');
-    const pages = Object.fromEntries(
+    const pages: Record<string, URL> = Object.fromEntries(
       [...run.stderr.join('').matchAll(/^backend-lifecycle: inspector for "(\w+)" at (\S+)$/gm)].map((match) => [match[1], new URL(match[2] as string)]),
     );
     expect(Object.keys(pages).sort()).toEqual(['api', 'db']);

@@ -111,6 +111,8 @@ describe('backend-lifecycle/react', () => {
       start: notHere,
       stop: notHere,
       restart: notHere,
+      getSystemStatus: notHere,
+      onServiceStatusChanged: () => () => {},
       getConnection: () => Promise.reject(new Error('the proxied client must not ask for the key')),
       request: (request, sink) => {
         requests.push(`${request.method} ${request.path}`);
@@ -147,5 +149,53 @@ describe('backend-lifecycle/react', () => {
         </BackendProvider>,
       ),
     ).toThrow('backend-lifecycle/react: useBackendClient needs the Electron bridge (window.backend) as <BackendProvider bridge>');
+  });
+
+  it("useBackendStatus('db') follows one service of a system: its first answer, then its pushes, newest first", async () => {
+    const fake = fakeBridge(status({ port: 1734 }));
+    const serviceListeners = new Set<(service: string, s: BackendStatusInfo) => void>();
+    let answerSystem: (system: { services: Record<string, BackendStatusInfo> }) => void = () => {};
+    const bridge: StatusSource = {
+      ...fake.bridge,
+      getSystemStatus: () => new Promise((resolve) => (answerSystem = resolve)),
+      onServiceStatusChanged: (listener) => {
+        serviceListeners.add(listener);
+        return () => serviceListeners.delete(listener);
+      },
+    };
+    const pushService = (service: string, next: BackendStatusInfo) =>
+      act(() => {
+        for (const listener of serviceListeners) listener(service, next);
+      });
+    function Service({ name }: { name: string }) {
+      const one = useBackendStatus(name);
+      return <p>{`${name} ${one?.status ?? 'unknown'} ${one?.detail ?? ''}`.trim()}</p>;
+    }
+    function Primary() {
+      return <p>primary {useBackendStatus()?.port ?? 0}</p>;
+    }
+    const { unmount } = render(
+      <BackendProvider bridge={bridge}>
+        <Service name="db" />
+        <Service name="api" />
+        <Service name="nope" />
+        <Primary />
+      </BackendProvider>,
+    );
+    expect(screen.getByText('db unknown')).toBeTruthy();
+    const dbLoading = status({ status: 'starting', phase: 'starting.waitingForHealth', detail: 'loading' });
+    await pushService('db', dbLoading);
+    expect(screen.getByText('db starting loading')).toBeTruthy();
+    // the system's first answer was computed before that push: it must not roll db back
+    await act(() => answerSystem({ services: { db: status({ status: 'stopped', phase: 'stopped', sequence: dbLoading.sequence - 1 }), api: status({ status: 'stopped', phase: 'stopped' }) } }));
+    expect(screen.getByText('db starting loading')).toBeTruthy();
+    expect(screen.getByText('api stopped')).toBeTruthy();
+    await pushService('db', status({ status: 'running' }));
+    expect(screen.getByText('db running')).toBeTruthy();
+    expect(screen.getByText('nope unknown')).toBeTruthy();
+    await fake.answerInitial();
+    expect(screen.getByText('primary 1734')).toBeTruthy();
+    unmount();
+    expect(serviceListeners.size).toBe(0);
   });
 });
