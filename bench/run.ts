@@ -9,6 +9,7 @@ import { summarize } from './lib/stats.js';
 import { measureCrashDetection, measureStop, measureStubbornStop } from './process-events.js';
 import { measureFastApiHandoff, measureProbeCpu, measureReadiness } from './readiness.js';
 import { measureFanOut, measureScale } from './scale.js';
+import { measureChain } from './system.js';
 
 const quick = process.argv.includes('--quick');
 const runs = quick ? 5 : 15;
@@ -63,6 +64,19 @@ const plainOne = summarize(scale.plainOne).median;
 rows.push(sampleRow('start, 50 backends at once, one port range', "floor: 50 plain spawn()s, no supervisor", scale.plainMany, { ratio: `${(summarize(scale.plainMany).median / plainOne).toFixed(2)}× one plain spawn (${plainOne.toFixed(0)} ms)` }));
 rows.push(sampleRow('status fan-out, 50 subscribers, per change', 'backend-lifecycle', await measureFanOut(quick ? 2 : 5, 50), { goal: { max: 1, text: '≤ 1 ms' } }));
 
+step('a chain of 10 services');
+const chainLength = 10;
+const chain = await measureChain(quick ? 2 : 5, chainLength);
+const sumMedian = summarize(chain.sumOfSingles).median;
+const edges = chainLength - 1;
+rows.push(
+  sampleRow(`start, ${chainLength} services in a chain (50 ms each)`, 'backend-lifecycle system', chain.chain, {
+    ratio: `${(summarize(chain.chain).median / sumMedian).toFixed(2)}× the sum of single starts (${sumMedian.toFixed(0)} ms)`,
+    goal: { max: sumMedian + 5 * edges, text: `≤ sum + 5 ms × ${edges} edges` },
+  }),
+);
+rows.push(sampleRow(`start, ${chainLength} services in a chain (50 ms each)`, 'sum of the same services started one by one', chain.sumOfSingles));
+
 step('idle (20 s windows after 12 s settling, ours and the floor)');
 const idle = await measureIdle(quick ? 5_000 : 20_000);
 rows.push({ measure: 'idle CPU while running (monitor every 5 s)', approach: 'backend-lifecycle', unit: '%', median: idle.cpuPercentOfOneCore, goal: { max: 0.1, text: '≤ 0.1% of one core' } });
@@ -81,7 +95,7 @@ const markdown = `Measured on ${machine}; ${runs} runs per latency unless noted.
 console.log(`\n${markdown}`);
 const results = join(import.meta.dirname, 'results');
 mkdirSync(results, { recursive: true });
-writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ machine, runs, rows, samples: { readiness, handoff, probeCpu, crash, stop, scale } }, null, 2)}\n`);
+writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ machine, runs, rows, samples: { readiness, handoff, probeCpu, crash, stop, scale, chain } }, null, 2)}\n`);
 writeFileSync(join(results, 'latest.md'), markdown);
 writeFileSync(join(results, 'readiness-overhead.svg'), readinessChart(readinessRows));
 const readmePath = join(import.meta.dirname, '..', 'README.md');
