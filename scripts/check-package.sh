@@ -71,7 +71,9 @@ if (typeof main.attachBackendToElectron !== 'function' || typeof preload.exposeB
 console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} and /react import (electron is never loaded at runtime)');
 "
 
+# the example backend and the Python companion it imports, as an app would ship them side by side
 cp "$root/examples/python-backend/server.py" .
+cp -r "$root/python/backend_lifecycle" .
 # npx in a process group of its own, stopped the way a terminal's Ctrl-C does: SIGINT to the group
 setsid npx --no-install backend-lifecycle run --json --port-base 39100 --log-dir "$work/logs" --state-dir "$work/state" -- python3 server.py > run.jsonl &
 cli_pid=$!
