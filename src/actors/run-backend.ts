@@ -89,6 +89,7 @@ export function createRunBackend(
     };
 
     const launch = ({ execa }: typeof import('execa'), launchLog: LaunchLog) => {
+      const launchedAt = Date.now();
       launchLog.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
       const env = backendEnv(options, apiKey, input.port, instanceId);
       if (process.platform === 'win32' && findWindowsCommand(options.command, options.cwd, env) === undefined) {
@@ -109,7 +110,10 @@ export function createRunBackend(
           launchLog.note(`backend status: ${message.text}`);
           sendBack({ type: 'process.progress', detail: message.text } satisfies ProcessEvent);
         } else if (message.kind === 'extend') {
-          launchLog.note(`backend asked for ${message.ms} ms more to start`);
+          // the wait counts its cap from the launch; this is the same moment, give or take the spawn
+          const beyond = Date.now() + message.ms - (launchedAt + options.health.maxStartupMs);
+          const clamped = beyond > 0 ? `; clamped by health.maxStartupMs (${options.health.maxStartupMs} ms after the launch)` : '';
+          launchLog.note(`backend asked for ${message.ms} ms more to start${clamped}`);
           hints.emit('extend', instanceId, message.ms);
         } else if (line !== '') {
           launchLog.note(`ignored notification line: ${JSON.stringify(line.slice(0, 200))}`);

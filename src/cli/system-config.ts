@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { BackendServiceOptions, BackendSystemOptions } from '../system.js';
 import { describeFsError } from '../private-dir.js';
 import { isPlainObject } from '../validate.js';
+import { firstDuplicateKey } from './json-duplicates.js';
 
 /** A system file that cannot be used: exit 2, the file and the reason in one line. */
 export class ConfigError extends Error {}
@@ -44,6 +45,11 @@ export function loadSystemFile(path: string): BackendSystemOptions {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(`the system file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate) {
+    const where = duplicate.path === 'services' ? 'two services are' : `"${duplicate.path || '(top level)'}" has two keys`;
+    throw new ConfigError(`the system file ${path}: ${where} named "${duplicate.key}"`);
   }
   if (!isPlainObject(parsed) || !isPlainObject(parsed.services)) {
     throw new ConfigError(`the system file ${path} must hold an object with "services": { "<name>": { "command": ... } }`);

@@ -96,6 +96,12 @@ describe('backend-lifecycle up', () => {
         'backend-lifecycle: INVALID_OPTIONS: Invalid option "services": dependency cycle: a → b → a',
       ],
       ['{"services": {"a": {"command": "x", "port": "high"}}}', 'backend-lifecycle: INVALID_OPTIONS: Invalid option "services.a.port"'],
+      ['{"services": {"db": {"command": "x"}, "db": {"command": "y"}}}', `backend-lifecycle: the system file ${join(dir, 'bad.json')}: two services are named "db"`],
+      [
+        '{"services": {"a": {"command": "x", "port": 4100}, "b": {"command": "x", "port": 4100}}}',
+        'backend-lifecycle: INVALID_OPTIONS: Invalid option "services.b.port": services "a" and "b" both ask for port 4100',
+      ],
+      ['{"services": {"a": {"command": "x", "dependsOn": ["db"]}}}', 'backend-lifecycle: INVALID_OPTIONS: Invalid option "services": '],
     ];
     for (const [content, message] of cases) {
       const file = join(dir, content === 'missing.json' ? 'missing.json' : 'bad.json');

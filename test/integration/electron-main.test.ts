@@ -191,7 +191,7 @@ describe('electron preload bridge and renderer client', () => {
     const exposed: Record<string, unknown> = {};
     exposeBackendBridge({ contextBridge: { exposeInMainWorld: (key, api) => (exposed[key] = api) }, ipcRenderer: rendererOf(openWindow()) });
     expect(Object.keys(exposed)).toEqual(['backend']);
-    expect(Object.keys(exposed.backend as object).sort()).toEqual(['execute', 'getConnection', 'getPort', 'getStatus', 'onStatusChanged', 'request', 'restart', 'start', 'stop']);
+    expect(Object.keys(exposed.backend as object).sort()).toEqual(['execute', 'getConnection', 'getPort', 'getStatus', 'getSystemStatus', 'onServiceStatusChanged', 'onStatusChanged', 'request', 'restart', 'start', 'stop']);
     expect(Object.values(exposed.backend as object).every((value) => typeof value === 'function')).toBe(true);
   });
 

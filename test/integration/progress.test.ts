@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { statusLine } from '../../src/cli/render.js';
 import { supervise } from '../helpers/supervisor.js';
@@ -30,7 +31,9 @@ describe('start-up progress from the backend (STATUS= and EXTEND_TIMEOUT_USEC= o
     const { supervisor } = supervise('reports-progress.mjs', { health: { startupTimeoutMs: 1_500, maxStartupMs: 2_500 }, env: { FIXTURE_LOAD_MS: '8000', FIXTURE_EXTEND_USEC: '60000000' } });
     const error = await supervisor.start().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'HEALTH_TIMEOUT' });
-    // extended past 1 500 ms, and no further than the cap
+    // extended past 1 500 ms, and no further than the cap; the log says so
     expect((error as Error).message).toMatch(/within 2500 ms/);
+    const logFile = (error as { logFile?: string }).logFile ?? '';
+    expect(readFileSync(logFile, 'utf8')).toContain('backend asked for 60000 ms more to start; clamped by health.maxStartupMs (2500 ms after the launch)');
   });
 });
