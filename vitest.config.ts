@@ -16,7 +16,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'native', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: ['test/browser/**', '**/node_modules/**'] },
+        test: { name: 'native', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: ['test/browser/**', 'test/python/**', '**/node_modules/**'] },
       },
       { extends: true, test: { name: 'posix-ps', include: processLevel, env: { BACKEND_LIFECYCLE_PLATFORM: 'ps', BL_TEST_LEAKS_VIA_PS: '1' } } },
     ],

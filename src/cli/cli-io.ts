@@ -1,4 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
+import { BackendError } from '../errors.js';
 import { describeFsError } from '../private-dir.js';
 import { startUiServer, type UiServer } from '../ui/server.js';
 
@@ -37,4 +38,58 @@ export function tolerateClosedOutput(stream: NodeJS.WriteStream): () => boolean 
     closed = true;
   });
   return () => closed;
+}
+
+/** What the CLI runs until a signal or a failure ends it: a supervisor or a system. */
+export interface Supervised {
+  start(): Promise<unknown>;
+  stop(): Promise<unknown>;
+}
+
+/**
+ * Starts `target` and resolves with the exit code: 0 after a graceful stop on SIGINT, SIGTERM or
+ * SIGHUP (1 when that stop failed), 1 once `watchFailure` reports that `target` cannot go on (the
+ * one line goes to stderr, `target` is stopped). `cleanup` runs before the code is returned.
+ */
+export function runUntilStopped(
+  target: Supervised,
+  complain: (line: string) => void,
+  cleanup: () => Promise<unknown>,
+  watchFailure: (fail: (line: string, beforeLine?: () => void) => void) => void,
+): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const finish = (code: number) => {
+      for (const signal of stopSignals) process.off(signal, onSignal);
+      void cleanup().then(() => resolve(code));
+    };
+    const onSignal = () => {
+      // a terminal's Ctrl-C reaches both npm and us: the second copy must not start a second stop
+      if (stopping) return;
+      stopping = true;
+      target.stop().then(
+        () => finish(0),
+        (error: unknown) => {
+          complain((error as Error).message);
+          finish(1);
+        },
+      );
+    };
+    for (const signal of stopSignals) process.on(signal, onSignal);
+    watchFailure((line, beforeLine) => {
+      if (stopping) return;
+      stopping = true;
+      beforeLine?.();
+      complain(line);
+      // the line above is the outcome; a failing stop cannot make it worse
+      target.stop().then(
+        () => finish(1),
+        () => finish(1),
+      );
+    });
+    target.start().catch((error: unknown) => {
+      // failures surface through watchFailure; anything else is a bug worth showing
+      if (!(error instanceof BackendError)) complain(String(error));
+    });
+  });
 }

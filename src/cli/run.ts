@@ -1,10 +1,9 @@
 import type { InspectionEvent } from 'xstate';
-import { BackendError } from '../errors.js';
 import { createInspectLog } from '../inspect-log.js';
 import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
-import { checkWritable, openUi, stopSignals, tolerateClosedOutput } from './cli-io.js';
+import { checkWritable, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
 
@@ -45,40 +44,18 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
     if (!stdoutClosed()) write(status);
   });
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const finish = (code: number) => {
-      for (const signal of stopSignals) process.off(signal, onSignal);
-      void Promise.all([ui?.close(), inspectLog?.close()]).then(() => resolve(code));
-    };
-    const onSignal = () => {
-      // a terminal's Ctrl-C reaches both npm and us: the second copy must not start a second stop
-      if (stopping) return;
-      stopping = true;
-      supervisor.stop().then(
-        () => finish(0),
-        (error: unknown) => {
-          complain((error as Error).message);
-          finish(1);
-        },
-      );
-    };
-    for (const signal of stopSignals) process.on(signal, onSignal);
-    supervisor.subscribe((status) => {
-      if (status.status !== 'error' || stopping) return;
-      stopping = true;
-      stopWriting(); // the error is the outcome: the clean-up below must not print a later "stopped"
-      if (!command.json && process.stdout.isTTY && !stdoutClosed()) process.stdout.write('\n');
-      complain(`${status.error?.code ?? 'ERROR'}: ${status.error?.message ?? 'the backend could not be started'}`);
-      // the error line above is the one line; a failing stop cannot make it worse
-      supervisor.stop().then(
-        () => finish(1),
-        () => finish(1),
-      );
-    });
-    supervisor.start().catch((error: unknown) => {
-      // failures surface through the 'error' status above; anything else is a bug worth showing
-      if (!(error instanceof BackendError)) complain(String(error));
-    });
-  });
+  return runUntilStopped(
+    supervisor,
+    complain,
+    () => Promise.all([ui?.close(), inspectLog?.close()]),
+    (fail) =>
+      supervisor.subscribe((status) => {
+        if (status.status !== 'error') return;
+        const line = `${status.error?.code ?? 'ERROR'}: ${status.error?.message ?? 'the backend could not be started'}`;
+        fail(line, () => {
+          stopWriting(); // the error is the outcome: the clean-up must not print a later "stopped"
+          if (!command.json && process.stdout.isTTY && !stdoutClosed()) process.stdout.write('\n');
+        });
+      }),
+  );
 }

@@ -1,11 +1,10 @@
 import type { InspectionEvent } from 'xstate';
-import { BackendError } from '../errors.js';
 import { createInspectLog } from '../inspect-log.js';
 import type { BackendStatusInfo } from '../../machines/status.js';
 import { type BackendSystem, createBackendSystem } from '../system.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
-import { checkWritable, openUi, SetupError, stopSignals, tolerateClosedOutput } from './cli-io.js';
+import { checkWritable, openUi, runUntilStopped, SetupError, tolerateClosedOutput } from './cli-io.js';
 import type { UpCommand } from './parse-args.js';
 import { statusLine } from './render.js';
 import { ConfigError, loadSystemFile } from './system-config.js';
@@ -92,40 +91,17 @@ export async function runSystem(command: UpCommand): Promise<number> {
     });
   }
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const finish = (code: number) => {
-      for (const signal of stopSignals) process.off(signal, onSignal);
-      void Promise.all([...[...pages.values()].map((page) => page.close()), inspectLog?.close()]).then(() => resolve(code));
-    };
-    const onSignal = () => {
-      // a terminal's Ctrl-C reaches both npm and us: the second copy must not start a second stop
-      if (stopping) return;
-      stopping = true;
-      system.stop().then(
-        () => finish(0),
-        (error: unknown) => {
-          complain((error as Error).message);
-          finish(1);
-        },
-      );
-    };
-    for (const signal of stopSignals) process.on(signal, onSignal);
-    system.subscribe((current) => {
-      if (current.status !== 'error' || stopping) return;
-      stopping = true;
-      const failed = system.names.find((name) => current.services[name]?.status === 'error') ?? '?';
-      const error = current.services[failed]?.error;
-      complain(`service "${failed}": ${error?.code ?? 'ERROR'}: ${error?.message ?? 'it could not be started'}`);
-      // the others wind down in reverse order, their statuses printed like any change
-      system.stop().then(
-        () => finish(1),
-        () => finish(1),
-      );
-    });
-    system.start().catch((error: unknown) => {
-      // failures surface through the 'error' status above; anything else is a bug worth showing
-      if (!(error instanceof BackendError)) complain(String(error));
-    });
-  });
+  return runUntilStopped(
+    system,
+    complain,
+    () => Promise.all([...[...pages.values()].map((page) => page.close()), inspectLog?.close()]),
+    (fail) =>
+      system.subscribe((current) => {
+        if (current.status !== 'error') return;
+        const failed = system.names.find((name) => current.services[name]?.status === 'error') ?? '?';
+        const error = current.services[failed]?.error;
+        // the others wind down in reverse order after this line, their statuses printed like any change
+        fail(`service "${failed}": ${error?.code ?? 'ERROR'}: ${error?.message ?? 'it could not be started'}`);
+      }),
+  );
 }
