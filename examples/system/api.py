@@ -11,12 +11,11 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 
-from backend_lifecycle import AuthConfig, Settings, SettingsError, serve_http  # noqa: E402
+from backend_lifecycle import AuthConfig, BackendHandler, Settings, SettingsError, serve_http  # noqa: E402
 
 settings = Settings.from_env()
 auth = AuthConfig.from_config(api_key=settings.api_key)
@@ -37,42 +36,32 @@ def store(method, path, body=None):
         return 503, json.dumps({"error": f"the store is unreachable: {error}"}).encode()
 
 
-class Api(BaseHTTPRequestHandler):
-    def answer(self, status, data):
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if self.path == "/api/health":
-            self.send_header("X-Backend-Instance", settings.instance_id)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def allowed(self):
-        if auth.allows(self.path, self.headers.get("X-API-Key")):
-            return True
-        self.answer(401, b'{"error": "missing or invalid X-API-Key"}')
-        return False
+class Api(BackendHandler):
+    settings = settings
+    auth = auth
 
     def do_GET(self):
-        if not self.allowed():
+        url = self.admit()
+        if url is None:
             return
-        if self.path == "/api/health":
-            return self.answer(200, json.dumps({"status": "ok", "instanceId": settings.instance_id}).encode())
-        if self.path == "/api/notes":
-            return self.answer(*store("GET", "/notes"))
-        self.answer(404, b'{"error": "not found"}')
+        if url.path == "/api/health":
+            return self.send_health()
+        if url.path == "/api/notes":
+            return self.send_json(*store("GET", "/notes"))
+        self.send_json(404, {"error": "not found"})
 
     def do_POST(self):
-        if not self.allowed():
+        url = self.admit()
+        if url is None:
             return
-        if self.path != "/api/notes":
-            return self.answer(404, b'{"error": "not found"}')
+        if url.path != "/api/notes":
+            return self.send_json(404, {"error": "not found"})
         length = int(self.headers.get("Content-Length") or 0)
         try:
             body = json.loads(self.rfile.read(min(length, 64 * 1024)) or b"{}")
         except ValueError:
-            return self.answer(400, b'{"error": "body is not JSON"}')
-        self.answer(*store("POST", "/notes", body))
+            return self.send_json(400, {"error": "body is not JSON"})
+        self.send_json(*store("POST", "/notes", body))
 
     def log_message(self, format, *args):
         sys.stderr.write(f"api: {format % args}\n")

@@ -15,12 +15,11 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 
-from backend_lifecycle import AuthConfig, Notifier, Settings, serve_http  # noqa: E402
+from backend_lifecycle import AuthConfig, BackendHandler, Notifier, Settings, serve_http  # noqa: E402
 
 settings = Settings.from_env()
 notifier = Notifier(settings.notify_fd)
@@ -34,52 +33,41 @@ database.commit()
 lock = threading.Lock()
 
 
-class Store(BaseHTTPRequestHandler):
-    def answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if self.path == "/api/health":
-            self.send_header("X-Backend-Instance", settings.instance_id)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def allowed(self):
-        if auth.allows(self.path, self.headers.get("X-API-Key")):
-            return True
-        self.answer(401, {"error": "missing or invalid X-API-Key"})
-        return False
+class Store(BackendHandler):
+    settings = settings
+    auth = auth
 
     def do_GET(self):
-        if not self.allowed():
+        url = self.admit()
+        if url is None:
             return
-        if self.path == "/api/health":
+        if url.path == "/api/health":
             with lock:
                 (count,) = database.execute("SELECT COUNT(*) FROM notes").fetchone()
-            return self.answer(200, {"status": "ok", "instanceId": settings.instance_id, "notes": count})
-        if self.path == "/notes":
+            return self.send_json(200, {"status": "ok", "instanceId": settings.instance_id, "notes": count})
+        if url.path == "/notes":
             with lock:
                 rows = database.execute("SELECT id, text FROM notes ORDER BY id").fetchall()
-            return self.answer(200, [{"id": row[0], "text": row[1]} for row in rows])
-        self.answer(404, {"error": "not found"})
+            return self.send_json(200, [{"id": row[0], "text": row[1]} for row in rows])
+        self.send_json(404, {"error": "not found"})
 
     def do_POST(self):
-        if not self.allowed():
+        url = self.admit()
+        if url is None:
             return
-        if self.path != "/notes":
-            return self.answer(404, {"error": "not found"})
+        if url.path != "/notes":
+            return self.send_json(404, {"error": "not found"})
         try:
             length = int(self.headers.get("Content-Length") or 0)
             text = json.loads(self.rfile.read(min(length, 64 * 1024)) or b"{}").get("text")
         except (ValueError, AttributeError):
             text = None
         if not isinstance(text, str) or not text.strip():
-            return self.answer(400, {"error": 'expected {"text": "..."}'})
+            return self.send_json(400, {"error": 'expected {"text": "..."}'})
         with lock:
             cursor = database.execute("INSERT INTO notes (text) VALUES (?)", (text,))
             database.commit()
-        self.answer(201, {"id": cursor.lastrowid})
+        self.send_json(201, {"id": cursor.lastrowid})
 
     def log_message(self, format, *args):
         sys.stderr.write(f"store: {format % args}\n")

@@ -8,7 +8,7 @@ from .handoff import listening_socket
 from .notify import Notifier
 from .parent import parent_alive, watch_parent
 from .settings import Settings, SettingsError
-from .stdlib import serve_http
+from .stdlib import BackendHandler, serve_http
 
-__all__ = ["AuthConfig", "CommandError", "Commands", "Notifier", "Settings", "SettingsError", "listening_socket", "parent_alive", "serve_http", "watch_parent"]
+__all__ = ["AuthConfig", "BackendHandler", "CommandError", "Commands", "Notifier", "Settings", "SettingsError", "listening_socket", "parent_alive", "serve_http", "watch_parent"]
 __version__ = "0.1.0"

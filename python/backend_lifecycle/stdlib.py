@@ -1,17 +1,89 @@
 """Plain Python: an http.server backend that says READY=1 right after its socket listens (its own,
-or the one the supervisor handed over)."""
+or the one the supervisor handed over), and a request handler base that holds the contract."""
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional, Type
+from typing import Any, Optional, Set, Type
+from urllib.parse import SplitResult, urlsplit
 
+from .auth import AuthConfig
 from .handoff import listening_socket
 from .notify import Notifier
 from .parent import watch_parent
 from .settings import Settings
+
+
+class BackendHandler(BaseHTTPRequestHandler):
+    """A request handler base with the backend's side of the contract for ``http.server``: set
+    ``settings`` and ``auth`` on the subclass, begin each ``do_GET``/``do_POST`` with
+    ``url = self.admit()`` (None: refused and answered already, 421 for a foreign Host header,
+    which is how DNS rebinding shows, 401 without the key), answer with ``send_json``. Answers
+    carry ``X-Backend-Instance`` and, for ``auth.cors_origins``, their CORS headers; preflights pass
+    for those origins only.
+
+    Example::
+
+        class Api(BackendHandler):
+            settings = Settings.from_env()
+            auth = AuthConfig.from_config(api_key=settings.api_key)
+
+            def do_GET(self):
+                url = self.admit()
+                if url is None:
+                    return
+                if url.path == "/api/health":
+                    return self.send_health()
+                self.send_json(200, {"hello": "world"})
+
+        serve_http(Api, Api.settings)
+    """
+
+    settings: Settings
+    auth: AuthConfig
+
+    def allowed_hosts(self) -> Set[str]:
+        port = self.settings.port
+        return {f"127.0.0.1:{port}", f"localhost:{port}", f"{self.settings.host}:{port}", f"[::1]:{port}"}
+
+    def send_json(self, status: int, body: Any) -> None:
+        """Answers ``body`` as JSON (bytes are taken as JSON already encoded, e.g. relayed)."""
+        data = bytes(body) if isinstance(body, (bytes, bytearray)) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Backend-Instance", self.settings.instance_id)
+        for name, value in self.auth.cors_headers(self.headers.get("Origin")):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_health(self) -> None:
+        """The health answer the supervisor checks: the instance id, in the header and the JSON."""
+        self.send_json(200, {"status": "ok", "instanceId": self.settings.instance_id})
+
+    def admit(self) -> Optional[SplitResult]:
+        url = urlsplit(self.path)
+        if self.headers.get("Host", "") not in self.allowed_hosts():
+            self.send_json(421, {"error": "misdirected request: unexpected Host header"})
+            return None
+        if not self.auth.allows(url.path, self.headers.get("X-API-Key"), url.query):
+            self.send_json(401, {"error": "missing or invalid X-API-Key"})
+            return None
+        return url
+
+    def do_OPTIONS(self) -> None:
+        # a preflight carries no key: it passes for configured origins only, and grants nothing else
+        host_ok = self.headers.get("Host", "") in self.allowed_hosts()
+        allowed = self.auth.preflight_headers(self.headers.get("Origin")) if host_ok else None
+        self.send_response(403 if allowed is None else 204)
+        for name, value in allowed or []:
+            self.send_header(name, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
 
 def serve_http(handler: Type[BaseHTTPRequestHandler], settings: Optional[Settings] = None, notifier: Optional[Notifier] = None) -> None:
