@@ -23,7 +23,12 @@ async function spawnAllPlain(count: number): Promise<number> {
   const began = epochMs();
   const backends = Array.from({ length: count }, (_, i) => spawnPlain(range.base + i, { FIXTURE_READY_DELAY_MS: startupMs }));
   try {
-    await Promise.all(backends.map((backend) => backend.listen));
+    // a backend that cannot bind never says LISTEN: fail the bench instead of waiting for ever
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not all ${count} plain backends listened within 15 s (a port was taken?)`)), 15_000);
+    });
+    await Promise.race([Promise.all(backends.map((backend) => backend.listen)), deadline]).finally(() => clearTimeout(timer));
     return epochMs() - began;
   } finally {
     for (const backend of backends) backend.child.kill('SIGKILL');

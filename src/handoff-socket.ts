@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
-
-/** The fd number of the handed-over listening socket in the backend: after stdio and the notification pipe. */
-export const listenFd = 4;
+import { listenFd } from './listen-fd.js';
 
 interface ServerHandle {
   readonly fd: number;
@@ -14,11 +12,6 @@ type CreateServerHandle = (address: string, port: number, addressType: 4 | 6, fd
 // Node binds without listening only through this export (the cluster primary's shared handles use
 // it); a listening net.Server would accept connections itself, which is exactly what must not happen.
 const createServerHandle = (net as unknown as { _createServerHandle?: CreateServerHandle })._createServerHandle;
-
-/** True where a bound socket can be handed to a backend: POSIX, with Node's bind-only handle. */
-export function handoffSupported(): boolean {
-  return process.platform !== 'win32' && typeof createServerHandle === 'function';
-}
 
 // perl ships with macOS and every Debian/Ubuntu (perl-base is essential); python3 where it is not
 const listenHelpers: readonly [string, string[]][] = [

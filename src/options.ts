@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import type { Observer } from 'xstate';
 import { defaultRestartPolicy, type RestartPolicy } from '../machines/restart-policy.js';
 import { invalidOption } from './errors.js';
-import { handoffSupported } from './handoff-socket.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import {
   booleanOption,
@@ -130,7 +129,8 @@ function resolveCwd(value: unknown): string {
 
 function resolveHandoff(value: unknown, args: readonly string[]): boolean {
   const handoff = booleanOption(value, 'handoff', false);
-  if (handoff && !handoffSupported()) {
+  // (the socket module itself loads with the first start: importing the package must not pay for node:net)
+  if (handoff && process.platform === 'win32') {
     throw invalidOption('handoff', 'false on Windows (a listening socket cannot be handed to a backend as an fd there)', handoff);
   }
   if (!handoff && args.some((arg) => arg.includes('{fd}'))) {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ProcessEvent } from '../machines/events.js';
-import { listenFd } from './handoff-socket.js';
+import { listenFd } from './listen-fd.js';
 import type { ResolvedOptions } from './options.js';
 import { describeFsError } from './private-dir.js';
 

@@ -5,12 +5,17 @@ import { type BackendStatusInfo, type BackendSupervisorOptions, createBackendSup
 import { tinyBackend } from './fixture.js';
 import { epochMs } from './stats.js';
 
-let nextPort = 41_000;
+// Below Linux's ephemeral range (32768-60999): a port in it may be the local end of one of the
+// bench's own outgoing connections (health checks, listen probes) at the moment a backend binds it.
+// Below the tests' ranges too (21000 and up), so a bench never meets a test run.
+const firstPort = 12_000;
+const lastPort = 20_000;
+let nextPort = firstPort;
 /** A fresh port block per supervisor: runs never wait for a port to be released. */
 export function freshPorts(size = 5): { base: number; attempts: number } {
+  if (nextPort + size > lastPort) nextPort = firstPort;
   const base = nextPort;
   nextPort += size;
-  if (nextPort > 60_000) nextPort = 41_000;
   return { base, attempts: size };
 }
 

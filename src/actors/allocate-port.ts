@@ -54,6 +54,7 @@ const bindProblems: Record<string, (host: string) => string> = {
       ? 'permission denied: Windows reserves port ranges for Hyper-V/WinNAT; list them with "netsh int ipv4 show excludedportrange protocol=tcp"'
       : 'permission denied: a privileged port, or one the system reserved',
   EPERM: () => 'operation not permitted',
+  ENOTSUP: () => 'this Node has no bind-only server handle (net._createServerHandle), which handoff needs; turn handoff off',
 };
 
 function unavailable(message: string, details: Record<string, string | number>): BackendError {

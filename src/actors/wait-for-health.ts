@@ -37,8 +37,10 @@ interface PollContext {
 /** The polling loop: the healthy answer, or the last failed one at the deadline; throws what ends the wait early. */
 async function pollUntilHealthy({ options, hints, input, signal, url, deadline, launched }: PollContext): Promise<HealthResult | undefined> {
   let last: HealthResult | undefined;
-  // a handed-over socket listens from the first moment: the health request itself waits in its queue
-  let probeListening = !options.handoff;
+  // a handed-over socket listens from the first moment: the health request itself waits in its
+  // queue. Windows answers a connect to a closed loopback port only after ~2 s of SYN retries,
+  // so a probe there would say nothing sooner than the poll does.
+  let probeListening = !options.handoff && process.platform !== 'win32';
   const portMismatch = createPortMismatchCheck(input.pid, input.port, input.logFile);
   for (let attempt = 0; !signal.aborted; attempt++) {
     const remaining = deadline.at - Date.now();
