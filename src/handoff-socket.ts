@@ -6,6 +6,7 @@ import { listenFd } from './listen-fd.js';
 interface ServerHandle {
   readonly fd: number;
   close(): void;
+  getsockname(out: { port?: number }): number;
 }
 type CreateServerHandle = (address: string, port: number, addressType: 4 | 6, fd: undefined, flags: number) => ServerHandle | number;
 
@@ -19,11 +20,22 @@ const listenHelpers: readonly [string, string[]][] = [
   ['python3', ['-c', `import socket; socket.socket(fileno=${listenFd}).listen(511)`]],
 ];
 
+// the helper only calls listen(): a second is already far more than it needs
+const helperTimeoutMs = 2_000;
+
 function runListenHelper(fd: number, [command, args]: readonly [string, string[]]): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'ignore', 'ignore', fd], env: { PATH: process.env.PATH ?? '' } });
-    child.once('error', () => resolve(false));
-    child.once('exit', (code) => resolve(code === 0));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(false);
+    }, helperTimeoutMs);
+    const settle = (listening: boolean) => {
+      clearTimeout(timer);
+      resolve(listening);
+    };
+    child.once('error', () => settle(false));
+    child.once('exit', (code) => settle(code === 0));
   });
 }
 
@@ -67,6 +79,14 @@ export class HandoffSocket {
     this.release();
     const handle = createServerHandle(host, port, net.isIPv6(host) ? 6 : 4, undefined, 0);
     if (typeof handle === 'number') return getSystemErrorName(handle);
+    // libuv keeps EADDRINUSE from bind() for listen() to report; getsockname() reports it now,
+    // before an unbound socket could listen on a port the kernel picks at random
+    const bound: { port?: number } = {};
+    const error = handle.getsockname(bound);
+    if (error !== 0 || bound.port !== port) {
+      handle.close();
+      return error !== 0 ? getSystemErrorName(error) : 'EADDRINUSE';
+    }
     this.#handle = handle;
     this.#port = port;
     this.#host = host;

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isPortFree } from '../../src/actors/allocate-port.js';
+import { HandoffSocket } from '../../src/handoff-socket.js';
 import { runCli } from '../helpers/cli.js';
-import { fixture, nextStatus, supervise } from '../helpers/supervisor.js';
+import { fixture, nextStatus, portRange, supervise } from '../helpers/supervisor.js';
 import { refusalOf } from '../helpers/refusal.js';
 
 const handoff = { handoff: true, args: [] as string[] };
@@ -73,6 +75,64 @@ describe.skipIf(process.platform === 'win32')('socket handoff', () => {
       'Invalid option "args": expected no "{fd}" unless "handoff" is true (it stands for the handed-over socket), got an array (["app:app","--fd","{fd}"])',
     );
     expect(refusalOf({ command: 'uvicorn', handoff: 'yes' })).toContain('"handoff"');
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('the handoff socket itself', () => {
+  it('binds a free port, refuses a taken one by its code, and frees the port on release', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as { port: number }).port;
+    const socket = new HandoffSocket();
+    try {
+      expect(socket.bind('127.0.0.1', takenPort)).toBe('EADDRINUSE');
+      expect(socket.fd).toBeUndefined();
+      const { base } = portRange();
+      expect(socket.bind('127.0.0.1', base)).toBeUndefined();
+      expect(socket.port).toBe(base);
+      expect(await socket.listen()).toBe(true);
+      // listening, and nobody accepts: the kernel completes the connection and queues it
+      await new Promise<void>((resolve, reject) => connect(base, '127.0.0.1').once('connect', function (this: Socket) {
+        this.destroy();
+        resolve();
+      }).once('error', reject));
+      socket.release();
+      expect(await isPortFree('127.0.0.1', base)).toBe(true);
+    } finally {
+      socket.release();
+      taken.close();
+    }
+  });
+
+  it('without perl or python3 on PATH the backend\'s own listen() makes the socket listen, and all still works', async () => {
+    const socket = new HandoffSocket();
+    const { base } = portRange();
+    const { supervisor } = supervise('serves-handed-socket.mjs', handedSocket());
+    const path = process.env.PATH;
+    // the helpers are looked up on the supervisor's PATH; the backend is an absolute path
+    process.env.PATH = '';
+    try {
+      expect(socket.bind('127.0.0.1', base)).toBeUndefined();
+      expect(await socket.listen()).toBe(false);
+      const running = await supervisor.start();
+      expect(await whoami(running.port)).toBe(supervisor.actor.getSnapshot().context.instanceId);
+    } finally {
+      process.env.PATH = path;
+      socket.release();
+    }
+  });
+
+  it('a fixed port that another program holds is PORT_UNAVAILABLE, and that program is left alone', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as { port: number }).port;
+    try {
+      const { supervisor } = supervise('serves-handed-socket.mjs', { ...handedSocket(), port: takenPort });
+      await expect(supervisor.start()).rejects.toMatchObject({ code: 'PORT_UNAVAILABLE', message: expect.stringContaining(`port ${takenPort} on 127.0.0.1 belongs to another program`) });
+      expect(taken.listening).toBe(true);
+    } finally {
+      taken.close();
+    }
   });
 });
 
