@@ -101,6 +101,8 @@ export const backendLifecycleMachine = lifecycleSetup.createMachine({
         },
         waitingForHealth: {
           tags: 'starting',
+          // progress text describes this launch only: a crash or a restart must not carry it into the backoff
+          exit: 'forgetProgress',
           invoke: {
             id: 'waitForHealth',
             src: 'waitForHealth',
@@ -122,7 +124,7 @@ export const backendLifecycleMachine = lifecycleSetup.createMachine({
         },
         running: {
           tags: 'running',
-          entry: ['clearError', 'forgetProgress'],
+          entry: 'clearError',
           invoke: {
             id: 'monitorHealth',
             src: 'monitorHealth',

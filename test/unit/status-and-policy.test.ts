@@ -94,6 +94,25 @@ describe('the pure machine on a simulated clock', () => {
     expect(actor.getSnapshot().value).toEqual({ starting: 'preparing' });
     expect(actor.getSnapshot().context.restarts).toBe(0);
   });
+
+  it("a crashed launch's progress text does not outlive it into the backoff", () => {
+    const clock = new SimulatedClock();
+    const actor = createActor(backendLifecycleMachine.provide({ actors: idleActors }), { input, clock }).start();
+    actor.send({ type: 'supervisor.start' });
+    actor.send({ type: 'xstate.done.actor.prepareDirectories' } as never);
+    actor.send({ type: 'xstate.done.actor.reapOrphans' } as never);
+    actor.send({ type: 'xstate.done.actor.allocatePort', output: 1733 } as never);
+    actor.send({ type: 'process.spawned', pid: 4242, instanceId: 'i-1', logFile: '/logs/a.log' });
+    actor.send({ type: 'process.progress', detail: 'loading model' });
+    expect(deriveStatus(actor.getSnapshot(), new Date(0), 1).detail).toBe('loading model');
+    actor.send(exit);
+    expect(deriveStatus(actor.getSnapshot(), new Date(0), 2).detail).toBeUndefined();
+    actor.send({ type: 'xstate.done.actor.reapGroup' } as never);
+    expect(actor.getSnapshot().value).toBe('backoff');
+    const status = deriveStatus(actor.getSnapshot(), new Date(0), 3);
+    expect(status.status).toBe('starting');
+    expect(status.detail).toBeUndefined();
+  });
 });
 
 describe('restart policy', () => {
