@@ -72,8 +72,15 @@ function validate(services: Readonly<Record<string, BackendServiceOptions>>): Re
   }
   const specs: Record<string, SystemServiceSpec> = {};
   const fixedPorts = new Map<number, string>();
+  const variables = new Map<string, string>();
   for (const [name, service] of Object.entries(services)) {
     if (!isFileSafeName(name)) throw invalidOption('services', 'service names of letters, digits, ".", "_" or "-"', name);
+    const variable = `BACKEND_${variableName(name)}`;
+    const sharing = variables.get(variable);
+    if (sharing !== undefined) {
+      throw invalidOption('services', 'names that differ in their variables', name, `services "${sharing}" and "${name}" would share the variables ${variable}_PORT, _URL and _API_KEY; rename one`);
+    }
+    variables.set(variable, name);
     const policy = service.onDependencyFailure ?? 'restart';
     if (!['restart', 'stop', 'ignore'].includes(policy)) throw invalidOption(`services.${name}.onDependencyFailure`, '"restart", "stop" or "ignore"', policy);
     const dependsOn = service.dependsOn ?? [];

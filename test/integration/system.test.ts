@@ -78,7 +78,7 @@ describe('createBackendSystem: several backends as one, with real processes', ()
     expect(system.getStatus().services.api?.status).toBe('running');
   });
 
-  it('refuses cycles, unknown dependencies and two services on one fixed port at creation, with exact messages', () => {
+  it('refuses cycles, unknown dependencies, two services on one fixed port and names that share variables at creation, with exact messages', () => {
     const service = { command: process.execPath };
     expect(refusalOf(() => createBackendSystem({ services: { a: { ...service, dependsOn: ['b'] }, b: { ...service, dependsOn: ['a'] } } }))).toBe(
       'Invalid option "services": dependency cycle: a → b → a',
@@ -88,6 +88,13 @@ describe('createBackendSystem: several backends as one, with real processes', ()
     );
     expect(refusalOf(() => createBackendSystem({ services: { a: { ...service, port: 4100 }, b: { ...service, port: 4100 } } }))).toBe(
       'Invalid option "services.b.port": services "a" and "b" both ask for port 4100',
+    );
+    // both would be told as BACKEND_A_B_PORT: a dependent could not tell them apart
+    expect(refusalOf(() => createBackendSystem({ services: { 'a-b': service, 'a.b': { ...service, dependsOn: ['a-b'] } } }))).toBe(
+      'Invalid option "services": services "a-b" and "a.b" would share the variables BACKEND_A_B_PORT, _URL and _API_KEY; rename one',
+    );
+    expect(refusalOf(() => createBackendSystem({ services: { db: service, DB: service } }))).toBe(
+      'Invalid option "services": services "db" and "DB" would share the variables BACKEND_DB_PORT, _URL and _API_KEY; rename one',
     );
     expect(refusalOf(() => createBackendSystem({ services: {} }))).toBe('Invalid option "services": expected an object with at least one service, got {}');
   });
