@@ -104,7 +104,8 @@ export const backendSystemMachine = setup({
       order,
       statuses: Object.fromEntries(order.map((name) => [name, 'stopped' as BackendStatus])),
       wanted: Object.fromEntries(order.map((name) => [name, false])),
-      pending: {},
+      // every service an own key from the start, so no name can meet an inherited member
+      pending: Object.fromEntries(order.map((name) => [name, undefined])),
       afterStop: 'stopped',
       resume: [],
     };

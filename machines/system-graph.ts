@@ -26,7 +26,8 @@ export class SystemGraphError extends Error {
 export function startOrder(services: Readonly<Record<string, SystemServiceSpec>>): string[] {
   for (const [name, spec] of Object.entries(services)) {
     for (const dependency of spec.dependsOn) {
-      if (!(dependency in services)) throw new SystemGraphError(`service "${name}" depends on "${dependency}", which is not a service of this system`);
+      // own keys only: `constructor` or `toString` are members of every object, not services
+      if (!Object.hasOwn(services, dependency)) throw new SystemGraphError(`service "${name}" depends on "${dependency}", which is not a service of this system`);
       if (dependency === name) throw new SystemGraphError(`service "${name}" depends on itself`);
     }
   }

@@ -75,6 +75,8 @@ function validate(services: Readonly<Record<string, BackendServiceOptions>>): Re
   const variables = new Map<string, string>();
   for (const [name, service] of Object.entries(services)) {
     if (!isFileSafeName(name)) throw invalidOption('services', 'service names of letters, digits, ".", "_" or "-"', name);
+    // as a key of a plain record it would replace the prototype instead of naming a service
+    if (name === '__proto__') throw invalidOption('services', 'another name', name, '"__proto__" cannot name a service; rename it');
     const variable = `BACKEND_${variableName(name)}`;
     const sharing = variables.get(variable);
     if (sharing !== undefined) {

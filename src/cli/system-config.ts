@@ -57,10 +57,12 @@ export function loadSystemFile(path: string): BackendSystemOptions {
   const unknown = Object.keys(parsed).filter((key) => key !== 'services' && key !== '$schema');
   if (unknown.length > 0) throw new ConfigError(`the system file ${path} has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')} (only "services")`);
   const base = dirname(resolve(path));
-  const services: Record<string, BackendServiceOptions> = {};
-  for (const [name, service] of Object.entries(parsed.services)) {
-    if (!isPlainObject(service)) throw new ConfigError(`the system file ${path}: service "${name}" must be an object with at least "command"`);
-    services[name] = resolvePaths(service, base);
-  }
+  // fromEntries keeps every name an own key ("__proto__" too, for createBackendSystem to refuse)
+  const services = Object.fromEntries(
+    Object.entries(parsed.services).map(([name, service]) => {
+      if (!isPlainObject(service)) throw new ConfigError(`the system file ${path}: service "${name}" must be an object with at least "command"`);
+      return [name, resolvePaths(service, base)];
+    }),
+  );
   return { services };
 }

@@ -102,6 +102,9 @@ describe('backend-lifecycle up', () => {
         'backend-lifecycle: INVALID_OPTIONS: Invalid option "services.b.port": services "a" and "b" both ask for port 4100',
       ],
       ['{"services": {"a": {"command": "x", "dependsOn": ["db"]}}}', 'backend-lifecycle: INVALID_OPTIONS: Invalid option "services": '],
+      // a key JSON.parse keeps as its own, which a plain record would turn into its prototype
+      ['{"services": {"__proto__": {"command": "x"}, "a": {"command": "x"}}}', 'backend-lifecycle: INVALID_OPTIONS: Invalid option "services": "__proto__" cannot name a service; rename it'],
+      ['{"services": {"a": {"command": "x", "dependsOn": ["toString"]}}}', 'backend-lifecycle: INVALID_OPTIONS: Invalid option "services": service "a" depends on "toString"'],
     ];
     for (const [content, message] of cases) {
       const file = join(dir, content === 'missing.json' ? 'missing.json' : 'bad.json');

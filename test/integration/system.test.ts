@@ -96,6 +96,13 @@ describe('createBackendSystem: several backends as one, with real processes', ()
     expect(refusalOf(() => createBackendSystem({ services: { db: service, DB: service } }))).toBe(
       'Invalid option "services": services "db" and "DB" would share the variables BACKEND_DB_PORT, _URL and _API_KEY; rename one',
     );
+    // JSON.parse makes "__proto__" an own key; as a record key it would replace the prototype
+    expect(refusalOf(() => createBackendSystem({ services: JSON.parse('{"__proto__": {"command": "node"}, "api": {"command": "node"}}') }))).toBe(
+      'Invalid option "services": "__proto__" cannot name a service; rename it',
+    );
+    expect(refusalOf(() => createBackendSystem({ services: { api: { ...service, dependsOn: ['toString'] } } }))).toBe(
+      'Invalid option "services": service "api" depends on "toString", which is not a service of this system',
+    );
     expect(refusalOf(() => createBackendSystem({ services: {} }))).toBe('Invalid option "services": expected an object with at least one service, got {}');
   });
 });

@@ -55,8 +55,21 @@ describe('the system statechart (pure, with fake services)', () => {
     expect(actor.getSnapshot().value).toBe('active');
   });
 
+  it("services named like Object's own members (constructor, toString) are services like any other", () => {
+    const { actor, log, statuses } = system({ constructor: spec(), toString: spec(['constructor']) });
+    actor.send({ type: 'system.start' });
+    expect(log).toEqual(['constructor:start', 'toString:start']);
+    expect(statuses()).toEqual({ constructor: 'running', toString: 'running' });
+    log.length = 0;
+    actor.send({ type: 'system.stop' });
+    expect(log).toEqual(['toString:stop', 'constructor:stop']);
+  });
+
   it('unknown dependencies and cycles are refused, naming them', () => {
     expect(() => startOrder({ api: spec(['db']) })).toThrow(new SystemGraphError('service "api" depends on "db", which is not a service of this system'));
+    // inherited members of a plain object are not services
+    expect(() => startOrder({ api: spec(['constructor']) })).toThrow('service "api" depends on "constructor", which is not a service of this system');
+    expect(() => startOrder({ api: spec(['hasOwnProperty']) })).toThrow('service "api" depends on "hasOwnProperty", which is not a service of this system');
     expect(() => startOrder({ a: spec(['b']), b: spec(['c']), c: spec(['a']) })).toThrow('dependency cycle: a → b → c → a');
     expect(() => startOrder({ a: spec(['a']) })).toThrow('service "a" depends on itself');
     expect(startOrder({ api: spec(['db', 'cache']), db: spec(), cache: spec() })).toEqual(['db', 'cache', 'api']);
