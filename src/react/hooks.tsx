@@ -83,7 +83,7 @@ export function useBackendSelector<T>(selector: (status: BackendStatusInfo | und
 export function useBackendStatus(service?: string): BackendStatusInfo | undefined {
   const { store, services } = useBackendContext();
   const primary = useSelector(store, (snapshot) => snapshot.context);
-  const named = useSelector(services, (snapshot) => (service === undefined ? undefined : snapshot.context[service]));
+  const named = useSelector(services, (snapshot) => (service === undefined || !Object.hasOwn(snapshot.context, service) ? undefined : snapshot.context[service]));
   return service === undefined ? primary : named;
 }
 

@@ -38,7 +38,7 @@ function isOlder(candidate: BackendStatusInfo, current: BackendStatusInfo): bool
  */
 export const serviceStatusesLogic = fromTransition((current: Readonly<Record<string, BackendStatusInfo>>, event: ServiceStatusEvent) => {
   if (event.type !== 'service.received' || !event.status || typeof event.service !== 'string') return current;
-  const known = current[event.service];
+  const known = Object.hasOwn(current, event.service) ? current[event.service] : undefined;
   if (known !== undefined && isOlder(event.status, known)) return current;
   return { ...current, [event.service]: event.status };
 }, {} as Readonly<Record<string, BackendStatusInfo>>);

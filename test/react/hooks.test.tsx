@@ -171,6 +171,10 @@ describe('backend-lifecycle/react', () => {
       const one = useBackendStatus(name);
       return <p>{`${name} ${one?.status ?? 'unknown'} ${one?.detail ?? ''}`.trim()}</p>;
     }
+    // a name no service has is undefined, even one every object answers to
+    function Absent({ name }: { name: string }) {
+      return <p>{`${name} ${useBackendStatus(name) === undefined ? 'absent' : 'present'}`}</p>;
+    }
     function Primary() {
       return <p>primary {useBackendStatus()?.port ?? 0}</p>;
     }
@@ -179,6 +183,8 @@ describe('backend-lifecycle/react', () => {
         <Service name="db" />
         <Service name="api" />
         <Service name="nope" />
+        <Absent name="constructor" />
+        <Absent name="toString" />
         <Primary />
       </BackendProvider>,
     );
@@ -193,6 +199,8 @@ describe('backend-lifecycle/react', () => {
     await pushService('db', status({ status: 'running' }));
     expect(screen.getByText('db running')).toBeTruthy();
     expect(screen.getByText('nope unknown')).toBeTruthy();
+    expect(screen.getByText('constructor absent')).toBeTruthy();
+    expect(screen.getByText('toString absent')).toBeTruthy();
     await fake.answerInitial();
     expect(screen.getByText('primary 1734')).toBeTruthy();
     unmount();
