@@ -38,18 +38,30 @@ const maxNotifyLine = 4096;
 /**
  * Calls `onLine` with each message a backend writes to its notification fd, one per line as in
  * sd_notify, decoded as a stream (a line split across reads arrives whole). A final `READY=1`
- * without its newline counts as well: some backends write exactly that and keep the fd open.
+ * without its newline counts as well: some backends write exactly that and keep the fd open. A
+ * line longer than 4096 characters is dropped whole; `onOverlong` hears how it began.
  */
-export function onNotifyLines(stream: Readable | undefined, onLine: (line: string) => void): void {
+export function onNotifyLines(stream: Readable | undefined, onLine: (line: string) => void, onOverlong?: (start: string) => void): void {
   if (!stream) return;
   stream.setEncoding('utf8');
   let partial = '';
+  // inside an overlong line: everything up to its newline goes, or its tail would pass for a message
+  let dropping = false;
   stream.on('data', (text: string) => {
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) onLine(line.trim());
-    if (partial === 'READY=1' || partial.length > maxNotifyLine) {
-      if (partial === 'READY=1') onLine(partial);
+    for (const line of lines) {
+      const message = line.trim();
+      if (!dropping && message !== '') onLine(message);
+      dropping = false;
+    }
+    if (dropping) partial = '';
+    else if (partial === 'READY=1') {
+      onLine(partial);
+      partial = '';
+    } else if (partial.length > maxNotifyLine) {
+      onOverlong?.(partial.slice(0, 60));
+      dropping = true;
       partial = '';
     }
   });

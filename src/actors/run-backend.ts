@@ -116,10 +116,10 @@ export function createRunBackend(
           const clamped = beyond > 0 ? `; clamped by health.maxStartupMs (${options.health.maxStartupMs} ms after the launch)` : '';
           launchLog.note(`backend asked for ${message.ms} ms more to start${clamped}`);
           hints.emit('extend', instanceId, message.ms);
-        } else if (line !== '') {
+        } else {
           launchLog.note(`ignored notification line: ${JSON.stringify(line.slice(0, 200))}`);
         }
-      });
+      }, (start) => launchLog.note(`ignored a notification line of more than 4096 characters: ${JSON.stringify(`${start}…`)}`));
       child.once('spawn', () => {
         pgid = child.pid;
         if (pgid === undefined) return;

@@ -1,5 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseNotifyLine } from '../../src/actors/readiness-hints.js';
+import { onNotifyLines, parseNotifyLine } from '../../src/actors/readiness-hints.js';
 
 describe('the notification protocol (one sd_notify message per line)', () => {
   it.each([
@@ -17,5 +18,27 @@ describe('the notification protocol (one sd_notify message per line)', () => {
     ['WATCHDOG=1', { kind: 'other' }],
   ])('%j → %j', (line, message) => {
     expect(parseNotifyLine(line)).toEqual(message);
+  });
+});
+
+describe('reading the notification fd as a stream', () => {
+  const read = (chunks: string[]) => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    onNotifyLines(stream, (line) => lines.push(line), (start) => lines.push(`overlong: ${start}`));
+    for (const chunk of chunks) stream.write(chunk);
+    return lines;
+  };
+
+  it('joins a line split across reads and takes a final READY=1 without its newline', async () => {
+    const lines = read(['STATUS=loa', 'ding\nREA', 'DY=1']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual(['STATUS=loading', 'READY=1']);
+  });
+
+  it('drops an overlong line whole: its tail is never read as a message of its own', async () => {
+    const lines = read([`STATUS=${'x'.repeat(5000)}`, 'READY=1', '\nSTATUS=next\n']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([`overlong: STATUS=${'x'.repeat(53)}`, 'STATUS=next']);
   });
 });
