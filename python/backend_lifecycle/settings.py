@@ -20,13 +20,16 @@ def _int(environ: Mapping[str, str], name: str, required: bool) -> Optional[int]
                 f"(or set {name} yourself for a manual run)"
             )
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(f"{name} must not be negative, got {value}")
-    return value
+    if raw.startswith("-") and _digits(raw[1:]):
+        raise SettingsError(f"{name} must not be negative, got {raw}")
+    # int() would also take "1_733", " 1733" or other scripts' digits: none of them is what we write
+    if not _digits(raw):
+        raise SettingsError(f"{name} must be an integer, got {raw!r}")
+    return int(raw)
+
+
+def _digits(text: str) -> bool:
+    return text != "" and text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ def test_defaults_for_a_manual_run_with_only_a_port():
         ({"BACKEND_PORT": "1733", "BACKEND_NOTIFY_FD": "three"}, "BACKEND_NOTIFY_FD must be an integer, got 'three'"),
         ({"BACKEND_PORT": "1733", "BACKEND_PARENT_PID": "-1"}, "BACKEND_PARENT_PID must not be negative, got -1"),
         ({"BACKEND_PORT": "1733", "BACKEND_LISTEN_FD": "4x"}, "BACKEND_LISTEN_FD must be an integer, got '4x'"),
+        # int() would take these: a port is plain ASCII digits, as the supervisor writes it
+        ({"BACKEND_PORT": "1_733"}, "BACKEND_PORT must be an integer, got '1_733'"),
+        ({"BACKEND_PORT": " 1733"}, "BACKEND_PORT must be an integer, got ' 1733'"),
+        ({"BACKEND_PORT": "+1733"}, "BACKEND_PORT must be an integer, got '+1733'"),
+        ({"BACKEND_PORT": "\u0661\u0667\u0663\u0663"}, "BACKEND_PORT must be an integer, got '\u0661\u0667\u0663\u0663'"),
     ],
 )
 def test_names_what_is_missing_or_malformed(env, message):
