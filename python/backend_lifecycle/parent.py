@@ -44,10 +44,15 @@ def watch_parent(pid: Optional[int], on_gone: Callable[[], None], interval: floa
     if not pid:
         return None
     stop = threading.Event()
+    # a direct child is re-parented when its parent dies: that holds even once the pid is reused
+    direct = os.name != "nt" and os.getppid() == pid
+
+    def alive() -> bool:
+        return os.getppid() == pid if direct else parent_alive(pid)
 
     def watch() -> None:
         while not stop.wait(interval):
-            if not parent_alive(pid):
+            if not alive():
                 on_gone()
                 return
 

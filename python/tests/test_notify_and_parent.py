@@ -3,6 +3,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from backend_lifecycle import Notifier, parent_alive, watch_parent
 
 
@@ -46,3 +48,21 @@ def test_watch_parent_calls_back_once_the_parent_is_gone():
     finally:
         parent.kill()
     assert watch_parent(None, gone.set) is None
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX re-parenting; Windows has no parent pid to follow")
+def test_a_parent_whose_pid_was_reused_counts_as_gone(monkeypatch):
+    # our direct parent died and its pid now belongs to another live process (here: ourselves);
+    # being re-parented is the sign, whatever the old pid answers
+    stand_in = os.getpid()
+    ppid = [stand_in]
+    monkeypatch.setattr(os, "getppid", lambda: ppid[0])
+    gone = threading.Event()
+    stop = watch_parent(stand_in, gone.set, interval=0.02)
+    try:
+        assert not gone.wait(0.2)
+        ppid[0] = 1
+        assert gone.wait(5)
+    finally:
+        if stop is not None:
+            stop.set()
