@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 const tcpTables = ['/proc/net/tcp', '/proc/net/tcp6'];
@@ -47,10 +47,46 @@ function socketInodes(pid: number): string[] {
   }
 }
 
+/** Whether this system can tell which ports a process listens on (Linux's /proc). */
+export const listenTableAvailable = (): boolean => existsSync(tcpTables[0] as string);
+
+function childrenOf(pid: number): number[] | undefined {
+  try {
+    // a child belongs to the thread that forked it: every thread's list counts
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'latin1').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return undefined; // gone, or a kernel without /proc/<pid>/task/<tid>/children
+  }
+}
+
+/**
+ * `pid` and its descendants, from the kernel's per-thread children lists: a few reads instead of
+ * one per process of the machine. Undefined when the kernel does not keep those lists.
+ */
+export function processTree(pid: number): number[] | undefined {
+  const tree: number[] = [];
+  const pending = [pid];
+  while (pending.length > 0 && tree.length < 10_000) {
+    const current = pending.pop() as number;
+    const children = childrenOf(current);
+    if (children === undefined) {
+      if (current === pid) return undefined;
+      continue; // exited while we walked
+    }
+    tree.push(current);
+    pending.push(...children);
+  }
+  return tree;
+}
+
 /** The ports on which any of `pids` listens; undefined where this cannot be known (no /proc). */
 export async function portsListenedBy(pids: number[]): Promise<number[] | undefined> {
+  const inodes = new Set(pids.flatMap(socketInodes));
+  // no socket at all (a backend still loading) listens nowhere: the machine-wide table is the costly read
+  if (inodes.size === 0) return listenTableAvailable() ? [] : undefined;
   const table = await readListenTable();
   if (!table) return undefined;
-  const inodes = new Set(pids.flatMap(socketInodes));
   return [...new Set(table.filter((socket) => inodes.has(socket.inode)).map((socket) => socket.port))].sort((a, b) => a - b);
 }

@@ -1,5 +1,5 @@
 import { BackendError } from '../errors.js';
-import { portsListenedBy } from '../listen-table.js';
+import { listenTableAvailable, portsListenedBy, processTree } from '../listen-table.js';
 import { groupMembers } from '../process-group.js';
 import type { HealthResult } from './health-check.js';
 
@@ -29,15 +29,18 @@ export function rejectedHealth(result: HealthResult, url: string, logFile: strin
 export function createPortMismatchCheck(pid: number | undefined, port: number, logFile: string | undefined) {
   let lastCheck = 0;
   let since: number | undefined;
+  // where sockets cannot be read (macOS, Windows) the check could only ever cost a process scan
+  const possible = listenTableAvailable();
   return async (result: HealthResult): Promise<BackendError | undefined> => {
-    if (pid === undefined || result.ok || result.reason !== 'refused') {
+    if (!possible || pid === undefined || result.ok || result.reason !== 'refused') {
       since = undefined;
       return undefined;
     }
     const now = Date.now();
     if (now - lastCheck < mismatchCheckEveryMs) return undefined;
     lastCheck = now;
-    const ports = await portsListenedBy(groupMembers(pid));
+    // the leader's tree: a few reads; a scan of every process only on kernels without children lists
+    const ports = await portsListenedBy(processTree(pid) ?? groupMembers(pid));
     const elsewhere = ports?.filter((candidate) => candidate !== port) ?? [];
     if (elsewhere.length === 0 || ports?.includes(port)) {
       since = undefined;

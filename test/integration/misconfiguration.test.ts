@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/index.js';
-import { portRange, supervise } from '../helpers/supervisor.js';
+import { fixture, portRange, supervise } from '../helpers/supervisor.js';
 
 describe('misconfiguration fails fast and says why', () => {
   it('a health path that answers 404 is a configuration error: not retried, its own code', async () => {
@@ -20,6 +20,19 @@ describe('misconfiguration fails fast and says why', () => {
     expect(failure.code).toBe('PORT_MISMATCH');
     expect(failure.message).toMatch(new RegExp(`^Backend server failed to start - it listens on port ${other}, not on port (\\d+) that it was given: pass \\{port\\} in its arguments \\(e\\.g\\. --port \\{port\\}\\) or read BACKEND_PORT\\. Log: `));
     expect(statuses.map((s) => s.restarts).every((count) => count === 0)).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('a launcher whose child listens elsewhere is named the same way (the whole tree is read)', async () => {
+    const other = portRange(1).base + 5_001;
+    // sh stays in between as the leader: the listener is its child, not the process we spawned
+    const { supervisor } = supervise('listens-elsewhere.mjs', {
+      command: 'sh',
+      args: ['-c', `"${process.execPath}" "${fixture('listens-elsewhere.mjs')}" & wait`],
+      env: { FIXTURE_OTHER_PORT: String(other) },
+    });
+    const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
+    expect(failure.code).toBe('PORT_MISMATCH');
+    expect(failure.message).toContain(`it listens on port ${other}, not on port`);
   });
 
   it('RESTART_LIMIT carries the last failure as its cause, with that failure\'s code', async () => {
