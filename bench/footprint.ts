@@ -9,12 +9,31 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
 const entry = join(root, 'dist', 'bundle', 'index.js');
 
+const idleProcesses = 3;
+
+// The RSS of one idle supervisor is bimodal on glibc (~10 MB apart between runs of the same code):
+// whether memory that some helper thread allocated during start-up stays in a per-thread malloc
+// arena. MALLOC_ARENA_MAX=1 makes every run the low one. Three processes, median and spread shown.
 export async function measureIdle(windowMs: number) {
-  const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'idle-child.mjs'), entry, tinyBackend, String(windowMs), '40900']);
-  const ours = JSON.parse(stdout) as { cpuPercentOfOneCore: number; rssMb: number };
+  const children = Array.from({ length: idleProcesses }, (_, index) =>
+    run(process.execPath, [join(import.meta.dirname, 'idle-child.mjs'), entry, tinyBackend, String(windowMs), String(40_900 + index * 20)]),
+  );
+  const undiciFloors = Array.from({ length: idleProcesses }, (_, index) =>
+    run(process.execPath, [join(import.meta.dirname, 'idle-floor.mjs'), tinyBackend, String(windowMs), String(41_000 + index * 20), 'undici']),
+  );
+  const parse = ({ stdout }: { stdout: string }) => JSON.parse(stdout) as { cpuPercentOfOneCore: number; rssMb: number };
+  const ours = (await Promise.all(children)).map(parse);
+  const withUndici = (await Promise.all(undiciFloors)).map(parse);
   const bare = await run(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss / 2 ** 20), 200)']);
-  const floor = JSON.parse((await run(process.execPath, [join(import.meta.dirname, 'idle-floor.mjs'), tinyBackend, String(windowMs), '40920'])).stdout) as { cpuPercentOfOneCore: number };
-  return { ...ours, bareNodeRssMb: Number(bare.stdout), floorCpuPercent: floor.cpuPercentOfOneCore };
+  const floor = parse(await run(process.execPath, [join(import.meta.dirname, 'idle-floor.mjs'), tinyBackend, String(windowMs), '40980']));
+  return {
+    cpuPercents: ours.map((one) => one.cpuPercentOfOneCore),
+    rssMbs: ours.map((one) => one.rssMb),
+    bareNodeRssMb: Number(bare.stdout),
+    floorCpuPercent: floor.cpuPercentOfOneCore,
+    httpFloorRssMb: floor.rssMb,
+    undiciFloorRssMbs: withUndici.map((one) => one.rssMb),
+  };
 }
 
 async function importMs(specifier: string): Promise<number> {

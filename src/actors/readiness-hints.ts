@@ -88,7 +88,7 @@ function accepts(host: string, port: number): Promise<boolean> {
 // Refused connects on loopback cost ~0.2 ms each, against ~4 ms for one read of /proc/net/tcp on
 // a VM's kernel: probing is the cheap way to see a listen moment, and it works on every system.
 // Fine while most backends come up (the first seconds of a start), coarser for slow starters:
-// each tick costs ~0.3 ms of CPU on a small VM: 12–15% of a core at 2 ms (npm run bench).
+// each tick costs ~0.1–0.3 ms of CPU on a small VM: 4–15% of a core at 2 ms (npm run bench).
 const probeSteps = [
   { untilMs: 3_000, capMs: 2 },
   { untilMs: 10_000, capMs: 5 },
