@@ -6,7 +6,8 @@ import { idleActors } from '../helpers/idle-actors.js';
 
 const input: LifecycleInput = { graceMs: 1_000, restart: { ...defaultRestartPolicy, maxRestarts: 3, windowMs: 10_000 } };
 
-function runningActor() {
+/** An actor whose backend was spawned and is waiting for its health answer. */
+function waitingActor() {
   const clock = new SimulatedClock();
   const actor = createActor(backendLifecycleMachine.provide({ actors: idleActors }), { input, clock }).start();
   actor.send({ type: 'supervisor.start' });
@@ -14,8 +15,13 @@ function runningActor() {
   actor.send({ type: 'xstate.done.actor.reapOrphans' } as never);
   actor.send({ type: 'xstate.done.actor.allocatePort', output: 1733 } as never);
   actor.send({ type: 'process.spawned', pid: 4242, instanceId: 'i-1', logFile: '/logs/a.log' });
-  actor.send({ type: 'xstate.done.actor.waitForHealth' } as never);
   return { actor, clock };
+}
+
+function runningActor() {
+  const waiting = waitingActor();
+  waiting.actor.send({ type: 'xstate.done.actor.waitForHealth' } as never);
+  return waiting;
 }
 
 const exit = { type: 'process.exited' as const, exitCode: 1, signal: null, outputTail: ['boom'], addressInUse: false, logFile: '/logs/a.log' };
@@ -96,13 +102,7 @@ describe('the pure machine on a simulated clock', () => {
   });
 
   it("a crashed launch's progress text does not outlive it into the backoff", () => {
-    const clock = new SimulatedClock();
-    const actor = createActor(backendLifecycleMachine.provide({ actors: idleActors }), { input, clock }).start();
-    actor.send({ type: 'supervisor.start' });
-    actor.send({ type: 'xstate.done.actor.prepareDirectories' } as never);
-    actor.send({ type: 'xstate.done.actor.reapOrphans' } as never);
-    actor.send({ type: 'xstate.done.actor.allocatePort', output: 1733 } as never);
-    actor.send({ type: 'process.spawned', pid: 4242, instanceId: 'i-1', logFile: '/logs/a.log' });
+    const { actor } = waitingActor();
     actor.send({ type: 'process.progress', detail: 'loading model' });
     expect(deriveStatus(actor.getSnapshot(), new Date(0), 1).detail).toBe('loading model');
     actor.send(exit);
