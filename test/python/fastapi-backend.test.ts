@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attachBackendToElectron } from '../../src/electron/main.js';
@@ -6,7 +6,7 @@ import { createBackendBridge } from '../../src/electron/preload.js';
 import { createBackendClient } from '../../src/electron/renderer.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
 import { runCli } from '../helpers/cli.js';
-import { supervise } from '../helpers/supervisor.js';
+import { supervise, tempDir } from '../helpers/supervisor.js';
 
 const python = process.env.BL_PYTHON ?? '/usr/bin/python3';
 const app = join(import.meta.dirname, '../../examples/fastapi-backend/app.py');
@@ -42,6 +42,30 @@ describe('the FastAPI example with the Python companion, under a real supervisor
     expect(log).toContain('stop request POST /api/shutdown answered HTTP 202');
     expect(log).toContain('backend notified READY=1');
     expect(log).toMatch(/exited with code 0/);
+  });
+
+  it.skipIf(process.platform === 'win32')("the README's ten-line FastAPI backend runs as printed: progress, key, handoff", async () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('the ten-line FastAPI backend'));
+    const code = /```python\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(code.trim().split('\n')).toHaveLength(10);
+    const dir = tempDir('ten-line');
+    writeFileSync(join(dir, 'app.py'), code);
+    const { supervisor, statuses } = supervise('unused', {
+      command: python,
+      args: [join(dir, 'app.py')],
+      handoff: true,
+      env: { PYTHONPATH: join(import.meta.dirname, '../../python') },
+      health: { startupTimeoutMs: 30_000 },
+    });
+    const running = await supervisor.start();
+    expect(statuses.map((status) => status.detail).filter(Boolean)).toContain('loading the model');
+    const url = `${supervisor.getBaseUrl()}/api/items`;
+    expect((await fetch(url)).status).toBe(401);
+    const items = await fetch(url, { headers: { 'X-API-Key': supervisor.getApiKey() || '' } });
+    expect(await items.json()).toEqual([{ id: 1 }]);
+    expect(running.port).toBe(supervisor.getPort());
+    await supervisor.stop();
   });
 
   it.skipIf(process.platform === 'win32')(
