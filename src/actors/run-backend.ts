@@ -45,7 +45,8 @@ export function createRunBackend(
     let termTimer: NodeJS.Timeout | undefined;
     const deliver = (signal: NodeJS.Signals) => {
       if (pgid === undefined) pendingSignal = signal;
-      else if (groupMembers(pgid).length > 0) signalGroup(pgid, signal);
+      // POSIX: kill(-pgid) itself answers ESRCH for a group that is gone, so no process scan first
+      else if (platform().gracefulSignals || groupMembers(pgid).length > 0) signalGroup(pgid, signal);
     };
     // the backend's own stop request comes before SIGTERM; SIGKILL still comes at graceMs
     const askToStop = (request: NonNullable<ResolvedOptions['shutdown']['request']>) => {
