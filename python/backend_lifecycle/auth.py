@@ -12,6 +12,24 @@ from urllib.parse import parse_qs
 DEFAULT_EXCLUDED = ("/api/health", "/health")
 
 
+def _strings(section: Mapping[str, Any], name: str) -> Tuple[str, ...]:
+    # a string where a list belongs would be split into characters: "*" would open every path
+    value = section.get(name)
+    if value is None:
+        return ()  # YAML's "api_keys:" with nothing after it
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) and item for item in value):
+        return tuple(value)
+    raise ValueError(f"api_auth.{name} must be a list of non-empty strings, got {value!r}")
+
+
+def _flag(section: Mapping[str, Any], name: str, default: bool) -> bool:
+    # bool("false") is True: a quoted value must not switch auth off or the query key on
+    value = section.get(name, default)
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"api_auth.{name} must be true or false, got {value!r}")
+
+
 @dataclass(frozen=True)
 class AuthConfig:
     """Who may call the backend.
@@ -40,16 +58,16 @@ class AuthConfig:
         unknown = set(section) - {"enabled", "api_keys", "excluded_paths", "allow_query_key", "cors_origins"}
         if unknown:
             raise ValueError(f"api_auth: unknown setting(s) {', '.join(sorted(unknown))}")
-        keys = tuple(str(key) for key in section.get("api_keys", ()) if str(key))
+        keys = _strings(section, "api_keys")
         if api_key:
             keys = (api_key,) + tuple(key for key in keys if key != api_key)
-        excluded = tuple(DEFAULT_EXCLUDED) + tuple(str(path) for path in section.get("excluded_paths", ()))
+        excluded = tuple(DEFAULT_EXCLUDED) + _strings(section, "excluded_paths")
         values = dict(
-            enabled=bool(section.get("enabled", True)),
+            enabled=_flag(section, "enabled", True),
             api_keys=keys,
             excluded_paths=tuple(dict.fromkeys(excluded)),
-            allow_query_key=bool(section.get("allow_query_key", False)),
-            cors_origins=tuple(str(origin) for origin in section.get("cors_origins", ())),
+            allow_query_key=_flag(section, "allow_query_key", False),
+            cors_origins=_strings(section, "cors_origins"),
         )
         values.update(overrides)
         return cls(**values)

@@ -46,3 +46,30 @@ def test_cors_for_configured_origins_only():
     assert list(auth.cors_headers("null")) == []
     assert auth.preflight_headers("https://evil.example") is None
     assert ("Access-Control-Allow-Headers", "X-API-Key, Content-Type") in auth.preflight_headers("http://localhost:5173")
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        # a string where a list belongs would become one key (or pattern) per character:
+        # "*" among them would open every path, "s" would be a valid key
+        ({"api_keys": "secret"}, "api_auth.api_keys must be a list of non-empty strings, got 'secret'"),
+        ({"api_keys": ["good", ""]}, "api_auth.api_keys must be a list of non-empty strings, got ['good', '']"),
+        ({"api_keys": [123]}, "api_auth.api_keys must be a list of non-empty strings, got [123]"),
+        ({"excluded_paths": "/static/*"}, "api_auth.excluded_paths must be a list of non-empty strings, got '/static/*'"),
+        ({"cors_origins": "https://app.example"}, "api_auth.cors_origins must be a list of non-empty strings, got 'https://app.example'"),
+        # bool("false") is True: a quoted YAML value must not turn the query key on, or auth off
+        ({"allow_query_key": "no"}, "api_auth.allow_query_key must be true or false, got 'no'"),
+        ({"enabled": "false"}, "api_auth.enabled must be true or false, got 'false'"),
+    ],
+)
+def test_settings_of_the_wrong_type_are_refused_not_coerced(section, message):
+    with pytest.raises(ValueError) as raised:
+        AuthConfig.from_config(section, api_key="k")
+    assert str(raised.value) == message
+
+
+def test_an_empty_yaml_list_is_no_entries():
+    auth = AuthConfig.from_config({"api_keys": None, "excluded_paths": None}, api_key="k")
+    assert auth.api_keys == ("k",)
+    assert not auth.allows("/api/items", None)
