@@ -86,6 +86,7 @@ def install(app: Any, settings: Settings, auth: Optional[AuthConfig] = None, com
         serve(app, settings)
     """
     from starlette.background import BackgroundTask
+    from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import JSONResponse
 
@@ -104,7 +105,8 @@ def install(app: Any, settings: Settings, auth: Optional[AuthConfig] = None, com
     if commands is not None:
 
         async def execute(request: Request) -> JSONResponse:
-            status, body = commands.dispatch(await request.body())
+            # in a worker thread, as FastAPI runs plain def endpoints: a slow command must not stall health checks
+            status, body = await run_in_threadpool(commands.dispatch, await request.body())
             return JSONResponse(body, status_code=status)
 
         app.add_route(execute_path, execute, methods=["POST"])

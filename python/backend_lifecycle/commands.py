@@ -19,6 +19,9 @@ class CommandError(Exception):
     """
 
     def __init__(self, message: str, status: int = 400):
+        # an error answered with 200 would reach the renderer as a success
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(f"CommandError status must be 400-599, got {status!r}")
         super().__init__(message)
         self.message = message
         self.status = status
@@ -63,7 +66,7 @@ class Commands:
         """Runs the command a request body names: (HTTP status, JSON body). Never raises."""
         try:
             request = json.loads(body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             return 400, {"error": "the request body is not JSON"}
         if not isinstance(request, dict) or not isinstance(request.get("command"), str):
             return 400, {"error": 'expected {"command": string, "payload": any}'}
@@ -71,9 +74,15 @@ class Commands:
         if handler is None:
             return 404, {"error": f"unknown command {request['command']!r}"}
         try:
-            return 200, {"result": handler(request.get("payload"))}
+            result = handler(request.get("payload"))
         except CommandError as error:
             return error.status, {"error": error.message}
         except Exception as error:  # a defect in the command: the renderer gets its type, the log its trace
             traceback.print_exc(file=sys.stderr)
             return 500, {"error": f"command {request['command']!r} failed: {type(error).__name__}"}
+        try:
+            # strict JSON, as the answer is written: NaN, sets or dates would fail there, outside any handler
+            json.dumps(result, allow_nan=False)
+        except (TypeError, ValueError, RecursionError) as error:
+            return 500, {"error": f"command {request['command']!r} returned a value that is not JSON: {error}"}
+        return 200, {"result": result}

@@ -1,3 +1,4 @@
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +12,8 @@ from backend_lifecycle.asgi import install  # noqa: E402
 
 settings = Settings(port=1733, api_key="secret", instance_id="instance-1")
 ORIGIN = "http://localhost:5173"
+slow_started = threading.Event()
+slow_release = threading.Event()
 
 
 def make_app():
@@ -22,6 +25,12 @@ def make_app():
         if payload is None:
             raise CommandError("echo needs a payload")
         return payload
+
+    @commands.register("slow")
+    def slow(_payload):
+        slow_started.set()
+        slow_release.wait(10)
+        return "done"
 
     @app.get("/api/items")
     def items():
@@ -86,3 +95,20 @@ def test_the_stop_request_needs_the_key_and_stops_the_server(client):
     answer = client.post("/api/shutdown", headers={"X-API-Key": "secret"})
     assert (answer.status_code, answer.json()) == (202, {"stopping": True})
     assert server.should_exit
+
+
+def test_a_slow_command_does_not_stall_the_server():
+    # one event loop for every request, as under uvicorn
+    with TestClient(make_app(), base_url="http://127.0.0.1:1733") as shared:
+        answers = []
+        worker = threading.Thread(target=lambda: answers.append(shared.post("/api/execute", json={"command": "slow"}, headers={"X-API-Key": "secret"})))
+        worker.start()
+        try:
+            assert slow_started.wait(10)
+            # health must answer while the command still runs: a stalled loop fails health checks and gets the backend restarted
+            assert shared.get("/api/health").status_code == 200
+            assert worker.is_alive()
+        finally:
+            slow_release.set()
+            worker.join(15)
+        assert answers[0].json() == {"result": "done"}

@@ -43,3 +43,35 @@ def test_a_name_is_registered_once():
     with pytest.raises(ValueError, match="command 'sum' is registered twice"):
         commands.register("sum")(total)
     assert commands.names == ("sum", "broken")
+
+
+def test_a_result_that_is_not_json_is_a_clear_500_not_a_crash_of_the_server():
+    local = Commands()
+
+    @local.register("when")
+    def when(_payload):
+        return {"at": {1, 2}}  # a set: json.dumps cannot write it
+
+    @local.register("nan")
+    def nan(_payload):
+        return float("nan")  # json.dumps would write NaN, which no JSON parser reads
+
+    # the json module's own words follow the colon (newer Pythons add details at the end)
+    status, body = local.dispatch(b'{"command": "when"}')
+    assert status == 500
+    assert body["error"].startswith("command 'when' returned a value that is not JSON: Object of type set is not JSON serializable")
+    status, body = local.dispatch(b'{"command": "nan"}')
+    assert status == 500
+    assert body["error"].startswith("command 'nan' returned a value that is not JSON: Out of range float values are not JSON compliant")
+
+
+def test_a_body_nested_too_deep_is_a_bad_request():
+    assert call(b"[" * 100_000) == (400, {"error": "the request body is not JSON"})
+
+
+def test_a_command_error_must_carry_an_error_status():
+    import pytest
+
+    for status in (200, 302, 99, 600):
+        with pytest.raises(ValueError, match=f"CommandError status must be 400-599, got {status}"):
+            CommandError("x", status=status)
