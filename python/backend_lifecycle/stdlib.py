@@ -104,17 +104,18 @@ def serve_http(handler: Type[BaseHTTPRequestHandler], settings: Optional[Setting
         server.socket = handed
         server.server_address = handed.getsockname()[:2]
     server.daemon_threads = True
-    # bound and listening (here or by the supervisor): connections queue from here on
-    notifier.ready()
 
     def stop(*_: object) -> None:
-        # shutdown() waits for the serve loop: never from the loop's own thread
+        # shutdown() waits for the serve loop (one not started yet returns at once): never from its own thread
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     watch_parent(settings.parent_pid, stop)
     if threading.current_thread() is threading.main_thread():
-        # the supervisor's SIGTERM ends the serve loop: a clean exit (code 0), the finally blocks run
+        # the supervisor's SIGTERM ends the serve loop: a clean exit (code 0), the finally blocks run;
+        # installed before READY=1, since a stop may follow READY at once
         signal.signal(signal.SIGTERM, stop)
+    # bound and listening (here or by the supervisor): connections queue from here on
+    notifier.ready()
     try:
         server.serve_forever(poll_interval=0.1)
     finally:
