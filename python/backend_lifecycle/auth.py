@@ -6,7 +6,7 @@ import fnmatch
 import hmac
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Tuple
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 #: health needs no key: the supervisor checks it without one
 DEFAULT_EXCLUDED = ("/api/health", "/health")
@@ -73,6 +73,11 @@ class AuthConfig:
         return cls(**values)
 
     def is_excluded(self, path: str) -> bool:
+        # "*" matches "/" as well: a path with "." or ".." segments (encoded or not, "\\" as "/")
+        # could leave an excluded folder wherever a handler normalizes it, so it is never excluded
+        segments = unquote(path).replace("\\", "/").split("/")
+        if "." in segments or ".." in segments:
+            return False
         return any(fnmatch.fnmatchcase(path, pattern) for pattern in self.excluded_paths)
 
     def key_matches(self, candidate: Optional[str]) -> bool:

@@ -20,6 +20,15 @@ def test_health_is_always_excluded_and_globs_work():
     assert not auth.allows("/staticx", None)
 
 
+def test_a_path_that_climbs_out_of_an_excluded_folder_needs_the_key():
+    # "*" matches "/" too: without this, /static/../api/items would pass wherever a handler normalizes paths
+    auth = AuthConfig.from_config({"excluded_paths": ["/static/*"]}, api_key="k")
+    for path in ("/static/../api/items", "/static/%2e%2e/api/items", "/static/%2E%2E%2Fapi/items", "/static/..\\api\\items", "/static/./x", "/api/health/../items"):
+        assert not auth.allows(path, None), path
+        assert auth.allows(path, "k"), path
+    assert auth.allows("/static/app..js", None)
+
+
 def test_the_query_key_only_by_explicit_opt_in():
     strict = AuthConfig.from_config(api_key="k")
     assert not strict.allows("/api/items", None, "api_key=k")
