@@ -41,8 +41,8 @@ async def _answer(send: Send, status: int, body: Optional[Dict[str, Any]], heade
 
 class BackendGuard:
     """Pure ASGI middleware: refuses foreign Host headers (DNS rebinding), answers CORS preflights
-    for configured origins only, demands the API key except on excluded paths, and marks answers
-    to configured origins with their CORS headers."""
+    for configured origins only, demands the API key except on excluded paths (WebSockets too), and
+    marks answers to configured origins with their CORS headers."""
 
     def __init__(self, app: ASGIApp, settings: Settings, auth: AuthConfig):
         self.app = app
@@ -50,6 +50,8 @@ class BackendGuard:
         self.hosts = {f"127.0.0.1:{settings.port}", f"localhost:{settings.port}", f"{settings.host}:{settings.port}", f"[::1]:{settings.port}"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            return await self._websocket(scope, receive, send)
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if _header(scope, b"host") not in self.hosts:
@@ -71,6 +73,14 @@ class BackendGuard:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # any web page may open a WebSocket to 127.0.0.1 (CORS does not apply): the same Host and key
+        # rules as for HTTP; a close before accept is answered with 403 by the server
+        query = scope.get("query_string", b"").decode("latin-1")
+        if _header(scope, b"host") in self.hosts and self.auth.allows(scope["path"], _header(scope, b"x-api-key"), query):
+            return await self.app(scope, receive, send)
+        await send({"type": "websocket.close", "code": 1008})
 
 
 def install(app: Any, settings: Settings, auth: Optional[AuthConfig] = None, commands: Optional[Commands] = None, *, health_path: str = "/api/health", shutdown_path: str = "/api/shutdown", execute_path: str = "/api/execute") -> None:

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 pytest.importorskip("starlette")
-from fastapi import FastAPI, HTTPException  # noqa: E402
+from fastapi import FastAPI, HTTPException, WebSocket  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from backend_lifecycle import AuthConfig, CommandError, Commands, Settings  # noqa: E402
@@ -35,6 +35,12 @@ def make_app():
     @app.get("/api/items")
     def items():
         return [1, 2]
+
+    @app.websocket("/api/events")
+    async def events(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.send_json({"event": "hello"})
+        await websocket.close()
 
     @app.get("/api/strict")
     def strict():
@@ -112,3 +118,16 @@ def test_a_slow_command_does_not_stall_the_server():
             slow_release.set()
             worker.join(15)
         assert answers[0].json() == {"result": "done"}
+
+
+def test_websockets_need_the_key_and_our_host_like_any_request(client):
+    # a web page may open ws://127.0.0.1:<port> from any site (no CORS for WebSockets): only the key keeps it out
+    from starlette.websockets import WebSocketDisconnect
+
+    ours = {"Host": "127.0.0.1:1733"}  # the test client's own WebSocket Host is "testserver"
+    for headers in (ours, {**ours, "X-API-Key": "wrong"}, {"X-API-Key": "secret", "Host": "attacker.example:1733"}):
+        with pytest.raises(WebSocketDisconnect):
+            with client.websocket_connect("/api/events", headers=headers) as socket:
+                socket.receive_json()
+    with client.websocket_connect("/api/events", headers={**ours, "X-API-Key": "secret"}) as socket:
+        assert socket.receive_json() == {"event": "hello"}
