@@ -211,13 +211,24 @@ const cases = {
   },
 };
 
+// Wine's CreateProcess now and then fails a spawn that works a moment later, which libuv reports as
+// UNKNOWN (1 run in ~5 of the lane, in a different case each time). Under Wine only, such a case is
+// run once more and its line says so; any other failure, or a second one, fails the lane.
+const wineSpawnHiccup = (error) => Boolean(process.env.WINEPREFIX) && error?.code === 'SPAWN_FAILED' && /: UNKNOWN\. Log: /.test(error?.message ?? '');
+const within90s = (run) => Promise.race([run(), sleep(90_000).then(() => Promise.reject(new Error('case timed out after 90 s')))]);
+
 const only = process.env.WINDOWS_LANE_ONLY;
 for (const [name, run] of Object.entries(cases)) {
   if (only && !name.includes(only)) continue;
   const started = Date.now();
   log(`case: ${name}`);
   try {
-    const detail = await Promise.race([run(), sleep(90_000).then(() => Promise.reject(new Error('case timed out after 90 s')))]);
+    const detail = await within90s(run).catch(async (error) => {
+      if (!wineSpawnHiccup(error)) throw error;
+      log(`  retrying once: Wine's CreateProcess gave UNKNOWN (${error.message})`);
+      await sleep(500);
+      return `${await within90s(run)} (second try: the first spawn failed with Wine's UNKNOWN)`;
+    });
     results.push({ name, ok: true, detail, ms: Date.now() - started });
     log(`  ok (${Date.now() - started} ms): ${detail}`);
   } catch (error) {
