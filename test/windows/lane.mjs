@@ -212,7 +212,7 @@ const cases = {
 };
 
 // Wine's CreateProcess now and then fails a spawn that works a moment later, which libuv reports as
-// UNKNOWN (1 run in ~5 of the lane, in a different case each time). Under Wine only, such a case is
+// UNKNOWN (seen once in about ten lane runs). Under Wine only, such a case is
 // run once more and its line says so; any other failure, or a second one, fails the lane.
 const wineSpawnHiccup = (error) => Boolean(process.env.WINEPREFIX) && error?.code === 'SPAWN_FAILED' && /: UNKNOWN\. Log: /.test(error?.message ?? '');
 const within90s = (run) => Promise.race([run(), sleep(90_000).then(() => Promise.reject(new Error('case timed out after 90 s')))]);
