@@ -31,7 +31,7 @@ export const backendLifecycleMachine = lifecycleSetup.createMachine({
   states: {
     stopped: {
       tags: 'stopped',
-      entry: 'forgetProcess',
+      entry: ['forgetProcess', 'releaseListeningSocket'],
       on: {
         'supervisor.start': { target: 'starting', actions: 'freshStart' },
         'supervisor.restart': { target: 'starting', actions: 'freshStart' },
@@ -39,7 +39,7 @@ export const backendLifecycleMachine = lifecycleSetup.createMachine({
     },
     error: {
       tags: 'error',
-      entry: 'forgetProcess',
+      entry: ['forgetProcess', 'releaseListeningSocket'],
       on: {
         'supervisor.start': { target: 'starting', actions: 'freshStart' },
         'supervisor.restart': { target: 'starting', actions: 'freshStart' },

@@ -71,6 +71,8 @@ export const lifecycleSetup = setup({
     forgetProcess: assign({ port: 0, pid: undefined, pgid: undefined, instanceId: undefined, detail: undefined }),
     recordProgress: assign({ detail: ({ event }) => (event.type === 'process.progress' ? event.detail : undefined) }),
     forgetProgress: assign({ detail: undefined }),
+    // the supervisor's: a handoff socket is held across restarts and closed once nothing will launch again
+    releaseListeningSocket: () => {},
     recordSpawn: assign({
       pid: ({ event }) => (event.type === 'process.spawned' ? event.pid : undefined),
       // detached children lead their own group, so the group id is the pid

@@ -40,9 +40,11 @@ export interface BackendSupervisor {
   readonly actor: Actor<BackendLifecycleMachine>;
 }
 
-function createLifecycleActor(options: ResolvedOptions, actors: ReturnType<typeof createLazyActors>['actors']) {
+function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) {
+  const { actors, releaseSocket } = createLazyActors(options, apiKey);
   const machine = backendLifecycleMachine.provide({
     actors,
+    actions: { releaseListeningSocket: releaseSocket },
     delays: { restartDelay: ({ context }) => restartDelayMs(context.restart, context.restarts, Math.random()) },
   });
   return createActor(machine, {
@@ -70,8 +72,7 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
 /** The supervisor of options already validated (a system adds what its services learn of each other). */
 export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
-  const { actors, releaseSocket } = createLazyActors(options, apiKey);
-  const actor = createLifecycleActor(options, actors);
+  const actor = createLifecycleActor(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;
     return new BackendError(failure ?? { code: 'STOP_FAILED', message: fallback });
@@ -88,11 +89,7 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   actor.start();
   feed.refresh();
 
-  feed.subscribe((status) => {
-    // a handoff socket is held across restarts, and closed once nothing will launch again
-    if (status.status === 'stopped' || status.status === 'error') releaseSocket();
-    outcomes.update(status);
-  });
+  feed.subscribe((status) => outcomes.update(status));
   const command = (name: Command) => {
     actor.send({ type: `supervisor.${name}` });
     return outcomes.wait(name, feed.current);

@@ -47,7 +47,7 @@ class BackendGuard:
     def __init__(self, app: ASGIApp, settings: Settings, auth: AuthConfig):
         self.app = app
         self.auth = auth
-        self.hosts = {f"127.0.0.1:{settings.port}", f"localhost:{settings.port}", f"{settings.host}:{settings.port}", f"[::1]:{settings.port}"}
+        self.hosts = settings.host_headers()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import FrozenSet, Mapping, Optional
 
 
 class SettingsError(ValueError):
@@ -50,6 +50,11 @@ class Settings:
     notify_fd: Optional[int] = None
     #: the listening socket the supervisor handed over (its ``handoff`` option), else None
     listen_fd: Optional[int] = None
+
+    def host_headers(self) -> FrozenSet[str]:
+        """The Host headers a request to this backend may carry; any other is how DNS rebinding shows."""
+        port = self.port
+        return frozenset({f"127.0.0.1:{port}", f"localhost:{port}", f"{self.host}:{port}", f"[::1]:{port}"})
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":

@@ -7,7 +7,7 @@ import json
 import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional, Set, Type
+from typing import Any, FrozenSet, Optional, Type
 from urllib.parse import SplitResult, urlsplit
 
 from .auth import AuthConfig
@@ -45,9 +45,11 @@ class BackendHandler(BaseHTTPRequestHandler):
     settings: Settings
     auth: AuthConfig
 
-    def allowed_hosts(self) -> Set[str]:
-        port = self.settings.port
-        return {f"127.0.0.1:{port}", f"localhost:{port}", f"{self.settings.host}:{port}", f"[::1]:{port}"}
+    def allowed_hosts(self) -> FrozenSet[str]:
+        return self.settings.host_headers()
+
+    def _host_allowed(self) -> bool:
+        return self.headers.get("Host", "") in self.allowed_hosts()
 
     def send_json(self, status: int, body: Any) -> None:
         """Answers ``body`` as JSON (bytes are taken as JSON already encoded, e.g. relayed)."""
@@ -67,7 +69,7 @@ class BackendHandler(BaseHTTPRequestHandler):
 
     def admit(self) -> Optional[SplitResult]:
         url = urlsplit(self.path)
-        if self.headers.get("Host", "") not in self.allowed_hosts():
+        if not self._host_allowed():
             self.send_json(421, {"error": "misdirected request: unexpected Host header"})
             return None
         if not self.auth.allows(url.path, self.headers.get("X-API-Key"), url.query):
@@ -77,8 +79,7 @@ class BackendHandler(BaseHTTPRequestHandler):
 
     def do_OPTIONS(self) -> None:
         # a preflight carries no key: it passes for configured origins only, and grants nothing else
-        host_ok = self.headers.get("Host", "") in self.allowed_hosts()
-        allowed = self.auth.preflight_headers(self.headers.get("Origin")) if host_ok else None
+        allowed = self.auth.preflight_headers(self.headers.get("Origin")) if self._host_allowed() else None
         self.send_response(403 if allowed is None else 204)
         for name, value in allowed or []:
             self.send_header(name, value)

@@ -134,7 +134,7 @@ export function createAllocatePort(options: ResolvedOptions, socket?: HandoffSoc
 
     const { default: getPort } = await loadGetPort();
     const lost = new Set<number>();
-    for (;;) {
+    const askGetPort = async (): Promise<number> => {
       let found: number;
       do {
         try {
@@ -145,15 +145,17 @@ export function createAllocatePort(options: ResolvedOptions, socket?: HandoffSoc
         if (!inRange(found) && port.fallback !== 'any') throw await rangeFailure(host, port.base, port.attempts);
         // a sibling took it for its own restart while get-port looked: ask again, without it
       } while (reservedOn(host).has(found) && !signal.aborted);
-      if (socket) {
-        const refused = await tryHold(socket, host, found, signal);
-        // another program bound it since get-port looked: that port is out of the question now
-        if (refused === 'EADDRINUSE') {
-          lost.add(found);
-          continue;
-        }
-        if (refused !== undefined) throw bindFailure(host, found, refused);
+      return found;
+    };
+    for (;;) {
+      const found = await askGetPort();
+      const refused = socket ? await tryHold(socket, host, found, signal) : undefined;
+      // another program bound it since get-port looked: that port is out of the question now
+      if (refused === 'EADDRINUSE') {
+        lost.add(found);
+        continue;
       }
+      if (refused !== undefined) throw bindFailure(host, found, refused);
       // get-port locks it for 15–30 s; this reservation lasts until the launch ends (or the handoff socket's release)
       reservedOn(host).add(found);
       if (inRange(found)) own = found;

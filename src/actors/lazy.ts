@@ -8,7 +8,7 @@ import type { RealWork } from './index.js';
  * loaded by the first `start()` instead of by `import 'backend-lifecycle'`. Every launch passes
  * `starting.preparing` first, which loads it; a later actor that finds it missing is a defect and
  * fails into an error status like any other actor error. `releaseSocket` closes a handoff socket
- * once the supervisor has stopped or given up.
+ * (the machine's `releaseListeningSocket`, on entering `stopped` or `error`).
  */
 export function createLazyActors(options: ResolvedOptions, apiKey: string | false) {
   let work: RealWork | undefined;

@@ -30,8 +30,10 @@ export async function openUi(...args: Parameters<typeof startUiServer>): Promise
   }
 }
 
-/** Notes when a reader of `stream` went away (EPIPE), so that nothing more is written to it. */
-// a reader that went away (EPIPE) must not crash the CLI in the middle of a graceful stop
+/**
+ * Notes when a reader of `stream` went away (EPIPE), so that nothing more is written to it: that
+ * must not crash the CLI in the middle of a graceful stop.
+ */
 export function tolerateClosedOutput(stream: NodeJS.WriteStream): () => boolean {
   let closed = false;
   stream.on('error', () => {
