@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
 import { type BackendStatusInfo, type BackendSupervisor, type BackendSupervisorOptions, createBackendSupervisor } from '../../src/index.js';
 import { killAll, processesWithEnv } from './leaks.js';
+import { claimPortBlock } from './test-ports.js';
 
 export const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const fixture = (name: string) => join(fixturesDir, name);
@@ -14,12 +15,9 @@ export const fixture = (name: string) => join(fixturesDir, name);
 export const testMarker = randomUUID();
 export const markerEnv = { BL_TEST_MARKER: testMarker };
 
-let nextPortBlock = 0;
-/** A port range of its own for each supervisor: parallel test files never race for a port. */
+/** A port range of its own for each supervisor: no two tests, files, workers or checkouts share one. */
 export function portRange(size = 20): { base: number; attempts: number } {
-  const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
-  const base = 21_000 + (worker % 20) * 2_000 + (nextPortBlock++ % 90) * size;
-  return { base, attempts: size };
+  return claimPortBlock(size);
 }
 
 const live: { stop(): Promise<unknown> }[] = [];
