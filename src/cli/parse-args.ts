@@ -22,7 +22,7 @@ export interface UpCommand {
 }
 
 export const usage = `Usage: backend-lifecycle run [options] -- <command> [args...]
-       backend-lifecycle up [--json] [--ui [--ui-port N]] [--inspect-log FILE] <system.json>
+       backend-lifecycle up [--json] [--ui [--ui-port N]] [--inspect-log FILE] <system.yaml|json>
 
 Supervises <command> as a local backend: finds a free port, starts it, waits until its health
 endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
@@ -55,8 +55,8 @@ Options:
   --inspect-log FILE       append XState inspection events to FILE as JSON lines
   -h, --help               show this help
 
-up <system.json> starts several backends as one system: each service of the file's
-{ "services": { "<name>": { "command", "args", "dependsOn", ...options } } } in dependency order
+up <system.yaml|json> starts several backends as one system: each service of the file's
+{ "services": { "<name>": { "command", "args", "dependsOn", ...options } } } (YAML or JSON) in dependency order
 (each once what it depends on runs), stops them in reverse order on Ctrl-C; dependents receive
 BACKEND_<NAME>_PORT, _URL and _API_KEY. --json lines carry the service's name ("service").
 Relative cwd, logDir and stateDir in the file are relative to it.`;

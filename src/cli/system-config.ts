@@ -1,12 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import type { BackendServiceOptions, BackendSystemOptions } from '../system.js';
-import { describeFsError } from '../private-dir.js';
 import { isPlainObject } from '../validate.js';
-import { firstDuplicateKey } from './json-duplicates.js';
+import { readBoundedTextFile } from './read-bounded-file.js';
+import { readYaml, YamlTextError } from './yaml-text.js';
 
 /** A system file that cannot be used: exit 2, the file and the reason in one line. */
 export class ConfigError extends Error {}
+
+/** A system file is a few kilobytes; anything near this is a mistake or an attack. */
+export const MAX_SYSTEM_FILE_BYTES = 1024 * 1024;
+
+const formatOf = (path: string) => (extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML');
 
 // options that are paths: relative ones mean "next to the system file", wherever the CLI runs
 const pathOptions = ['cwd', 'logDir', 'stateDir'] as const;
@@ -22,34 +26,34 @@ function resolvePaths(service: Record<string, unknown>, base: string): BackendSe
 }
 
 /**
- * Reads a system file for `backend-lifecycle up`: JSON of the shape
+ * Reads a system file for `backend-lifecycle up`: YAML or JSON (JSON is YAML 1.2) of the shape
  * `{ "services": { "<name>": { "command": ..., "args": [...], "dependsOn": [...] } } }`, each
  * service taking the supervisor's options. Relative `cwd`, `logDir` and `stateDir` are resolved
  * against the file's folder, which is also every service's default `cwd`. The options themselves
  * are checked by `createBackendSystem` (`INVALID_OPTIONS`, naming `services.<name>.<option>`).
+ * The file must be a regular file of at most 1 MiB; a byte-order mark is ignored; two services
+ * (or two keys of one mapping) with one name, deep nesting and runaway aliases are refused with
+ * the line and column.
  *
  * @example
- * const options = loadSystemFile('examples/system.json');
+ * const options = await loadSystemFile('examples/system.yaml');
  * const system = createBackendSystem(options);
  */
-export function loadSystemFile(path: string): BackendSystemOptions {
+export async function loadSystemFile(path: string): Promise<BackendSystemOptions> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedTextFile(path, MAX_SYSTEM_FILE_BYTES);
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (ENOENT)' : describeFsError(error);
-    throw new ConfigError(`cannot read the system file ${path}: ${why}`);
+    throw new ConfigError(`cannot read the system file ${path}: ${(error as Error).message}`);
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = await readYaml(text);
   } catch (error) {
-    throw new ConfigError(`the system file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  const duplicate = firstDuplicateKey(text);
-  if (duplicate) {
-    const where = duplicate.path === 'services' ? 'two services are' : `"${duplicate.path || '(top level)'}" has two keys`;
-    throw new ConfigError(`the system file ${path}: ${where} named "${duplicate.key}"`);
+    if (!(error instanceof YamlTextError)) throw error;
+    const where = error.position ? `${path}:${error.position.line}:${error.position.column}` : path;
+    const duplicate = /^(two services are|"[^"]*" has two keys) named/.test(error.reason);
+    throw new ConfigError(duplicate ? `the system file ${where}: ${error.reason}` : `the system file ${where} is not valid ${formatOf(path)}: ${error.reason}`);
   }
   if (!isPlainObject(parsed) || !isPlainObject(parsed.services)) {
     throw new ConfigError(`the system file ${path} must hold an object with "services": { "<name>": { "command": ... } }`);

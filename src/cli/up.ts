@@ -10,10 +10,10 @@ import { statusLine } from './render.js';
 import { ConfigError, loadSystemFile } from './system-config.js';
 
 /** The system of the file, each service observed by its own inspector hub and the inspection log. */
-function createSystem(command: UpCommand, inspectLog: ReturnType<typeof createInspectLog> | undefined) {
-  let options: ReturnType<typeof loadSystemFile>;
+async function createSystem(command: UpCommand, inspectLog: ReturnType<typeof createInspectLog> | undefined) {
+  let options: Awaited<ReturnType<typeof loadSystemFile>>;
   try {
-    options = loadSystemFile(command.file);
+    options = await loadSystemFile(command.file);
   } catch (error) {
     throw error instanceof ConfigError ? new SetupError(error.message) : error;
   }
@@ -63,9 +63,9 @@ function createServiceWriter(stream: NodeJS.WriteStream, json: boolean, names: r
 export async function runSystem(command: UpCommand): Promise<number> {
   if (command.inspectLog) checkWritable(command.inspectLog);
   const inspectLog = command.inspectLog ? createInspectLog(command.inspectLog) : undefined;
-  let created: ReturnType<typeof createSystem>;
+  let created: Awaited<ReturnType<typeof createSystem>>;
   try {
-    created = createSystem(command, inspectLog);
+    created = await createSystem(command, inspectLog);
   } catch (error) {
     await inspectLog?.close();
     throw error;

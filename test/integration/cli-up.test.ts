@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,14 +90,14 @@ describe('backend-lifecycle up', () => {
     const dir = tempDir('up-bad');
     const cases: [string, string][] = [
       ['missing.json', `backend-lifecycle: cannot read the system file ${join(dir, 'missing.json')}: no such file (ENOENT)`],
-      ['{"services": ', `backend-lifecycle: the system file ${join(dir, 'bad.json')} is not valid JSON: `],
+      ['{"services": ', `backend-lifecycle: the system file ${join(dir, 'bad.json')}:1:14 is not valid JSON: `],
       ['{"service": {}}', `backend-lifecycle: the system file ${join(dir, 'bad.json')} must hold an object with "services"`],
       [
         '{"services": {"a": {"command": "x", "dependsOn": ["b"]}, "b": {"command": "x", "dependsOn": ["a"]}}}',
         'backend-lifecycle: INVALID_OPTIONS: Invalid option "services": dependency cycle: a → b → a',
       ],
       ['{"services": {"a": {"command": "x", "port": "high"}}}', 'backend-lifecycle: INVALID_OPTIONS: Invalid option "services.a.port"'],
-      ['{"services": {"db": {"command": "x"}, "db": {"command": "y"}}}', `backend-lifecycle: the system file ${join(dir, 'bad.json')}: two services are named "db"`],
+      ['{"services": {"db": {"command": "x"}, "db": {"command": "y"}}}', `backend-lifecycle: the system file ${join(dir, 'bad.json')}:1:39: two services are named "db"`],
       [
         '{"services": {"a": {"command": "x", "port": 4100}, "b": {"command": "x", "port": 4100}}}',
         'backend-lifecycle: INVALID_OPTIONS: Invalid option "services.b.port": services "a" and "b" both ask for port 4100',
@@ -114,5 +115,30 @@ describe('backend-lifecycle up', () => {
       expect(run.stderr.join('')).toContain(message);
       expect(run.stdout).toEqual([]);
     }
+  });
+
+  it('reads a YAML file, and refuses a FIFO and a YAML file naming a service twice with exit 2 and the line', async () => {
+    const dir = tempDir('up-yaml');
+    const fifo = join(dir, 'system.yaml');
+    execFileSync('mkfifo', [fifo]);
+    // before the fix, reading a FIFO waited for a writer for ever
+    const hung = runUp([fifo]);
+    expect(await hung.exit).toBe(2);
+    expect(hung.stderr.join('')).toContain(`backend-lifecycle: cannot read the system file ${fifo}: a FIFO, not a regular file`);
+    const twice = join(dir, 'twice.yaml');
+    writeFileSync(twice, 'services:\n  db:\n    command: x\n  db:\n    command: y\n');
+    const refused = runUp([twice]);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr.join('')).toContain(`backend-lifecycle: the system file ${twice}:4:3: two services are named "db"`);
+    const { file, events } = systemFile({ db: {} });
+    const yaml = join(dir, 'one.yaml');
+    const [name, service] = Object.entries((JSON.parse(readFileSync(file, 'utf8')) as { services: Record<string, unknown> }).services)[0] as [string, unknown];
+    // YAML of the same service, its relative folders now next to the YAML file
+    writeFileSync(yaml, `services:\n  ${name}: ${JSON.stringify(service)}\n`);
+    const run = runUp([yaml]);
+    await run.waitFor((s) => s.status === 'running');
+    expect(events()).toContain('db start');
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
   });
 });
