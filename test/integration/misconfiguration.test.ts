@@ -35,8 +35,23 @@ describe('misconfiguration fails fast and says why', () => {
     expect(failure.message).toContain(`it listens on port ${other}, not on port`);
   });
 
+  it('an interpreter without the app\'s dependencies is final at its second identical crash with the default policy, not after five', async () => {
+    // python3 -c stands for python3 app.py whose import fails: the same crash, the same last line, every launch
+    const missing = 'backend_lifecycle_missing_dependency';
+    const { supervisor, phases } = supervise('unused', { command: 'python3', args: ['-c', `import ${missing}`], restart: {} });
+    const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
+    expect(failure).toMatchObject({ code: 'CRASHED_DURING_STARTUP', retryable: false, details: { exitCode: 1, identicalCrashes: 2 } });
+    expect(failure.message).toMatch(
+      new RegExp(
+        `^Backend server crashed during startup the same way 2 times in a row \\(exit code 1; last output: ModuleNotFoundError: No module named '${missing}'\\): a configuration error that restarting cannot fix, so it is not retried \\(is the command the interpreter that has your dependencies, e\\.g\\. the virtual environment's python\\?\\)\\. Log: /.+\\.log$`,
+      ),
+    );
+    expect(phases().filter((phase) => phase === 'starting.backoff')).toHaveLength(1);
+    expect(supervisor.getStatus()).toMatchObject({ status: 'error', restarts: 1, error: { code: 'CRASHED_DURING_STARTUP' } });
+  });
+
   it('RESTART_LIMIT carries the last failure as its cause, with that failure\'s code', async () => {
-    const { supervisor } = supervise('crash-on-start.mjs', { restart: { maxRestarts: 1, initialDelayMs: 20 } });
+    const { supervisor } = supervise('crash-on-start.mjs', { env: { FIXTURE_CRASH_VARIES: '1' }, restart: { maxRestarts: 1, initialDelayMs: 20 } });
     const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
     expect(failure.code).toBe('RESTART_LIMIT');
     expect(failure.cause).toBeInstanceOf(BackendError);
