@@ -14,7 +14,7 @@ describe('misconfiguration fails fast and says why', () => {
 
   // the backend's own sockets are read from /proc: Linux only (README, PORT_MISMATCH)
   it.skipIf(process.platform !== 'linux')('a backend that listens on another port than it was given is named with both ports, not retried', async () => {
-    const other = portRange(1).base + 5_000;
+    const other = portRange(1).base;
     const { supervisor, statuses } = supervise('listens-elsewhere.mjs', { env: { FIXTURE_OTHER_PORT: String(other) }, restart: { maxRestarts: 5, initialDelayMs: 20 } });
     const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
     expect(failure.code).toBe('PORT_MISMATCH');
@@ -23,7 +23,7 @@ describe('misconfiguration fails fast and says why', () => {
   });
 
   it.skipIf(process.platform !== 'linux')('a launcher whose child listens elsewhere is named the same way (the whole tree is read)', async () => {
-    const other = portRange(1).base + 5_001;
+    const other = portRange(1).base;
     // sh stays in between as the leader: the listener is its child, not the process we spawned
     const { supervisor } = supervise('listens-elsewhere.mjs', {
       command: 'sh',
