@@ -16,7 +16,7 @@ function newestSource(dir) {
   return newest;
 }
 
-const sources = Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'machines')));
+const sources = Math.max(...['src', 'machines', 'ui'].map((dir) => newestSource(join(root, dir))));
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   console.error('backend-lifecycle: building dist/ first (npm run build)');
   execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
