@@ -1,5 +1,5 @@
 import { assign } from 'xstate';
-import { runningExitFailure, startupExitFailure, toFailure } from './failure.js';
+import { runningExitFailure, toFailure } from './failure.js';
 import { lifecycleSetup } from './lifecycle-setup.js';
 
 export type { AfterStop, LifecycleContext, LifecycleInput, LifecycleTag } from './lifecycle-setup.js';
@@ -27,6 +27,7 @@ export const backendLifecycleMachine = lifecycleSetup.createMachine({
     error: undefined,
     afterStop: 'stopped',
     detail: undefined,
+    startupCrash: undefined,
   }),
   states: {
     stopped: {
@@ -110,13 +111,13 @@ export const backendLifecycleMachine = lifecycleSetup.createMachine({
             onDone: 'running',
             onError: {
               target: 'terminating',
-              actions: ['planRecovery', assign({ error: ({ event }) => toFailure(event.error, 'HEALTH_TIMEOUT') })],
+              actions: ['planRecovery', 'forgetStartupCrash', assign({ error: ({ event }) => toFailure(event.error, 'HEALTH_TIMEOUT') })],
             },
           },
           on: {
             'process.exited': {
               target: '#backendLifecycle.confirming',
-              actions: ['planRecovery', assign({ pid: undefined, error: ({ context, event }) => startupExitFailure(event, context.port) })],
+              actions: ['planRecovery', 'recordStartupCrash'],
             },
             'process.failed': { target: 'terminating', actions: ['planFailure', 'recordFinalError'] },
             'process.progress': { actions: 'recordProgress' },
@@ -124,7 +125,7 @@ export const backendLifecycleMachine = lifecycleSetup.createMachine({
         },
         running: {
           tags: 'running',
-          entry: 'clearError',
+          entry: ['clearError', 'forgetStartupCrash'],
           invoke: {
             id: 'monitorHealth',
             src: 'monitorHealth',

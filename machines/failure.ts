@@ -107,6 +107,25 @@ export function startupExitFailure(exit: ProcessExit, port: number): Failure {
   };
 }
 
+/** What makes two start-up crashes "the same": how the process ended and the last line it printed. */
+export function crashSignature(exit: ProcessExit): string {
+  return JSON.stringify([exit.exitCode, exit.signal, exit.outputTail.at(-1) ?? '']);
+}
+
+/** The start-up crash seen `count` times in a row: a configuration error, final. */
+export function repeatedStartupCrashFailure(exit: ProcessExit, port: number, count: number): Failure {
+  const text =
+    `Backend server crashed during startup the same way ${count} times in a row (${describeEnding(exit)}): ` +
+    "a configuration error that restarting cannot fix, so it is not retried (is the command the interpreter that has your dependencies, e.g. the virtual environment's python?)";
+  return {
+    code: 'CRASHED_DURING_STARTUP',
+    message: withLog(text, exit.logFile),
+    ...(exit.logFile ? { logFile: exit.logFile } : {}),
+    details: { ...exitDetails(exit), port, identicalCrashes: count },
+    retryable: false,
+  };
+}
+
 /** A backend that ended on its own while it was running. */
 export function runningExitFailure(exit: ProcessExit, port: number): Failure {
   return {

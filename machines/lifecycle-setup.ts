@@ -1,6 +1,6 @@
 import { assign, type EventObject, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { HealthInput, LifecycleEvent, ProcessControlEvent, ReapGroupInput, RunBackendInput } from './events.js';
-import { type Failure, restartLimitFailure, toFailure } from './failure.js';
+import { crashSignature, type Failure, repeatedStartupCrashFailure, restartLimitFailure, startupExitFailure, toFailure } from './failure.js';
 import { type RestartPolicy, restartDelayMs } from './restart-policy.js';
 
 /** What the supervisor plans once the backend's process group is gone. */
@@ -26,6 +26,8 @@ export interface LifecycleContext extends LifecycleInput {
   afterStop: AfterStop;
   /** What the backend last said about its start-up (`STATUS=`), shown while it starts. */
   detail: string | undefined;
+  /** The last start-up crash and how many launches in a row ended exactly like it. */
+  startupCrash: { signature: string; count: number } | undefined;
 }
 
 /** The status tags: exactly one per state, the carrier of `BackendStatus`. */
@@ -67,7 +69,7 @@ export const lifecycleSetup = setup({
     canRecover: ({ context }) => context.error?.retryable !== false && context.restarts < context.restart.maxRestarts,
   },
   actions: {
-    freshStart: assign({ restarts: 0, error: undefined, afterStop: 'stopped' as AfterStop }),
+    freshStart: assign({ restarts: 0, error: undefined, afterStop: 'stopped' as AfterStop, startupCrash: undefined }),
     forgetProcess: assign({ port: 0, pid: undefined, pgid: undefined, instanceId: undefined, detail: undefined }),
     recordProgress: assign({ detail: ({ event }) => (event.type === 'process.progress' ? event.detail : undefined) }),
     forgetProgress: assign({ detail: undefined }),
@@ -83,12 +85,25 @@ export const lifecycleSetup = setup({
       detail: undefined,
     }),
     clearError: assign({ error: undefined }),
+    // a launch that crashed before it was healthy; the same crash again is a configuration error
+    recordStartupCrash: assign(({ context, event }) => {
+      if (event.type !== 'process.exited') return {};
+      const signature = crashSignature(event);
+      const count = context.startupCrash?.signature === signature ? context.startupCrash.count + 1 : 1;
+      const failure = startupExitFailure(event, context.port);
+      const limit = context.restart.identicalStartupCrashes;
+      // a port taken meanwhile is worth another port, however often it happens
+      const final = limit > 0 && count >= limit && failure.code === 'CRASHED_DURING_STARTUP';
+      return { pid: undefined, startupCrash: { signature, count }, error: final ? repeatedStartupCrashFailure(event, context.port, count) : failure };
+    }),
+    // a launch that got further (healthy, or timed out alive) breaks a row of identical crashes
+    forgetStartupCrash: assign({ startupCrash: undefined }),
     planStop: assign({ afterStop: 'stopped' as AfterStop }),
     planRestart: assign({ afterStop: 'restart' as AfterStop }),
     planRecovery: assign({ afterStop: 'recover' as AfterStop }),
     planFailure: assign({ afterStop: 'fail' as AfterStop }),
     countRestart: assign({ restarts: ({ context }) => context.restarts + 1 }),
-    resetRestarts: assign({ restarts: 0 }),
+    resetRestarts: assign({ restarts: 0, startupCrash: undefined }),
     signalTerm: sendTo('runBackend', { type: 'process.signal', signal: 'SIGTERM' } satisfies ProcessControlEvent),
     signalKill: sendTo('runBackend', { type: 'process.signal', signal: 'SIGKILL' } satisfies ProcessControlEvent),
     // the error of an actor, or of a launch that cannot go on: final, restarting cannot help

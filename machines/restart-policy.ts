@@ -10,15 +10,25 @@ export interface RestartPolicy {
   maxDelayMs: number;
   /** Exit codes with which the backend says "do not restart me" (e.g. a configuration error). */
   noRestartExitCodes: readonly number[];
+  /**
+   * Start-up crashes in a row that end the same way (exit code, signal and last line of output)
+   * after which the crash counts as a configuration error (`CRASHED_DURING_STARTUP`, not retried),
+   * e.g. a `python3` without the app's dependencies. 0 turns the check off.
+   */
+  identicalStartupCrashes: number;
 }
 
-/** The defaults: five restarts within a minute, starting at 250 ms, capped at 30 s. */
+/**
+ * The defaults: five restarts within a minute, starting at 250 ms, capped at 30 s; a start-up crash
+ * that repeats identically is final at its second occurrence.
+ */
 export const defaultRestartPolicy: RestartPolicy = {
   maxRestarts: 5,
   windowMs: 60_000,
   initialDelayMs: 250,
   maxDelayMs: 30_000,
   noRestartExitCodes: [],
+  identicalStartupCrashes: 2,
 };
 
 /**

@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# the package as a user installs it (npm pack builds it first: the prepare script)
+# the package as a user installs it (npm pack builds it first: the prepack script)
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 mkdir "$work/project" && cd "$work/project"
 npm init -y >/dev/null

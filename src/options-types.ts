@@ -67,6 +67,11 @@ export interface BackendSupervisorOptions {
     initialDelayMs?: number;
     maxDelayMs?: number;
     noRestartExitCodes?: readonly number[];
+    /**
+     * Start-up crashes in a row that end the same way (exit code, signal, last output line) after
+     * which the crash is final, a configuration error (default 2; 0 = always retry).
+     */
+    identicalStartupCrashes?: number;
   };
   /** `apiKey`: undefined = a fresh random 256-bit key per supervisor, false = none, or your own. */
   auth?: { apiKey?: string | false };

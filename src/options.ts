@@ -82,7 +82,7 @@ function resolvePort(value: unknown): ResolvedOptions['port'] {
 }
 
 function resolveRestart(value: unknown): RestartPolicy {
-  const known = ['maxRestarts', 'windowMs', 'initialDelayMs', 'maxDelayMs', 'noRestartExitCodes'];
+  const known = ['maxRestarts', 'windowMs', 'initialDelayMs', 'maxDelayMs', 'noRestartExitCodes', 'identicalStartupCrashes'];
   const restart = objectOption(value, 'restart', known);
   const d = defaultRestartPolicy;
   const initialDelayMs = integerOption(restart.initialDelayMs, 'restart.initialDelayMs', 0, day, d.initialDelayMs);
@@ -96,6 +96,7 @@ function resolveRestart(value: unknown): RestartPolicy {
     initialDelayMs,
     maxDelayMs: integerOption(restart.maxDelayMs, 'restart.maxDelayMs', initialDelayMs, day, Math.max(initialDelayMs, d.maxDelayMs)),
     noRestartExitCodes: codes as number[],
+    identicalStartupCrashes: integerOption(restart.identicalStartupCrashes, 'restart.identicalStartupCrashes', 0, 1000, d.identicalStartupCrashes),
   };
 }
 

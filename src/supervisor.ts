@@ -30,8 +30,15 @@ export interface BackendSupervisor {
   getStatus(): BackendStatusInfo;
   /** The backend's port, 0 while none is assigned. */
   getPort(): number;
-  /** `http://127.0.0.1:<port>` for the current port. */
-  getBaseUrl(): string;
+  /**
+   * `http://127.0.0.1:<port>` for the current port; undefined while none is assigned (before the
+   * first start, after a stop), so that nothing calls a URL with port 0.
+   *
+   * @example
+   * const url = backend.getBaseUrl();
+   * if (url) await fetch(`${url}/api/health`);
+   */
+  getBaseUrl(): string | undefined;
   /** The key the backend receives as BACKEND_API_KEY (send it as `X-API-Key`); undefined when auth is off. */
   getApiKey(): string | undefined;
   /** Calls `listener` with every status change; returns the unsubscribe function. */
@@ -101,7 +108,7 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
     restart: () => command('restart'),
     getStatus: () => feed.current,
     getPort: () => feed.current.port,
-    getBaseUrl: () => `http://${urlHost(options.host)}:${feed.current.port}`,
+    getBaseUrl: () => (feed.current.port ? `http://${urlHost(options.host)}:${feed.current.port}` : undefined),
     getApiKey: () => (apiKey === false ? undefined : apiKey),
     subscribe: (listener) => feed.subscribe(listener),
     actor,

@@ -134,7 +134,8 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
         if (!other) continue;
         const prefix = `BACKEND_${variableName(dependency)}`;
         env[`${prefix}_PORT`] = String(other.getPort());
-        env[`${prefix}_URL`] = other.getBaseUrl();
+        const url = other.getBaseUrl();
+        if (url) env[`${prefix}_URL`] = url;
         const key = other.getApiKey();
         if (key) env[`${prefix}_API_KEY`] = key;
       }

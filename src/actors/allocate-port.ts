@@ -31,9 +31,14 @@ const loadGetPort = () => {
 const reserved = new Map<string, Set<number>>();
 const reservedOn = (host: string) => reserved.get(host) ?? reserved.set(host, new Set()).get(host) ?? new Set<number>();
 
+// Ports this process gave back: get-port keeps locking them for 15–30 s after it handed them out,
+// but nobody holds them any more, so the next supervisor here may take them again (no drift).
+const released = new Map<string, Set<number>>();
+const releasedOn = (host: string) => released.get(host) ?? released.set(host, new Set()).get(host) ?? new Set<number>();
+
 /** Gives a launch's port back (when the launch ends), so that a restart may use it again. */
 export function releasePort(host: string, port: number): void {
-  reserved.get(host)?.delete(port);
+  if (reserved.get(host)?.delete(port)) releasedOn(host).add(port);
 }
 
 /** Reserves `port` if nobody in this process holds it and it can be bound; else why not. */
@@ -142,13 +147,33 @@ export function createAllocatePort(options: ResolvedOptions, socket?: HandoffSoc
         } catch (error) {
           throw bindFailure(host, port.base, (error as NodeJS.ErrnoException).code ?? 'ERROR');
         }
-        if (!inRange(found) && port.fallback !== 'any') throw await rangeFailure(host, port.base, port.attempts);
         // a sibling took it for its own restart while get-port looked: ask again, without it
       } while (reservedOn(host).has(found) && !signal.aborted);
       return found;
     };
+    /** A port this process released that get-port still locks: the lowest one below `limit` that binds. */
+    const reuseReleased = async (limit: number): Promise<number | undefined> => {
+      const mine = [...releasedOn(host)].filter((candidate) => inRange(candidate) && candidate < limit && !lost.has(candidate));
+      for (const candidate of mine.sort((a, b) => a - b)) {
+        const refused = await reserve(host, candidate, signal);
+        if (refused === undefined) return candidate;
+        if (refused === 'ABORTED') return undefined;
+      }
+      return undefined;
+    };
     for (;;) {
-      const found = await askGetPort();
+      const asked = await askGetPort();
+      const again = await reuseReleased(inRange(asked) ? asked : Number.POSITIVE_INFINITY);
+      if (again !== undefined) {
+        // get-port now locks `asked` too, though nobody here holds it
+        releasedOn(host).add(asked);
+        releasedOn(host).delete(again);
+        reservedOn(host).add(again);
+        own = again;
+        return again;
+      }
+      if (!inRange(asked) && port.fallback !== 'any') throw await rangeFailure(host, port.base, port.attempts);
+      const found = asked;
       const refused = socket ? await tryHold(socket, host, found, signal) : undefined;
       // another program bound it since get-port looked: that port is out of the question now
       if (refused === 'EADDRINUSE') {
@@ -158,6 +183,7 @@ export function createAllocatePort(options: ResolvedOptions, socket?: HandoffSoc
       if (refused !== undefined) throw bindFailure(host, found, refused);
       // get-port locks it for 15–30 s; this reservation lasts until the launch ends (or the handoff socket's release)
       reservedOn(host).add(found);
+      releasedOn(host).delete(found);
       if (inRange(found)) own = found;
       return found;
     }

@@ -9,6 +9,8 @@ export interface RunCommand {
   ui?: { port: number };
   /** Append XState inspection events to this file as JSON lines. */
   inspectLog?: string;
+  /** `--write-env-file`: BACKEND_URL, BACKEND_PORT and BACKEND_API_KEY in this 0600 file while the backend runs (not `--env-file`: Node 20 takes that flag for itself wherever it stands). */
+  envFile?: string;
 }
 
 /** What `backend-lifecycle up` was asked to do. */
@@ -28,8 +30,12 @@ Supervises <command> as a local backend: finds a free port, starts it, waits unt
 endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
 '{port}' and '{host}' in args are replaced; the backend also gets BACKEND_PORT, BACKEND_HOST,
 BACKEND_API_KEY, BACKEND_INSTANCE_ID, BACKEND_PARENT_PID and BACKEND_NOTIFY_FD in its environment.
+Once it runs, the status line shows the base URL (http://127.0.0.1:<port>); routes other than
+the health check need the key as X-API-Key: --write-env-file puts it where a shell can read it.
 SIGINT, SIGTERM and SIGHUP stop the backend gracefully; exit 0. Exit 1: the backend cannot be
-(re)started any more (one line on stderr names the cause and the log file). Exit 2: bad usage.
+(re)started any more (one line on stderr names the cause and the log file). Exit 2: bad usage or
+setup. Through npm (npm start, npm exec/npx), Ctrl-C makes npm itself exit 130 (SIGTERM: 143)
+after our graceful stop; the other codes pass through.
 
 Options:
   --name NAME              names the log and lock files (default "backend"); give each app its own
@@ -53,6 +59,10 @@ Options:
   --ui                     serve the live inspector page on 127.0.0.1 (its URL goes to stderr)
   --ui-port N              port of the inspector page (default: any free port)
   --inspect-log FILE       append XState inspection events to FILE as JSON lines
+  --write-env-file FILE    while the backend runs, keep BACKEND_URL, BACKEND_PORT and BACKEND_API_KEY
+                           in FILE (mode 0600, removed at exit) for curl or a script:
+                           . FILE && curl -H @<(printf 'X-API-Key: %s' "$BACKEND_API_KEY") "$BACKEND_URL/api/items"
+  --identical-startup-crashes N  identical start-up crashes in a row that end retries (default 2, 0 = off)
   -h, --help               show this help
 
 up <system.yaml|json> starts several backends as one system: each service of the file's
@@ -73,6 +83,7 @@ const integerFlags = {
   'grace-ms': 'shutdown.graceMs',
   'max-restarts': 'restart.maxRestarts',
   'restart-window-ms': 'restart.windowMs',
+  'identical-startup-crashes': 'restart.identicalStartupCrashes',
 } as const;
 
 function toInteger(flag: string, value: string): number {
@@ -142,7 +153,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const separator = rest.indexOf('--');
   const flags = separator === -1 ? rest : rest.slice(0, separator);
   const backend = separator === -1 ? [] : rest.slice(separator + 1);
-  const stringFlags = ['name', 'host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', ...Object.keys(integerFlags)];
+  const stringFlags = ['name', 'host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', 'write-env-file', ...Object.keys(integerFlags)];
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -186,5 +197,6 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const run: RunCommand = { options: options as unknown as BackendSupervisorOptions, json: values.json === true };
   if (values.ui) run.ui = { port: text('ui-port') === undefined ? 0 : toPort('ui-port', text('ui-port') as string) };
   if (text('inspect-log') !== undefined) run.inspectLog = text('inspect-log') as string;
+  if (text('write-env-file') !== undefined) run.envFile = text('write-env-file') as string;
   return run;
 }

@@ -4,6 +4,7 @@ import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
 import { checkWritable, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
+import { keepEnvFile } from './env-file.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
 
@@ -15,6 +16,8 @@ export { SetupError } from './cli-io.js';
  */
 export async function runSupervisor(command: RunCommand): Promise<number> {
   if (command.inspectLog) checkWritable(command.inspectLog);
+  // refused before anything starts: a key must never go to a path someone else prepared
+  const envFile = command.envFile === undefined ? undefined : keepEnvFile(command.envFile);
   const stdoutClosed = tolerateClosedOutput(process.stdout);
   const stderrClosed = tolerateClosedOutput(process.stderr);
   const complain = (line: string) => {
@@ -30,6 +33,7 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
         }
       : undefined;
   const supervisor = createBackendSupervisor({ ...command.options, ...(inspect ? { inspect } : {}) });
+  envFile?.follow(supervisor, complain);
   let ui: UiServer | undefined;
   if (hub && command.ui) {
     ui = await openUi(supervisor, hub, { port: command.ui.port }).catch(async (error: unknown) => {
@@ -38,7 +42,7 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
     });
     complain(`inspector at ${ui.url}`);
   }
-  const write = createStatusWriter(process.stdout, command.json);
+  const write = createStatusWriter(process.stdout, command.json, () => supervisor.getBaseUrl());
   // the first line is the first change (starting), and the last is the outcome
   const stopWriting = supervisor.subscribe((status) => {
     if (!stdoutClosed()) write(status);
@@ -47,7 +51,7 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
   return runUntilStopped(
     supervisor,
     complain,
-    () => Promise.all([ui?.close(), inspectLog?.close()]),
+    () => Promise.all([ui?.close(), inspectLog?.close(), envFile?.remove()]),
     (fail) =>
       supervisor.subscribe((status) => {
         if (status.status !== 'error') return;

@@ -24,7 +24,8 @@ export type ExecuteResult =
 
 /** How a trusted renderer reaches the backend over HTTP itself. */
 export interface BackendConnection {
-  baseUrl: string;
+  /** `http://127.0.0.1:<port>`; undefined while the backend has no port (not started, stopped). */
+  baseUrl: string | undefined;
   port: number;
   /** Headers to send with every request (`X-API-Key` unless auth is off). */
   headers: Record<string, string>;

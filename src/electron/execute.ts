@@ -55,12 +55,13 @@ export async function executeOnBackend(supervisor: BackendSupervisor, options: E
   }
   const maxPayload = options.maxPayloadBytes ?? 64 * 1024;
   if (Buffer.byteLength(body) > maxPayload) return fail('PAYLOAD_TOO_LARGE', `payload exceeds ${maxPayload} bytes`);
-  if (supervisor.getStatus().status !== 'running') return fail('BACKEND_NOT_RUNNING', `the backend is ${supervisor.getStatus().status}`);
+  const baseUrl = supervisor.getBaseUrl();
+  if (supervisor.getStatus().status !== 'running' || baseUrl === undefined) return fail('BACKEND_NOT_RUNNING', `the backend is ${supervisor.getStatus().status}`);
 
   const timeoutMs = options.timeoutMs ?? 10_000;
   const apiKey = supervisor.getApiKey();
   try {
-    const response = await httpRequest(`${supervisor.getBaseUrl()}${options.path ?? '/api/execute'}`, {
+    const response = await httpRequest(`${baseUrl}${options.path ?? '/api/execute'}`, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },

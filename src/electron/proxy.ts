@@ -121,12 +121,13 @@ export async function proxyToBackend(supervisor: BackendSupervisor, limits: Requ
   port.start();
 
   const status = supervisor.getStatus();
-  if (status.status !== 'running') return fail({ code: 'BACKEND_NOT_RUNNING', message: `the backend is ${status.status}` });
+  const baseUrl = supervisor.getBaseUrl();
+  if (status.status !== 'running' || baseUrl === undefined) return fail({ code: 'BACKEND_NOT_RUNNING', message: `the backend is ${status.status}` });
   try {
     const dispatcher = await loadHttpClient();
     // the port is read now, not at attach time: a restart may have moved the backend
     const response = await dispatcher.request({
-      ...originAndPath(`${supervisor.getBaseUrl()}${request.path}`),
+      ...originAndPath(`${baseUrl}${request.path}`),
       method: request.method as Dispatcher.HttpMethod,
       headers: forwardedHeaders(request.headers, supervisor.getApiKey()),
       body: body?.stream ?? null,

@@ -118,6 +118,7 @@ export function createBackendClient(bridge: BackendBridge, options: { direct?: b
     async fetch(path, init = {}) {
       if (!options.direct) return proxiedFetch(bridge, path, init);
       const { baseUrl, headers } = await connection();
+      if (baseUrl === undefined) throw new Error(`backend-lifecycle: cannot fetch ${path}: the backend has no port (it is not running)`);
       const merged = new Headers(init.headers);
       for (const [name, value] of Object.entries(headers)) merged.set(name, value);
       return fetch(`${baseUrl}${path}`, { ...init, headers: merged });

@@ -37,7 +37,7 @@ describe('backend-lifecycle run', () => {
     });
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(0);
-    expect(run.stdout.find((line) => line.startsWith('● running'))).toMatch(/^● running {3}port \d+ {2}pid \d+ {2}restarts 0$/);
+    expect(run.stdout.find((line) => line.startsWith('● running'))).toMatch(/^● running {3}port (\d+) {2}pid \d+ {2}restarts 0 {2}http:\/\/127\.0\.0\.1:\1$/);
     expect(run.stdout.at(-1)).toBe('● stopped   restarts 0');
   });
 

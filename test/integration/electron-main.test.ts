@@ -151,7 +151,7 @@ describe('electron main: quit, failure dialog, dispose', () => {
   });
 
   it('shows one failure dialog with the mapped message and log file, not one per retry', async () => {
-    const { supervisor, dialog } = setup('crash-on-start.mjs', { restart: { maxRestarts: 2, initialDelayMs: 10 } });
+    const { supervisor, dialog } = setup('crash-on-start.mjs', { env: { FIXTURE_CRASH_VARIES: '1' }, restart: { maxRestarts: 2, initialDelayMs: 10 } });
     await expect(supervisor.start()).rejects.toMatchObject({ code: 'RESTART_LIMIT' });
     await new Promise((resolve) => setImmediate(resolve));
     expect(dialog.shown).toHaveLength(1);

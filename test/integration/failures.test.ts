@@ -24,8 +24,11 @@ describe('startup failures', () => {
     expect(supervisor.getStatus()).toMatchObject({ status: 'error', port: 0, error: { code: 'CRASHED_DURING_STARTUP', logFile } });
   });
 
-  it('retries with growing delays and gives up with RESTART_LIMIT after maxRestarts', async () => {
-    const { supervisor, phases } = supervise('crash-on-start.mjs', { restart: { maxRestarts: 2, initialDelayMs: 20, maxDelayMs: 100 } });
+  it('retries crashes that differ with growing delays and gives up with RESTART_LIMIT after maxRestarts', async () => {
+    const { supervisor, phases } = supervise('crash-on-start.mjs', {
+      env: { FIXTURE_CRASH_VARIES: '1' },
+      restart: { maxRestarts: 2, initialDelayMs: 20, maxDelayMs: 100 },
+    });
     const error = await supervisor.start().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'RESTART_LIMIT', details: { restarts: 2, lastCode: 'CRASHED_DURING_STARTUP' } });
     expect((error as Error).message).toMatch(/^Backend server could not be kept running: gave up after 2 restarts without a stable run of 60000 ms; last failure: Backend server crashed during startup/);

@@ -8,6 +8,8 @@ import { portRange, supervise } from '../helpers/supervisor.js';
 describe('a healthy backend', () => {
   it('goes stopped → starting → running → stopping → stopped, with every phase in order', async () => {
     const { supervisor, phases, dir } = supervise('healthy.mjs');
+    // no port yet: no URL with port 0 that a caller could fetch by mistake
+    expect(supervisor.getBaseUrl()).toBeUndefined();
     const running = await supervisor.start();
     expect(running.status).toBe('running');
     expect(running.port).toBe(supervisor.getPort());
@@ -22,6 +24,7 @@ describe('a healthy backend', () => {
     const stopped = await supervisor.stop();
     expect(stopped).toMatchObject({ status: 'stopped', port: 0, phase: 'stopped', restarts: 0 });
     expect(stopped.pid).toBeUndefined();
+    expect(supervisor.getBaseUrl()).toBeUndefined();
     expect(phases()).toEqual([
       'stopped',
       'starting.preparing',

@@ -14,7 +14,7 @@ describe('misconfiguration fails fast and says why', () => {
 
   // the backend's own sockets are read from /proc: Linux only (README, PORT_MISMATCH)
   it.skipIf(process.platform !== 'linux')('a backend that listens on another port than it was given is named with both ports, not retried', async () => {
-    const other = portRange(1).base + 5_000;
+    const other = portRange(1).base;
     const { supervisor, statuses } = supervise('listens-elsewhere.mjs', { env: { FIXTURE_OTHER_PORT: String(other) }, restart: { maxRestarts: 5, initialDelayMs: 20 } });
     const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
     expect(failure.code).toBe('PORT_MISMATCH');
@@ -23,7 +23,7 @@ describe('misconfiguration fails fast and says why', () => {
   });
 
   it.skipIf(process.platform !== 'linux')('a launcher whose child listens elsewhere is named the same way (the whole tree is read)', async () => {
-    const other = portRange(1).base + 5_001;
+    const other = portRange(1).base;
     // sh stays in between as the leader: the listener is its child, not the process we spawned
     const { supervisor } = supervise('listens-elsewhere.mjs', {
       command: 'sh',
@@ -35,8 +35,23 @@ describe('misconfiguration fails fast and says why', () => {
     expect(failure.message).toContain(`it listens on port ${other}, not on port`);
   });
 
+  it('an interpreter without the app\'s dependencies is final at its second identical crash with the default policy, not after five', async () => {
+    // python3 -c stands for python3 app.py whose import fails: the same crash, the same last line, every launch
+    const missing = 'backend_lifecycle_missing_dependency';
+    const { supervisor, phases } = supervise('unused', { command: 'python3', args: ['-c', `import ${missing}`], restart: {} });
+    const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
+    expect(failure).toMatchObject({ code: 'CRASHED_DURING_STARTUP', retryable: false, details: { exitCode: 1, identicalCrashes: 2 } });
+    expect(failure.message).toMatch(
+      new RegExp(
+        `^Backend server crashed during startup the same way 2 times in a row \\(exit code 1; last output: ModuleNotFoundError: No module named '${missing}'\\): a configuration error that restarting cannot fix, so it is not retried \\(is the command the interpreter that has your dependencies, e\\.g\\. the virtual environment's python\\?\\)\\. Log: /.+\\.log$`,
+      ),
+    );
+    expect(phases().filter((phase) => phase === 'starting.backoff')).toHaveLength(1);
+    expect(supervisor.getStatus()).toMatchObject({ status: 'error', restarts: 1, error: { code: 'CRASHED_DURING_STARTUP' } });
+  });
+
   it('RESTART_LIMIT carries the last failure as its cause, with that failure\'s code', async () => {
-    const { supervisor } = supervise('crash-on-start.mjs', { restart: { maxRestarts: 1, initialDelayMs: 20 } });
+    const { supervisor } = supervise('crash-on-start.mjs', { env: { FIXTURE_CRASH_VARIES: '1' }, restart: { maxRestarts: 1, initialDelayMs: 20 } });
     const failure = (await supervisor.start().catch((error: BackendError) => error)) as BackendError;
     expect(failure.code).toBe('RESTART_LIMIT');
     expect(failure.cause).toBeInstanceOf(BackendError);

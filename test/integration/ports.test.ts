@@ -22,6 +22,22 @@ describe('ports, probed by get-port', () => {
     expect(new Set(ports)).toEqual(new Set([first.port]));
   });
 
+  it('supervisors created one after another in one process reuse the port the last one released: no drift, even in a range of one', async () => {
+    const range = portRange(3);
+    const ports: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const { supervisor } = supervise('healthy.mjs', { port: range });
+      ports.push((await supervisor.start()).port);
+      await supervisor.stop();
+    }
+    expect(ports).toEqual([range.base, range.base, range.base]);
+    for (let round = 0; round < 2; round++) {
+      const { supervisor } = supervise('healthy.mjs', { port: { base: range.base + 2, attempts: 1 } });
+      expect((await supervisor.start()).port).toBe(range.base + 2);
+      await supervisor.stop();
+    }
+  });
+
   it('two supervisors starting at once in one range get different ports', async () => {
     const range = portRange(2);
     const a = supervise('healthy.mjs', { port: range });

@@ -8,7 +8,7 @@ import { allTransitions, machineEventTypes, transitionKey } from './transitions.
 const machine = backendLifecycleMachine.provide({ actors: idleActors });
 const input: LifecycleInput = {
   graceMs: 1_000,
-  restart: { maxRestarts: 1, windowMs: 10_000, initialDelayMs: 100, maxDelayMs: 1_000, noRestartExitCodes: [78] },
+  restart: { maxRestarts: 1, windowMs: 10_000, initialDelayMs: 100, maxDelayMs: 1_000, noRestartExitCodes: [78], identicalStartupCrashes: 2 },
 };
 
 const exit = { exitCode: 1, signal: null, outputTail: ['boom'], addressInUse: false, logFile: '/logs/a.log' };

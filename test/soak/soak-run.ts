@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackendSupervisor } from '../../src/index.js';
 import { killAll, processesWithEnv } from '../helpers/leaks.js';
+import { claimPortBlock } from '../helpers/test-ports.js';
 
 const cycles = Number(process.argv[2] ?? 1000);
 const marker = randomUUID();
@@ -14,7 +15,8 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const supervisor = createBackendSupervisor({
   command: process.execPath,
   args: [join(import.meta.dirname, '../fixtures/healthy.mjs')],
-  port: { base: 37_000, attempts: 20 },
+  // from the allocator every test shares: another suite running meanwhile cannot meet this port
+  port: claimPortBlock(20),
   logDir: join(dir, 'logs'),
   stateDir: join(dir, 'state'),
   env: { SOAK_MARKER: marker },

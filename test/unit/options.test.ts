@@ -15,7 +15,7 @@ describe('options validation', () => {
       port: { base: 1733, attempts: 100, fallback: 'none' },
       health: { path: '/api/health', startupTimeoutMs: 30_000, requestTimeoutMs: 2_000, monitorIntervalMs: 5_000, failureThreshold: 3 },
       shutdown: { graceMs: 5_000 },
-      restart: { maxRestarts: 5, windowMs: 60_000, initialDelayMs: 250, maxDelayMs: 30_000, noRestartExitCodes: [] },
+      restart: { maxRestarts: 5, windowMs: 60_000, initialDelayMs: 250, maxDelayMs: 30_000, noRestartExitCodes: [], identicalStartupCrashes: 2 },
       apiKey: undefined,
       name: 'backend',
     });

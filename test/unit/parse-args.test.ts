@@ -6,11 +6,12 @@ describe('CLI arguments', () => {
     const parsed = parseRunArgs([
       'run', '--host', '127.0.0.2', '--port-base', '2000', '--port-attempts', '5', '--health-path', '/healthz',
       '--startup-timeout-ms', '1000', '--monitor-interval-ms', '200', '--failure-threshold', '4', '--grace-ms', '300',
-      '--max-restarts', '2', '--restart-window-ms', '9000', '--log-dir', 'logs', '--state-dir', 'state', '--json',
-      '--', 'python3', 'server.py', '--port', '{port}',
+      '--max-restarts', '2', '--restart-window-ms', '9000', '--identical-startup-crashes', '0', '--log-dir', 'logs', '--state-dir', 'state', '--json',
+      '--write-env-file', 'backend.env', '--', 'python3', 'server.py', '--port', '{port}',
     ]);
     expect(parsed).toEqual({
       json: true,
+      envFile: 'backend.env',
       options: {
         command: 'python3',
         args: ['server.py', '--port', '{port}'],
@@ -18,7 +19,7 @@ describe('CLI arguments', () => {
         port: { base: 2000, attempts: 5 },
         health: { path: '/healthz', startupTimeoutMs: 1000, monitorIntervalMs: 200, failureThreshold: 4 },
         shutdown: { graceMs: 300 },
-        restart: { maxRestarts: 2, windowMs: 9000 },
+        restart: { maxRestarts: 2, windowMs: 9000, identicalStartupCrashes: 0 },
         logDir: 'logs',
         stateDir: 'state',
       },

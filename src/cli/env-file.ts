@@ -1,0 +1,124 @@
+import { closeSync, constants, lstatSync, openSync, renameSync, type Stats, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { BackendSupervisor } from '../supervisor.js';
+import { SetupError } from './cli-io.js';
+
+/** What a terminal needs to call the backend's protected routes. */
+export interface EnvFileValues {
+  url: string;
+  port: number;
+  /** Undefined when auth is off. */
+  apiKey: string | undefined;
+}
+
+const ownUid = () => process.getuid?.();
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Why `path` must not receive the API key, or undefined when it may: the file must be absent or a
+ * regular file of ours with no other links, in a directory that nobody else can rename it in.
+ */
+function refusal(path: string): string | undefined {
+  const uid = ownUid();
+  const existing = lstatOrUndefined(path);
+  if (existing?.isSymbolicLink()) return 'it is a symbolic link (a key must not be written where a link points)';
+  if (existing && !existing.isFile()) return 'it is not a regular file';
+  if (existing && uid !== undefined && existing.uid !== uid) return `it belongs to another user (uid ${existing.uid})`;
+  if (existing && existing.nlink > 1) return 'it has other hard links';
+  let parent: Stats;
+  try {
+    parent = statSync(dirname(path));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory (ENOENT)' : String((error as Error).message);
+  }
+  if (!parent.isDirectory()) return 'its parent is not a directory';
+  if (uid === undefined) return undefined;
+  if (parent.uid !== uid && parent.uid !== 0) return `its directory belongs to another user (uid ${parent.uid})`;
+  // writable by others without the sticky bit: anyone could swap the file after we wrote it
+  if ((parent.mode & 0o022) !== 0 && (parent.mode & 0o1000) === 0) return 'its directory is writable by other users';
+  return undefined;
+}
+
+/** Fails now, naming the path and the reason, when `--write-env-file` cannot safely hold the key. */
+export function checkEnvFile(path: string): void {
+  const why = refusal(resolve(path));
+  if (why) throw new SetupError(`refusing --write-env-file ${path}: ${why}`);
+}
+
+/** The file's text: shell- and dotenv-compatible lines (the values need no quoting). */
+export function envFileText(values: EnvFileValues): string {
+  const lines = [`BACKEND_URL=${values.url}`, `BACKEND_PORT=${values.port}`];
+  if (values.apiKey !== undefined) lines.push(`BACKEND_API_KEY=${values.apiKey}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes the file as a fresh 0600 file (created exclusively, never through a link) renamed over
+ * `path`, so that a reader sees the old or the new content, never a key in a readable file.
+ */
+export function writeEnvFile(path: string, values: EnvFileValues): void {
+  const target = resolve(path);
+  const why = refusal(target);
+  if (why) throw new SetupError(`refusing --write-env-file ${path}: ${why}`);
+  const temporary = `${target}.${process.pid}.tmp`;
+  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+  try {
+    writeSync(fd, envFileText(values));
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, target);
+}
+
+/** Removes the file when the backend stops: its key is useless then, and should not linger. */
+export function removeEnvFile(path: string): void {
+  const existing = lstatOrUndefined(resolve(path));
+  const uid = ownUid();
+  if (!existing?.isFile() || (uid !== undefined && existing.uid !== uid)) return;
+  unlinkSync(resolve(path));
+}
+
+/** What `run --write-env-file` keeps: the file follows the running backend's port and is gone at exit. */
+export interface KeptEnvFile {
+  follow(supervisor: BackendSupervisor, complain: (line: string) => void): void;
+  remove(): Promise<void>;
+}
+
+/**
+ * Checks `path` now (a SetupError when it is unsafe) and returns what writes it each time the
+ * backend runs on a new port, and removes it.
+ */
+export function keepEnvFile(path: string): KeptEnvFile {
+  checkEnvFile(path);
+  let writtenPort = 0;
+  return {
+    follow(supervisor, complain) {
+      supervisor.subscribe((status) => {
+        const url = supervisor.getBaseUrl();
+        if (status.status !== 'running' || url === undefined || status.port === writtenPort) return;
+        try {
+          writeEnvFile(path, { url, port: status.port, apiKey: supervisor.getApiKey() });
+          writtenPort = status.port;
+        } catch (error) {
+          complain(error instanceof SetupError ? error.message : `cannot write --write-env-file ${path}: ${(error as Error).message}`);
+        }
+      });
+    },
+    async remove() {
+      if (writtenPort === 0) return;
+      try {
+        removeEnvFile(path);
+      } catch {
+        // already gone, or never ours: nothing to clean up
+      }
+    },
+  };
+}

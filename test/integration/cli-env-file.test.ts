@@ -1,0 +1,86 @@
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/supervisor.js';
+
+const exampleBackend = join(import.meta.dirname, '../../examples/python-backend/server.py');
+
+function parseEnv(text: string): Record<string, string> {
+  return Object.fromEntries(text.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('the CLI tells a terminal how to reach the backend', () => {
+  it('prints the base URL on the running line, and --write-env-file keeps a 0600 file with the URL and key (a protected route answers with it) until exit', async () => {
+    const dir = tempDir('env-file');
+    const file = join(dir, 'backend.env');
+    const run = runCli(['--write-env-file', file, '--', 'python3', exampleBackend], { json: false });
+    await until(() => run.stdout.some((line) => line.startsWith('● running')) || run.child.exitCode !== null);
+    const line = run.stdout.find((each) => each.startsWith('● running')) ?? run.stderr.join('');
+    const [, port] = /^● running {3}port (\d+) {2}pid \d+ {2}restarts 0 {2}http:\/\/127\.0\.0\.1:(\d+)$/.exec(line) ?? [];
+    expect(line).toMatch(new RegExp(`^● running {3}port ${port} {2}pid \\d+ {2}restarts 0 {2}http://127\\.0\\.0\\.1:${port}$`));
+
+    await until(() => existsSync(file));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const env = parseEnv(readFileSync(file, 'utf8'));
+    expect(Object.keys(env)).toEqual(['BACKEND_URL', 'BACKEND_PORT', 'BACKEND_API_KEY']);
+    expect(env).toMatchObject({ BACKEND_URL: `http://127.0.0.1:${port}`, BACKEND_PORT: port });
+    const key = env.BACKEND_API_KEY as string;
+    expect(key).toMatch(/^[\w-]{43}$/);
+    expect((await fetch(`${env.BACKEND_URL}/api/info`)).status).toBe(401);
+    const info = await fetch(`${env.BACKEND_URL}/api/info`, { headers: { 'X-API-Key': key } });
+    expect(info.status).toBe(200);
+    await info.arrayBuffer();
+
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(existsSync(file)).toBe(false);
+    expect([...run.stdout, ...run.stderr].join('\n')).not.toContain(key);
+  });
+
+  const refused: [string, (dir: string) => string, string][] = [
+    [
+      'a symbolic link planted at the path',
+      (dir) => {
+        symlinkSync(join(dir, 'elsewhere'), join(dir, 'backend.env'));
+        return join(dir, 'backend.env');
+      },
+      'it is a symbolic link (a key must not be written where a link points)',
+    ],
+    [
+      'a file of another user',
+      (dir) => {
+        writeFileSync(join(dir, 'backend.env'), '');
+        chownSync(join(dir, 'backend.env'), 4242, 4242);
+        return join(dir, 'backend.env');
+      },
+      'it belongs to another user (uid 4242)',
+    ],
+    [
+      'a directory anyone may write to (no sticky bit)',
+      (dir) => {
+        mkdirSync(join(dir, 'open'));
+        chmodSync(join(dir, 'open'), 0o777);
+        return join(dir, 'open', 'backend.env');
+      },
+      'its directory is writable by other users',
+    ],
+    ['a directory that does not exist', (dir) => join(dir, 'missing', 'backend.env'), 'no such directory (ENOENT)'],
+  ];
+  for (const [what, plant, why] of refused) {
+    it.skipIf(process.platform === 'win32' || (what.includes('another user') && process.getuid?.() !== 0))(
+      `refuses ${what}: exit 2 naming the path and why, and nothing is started`,
+      async () => {
+        const path = plant(tempDir('env-refused'));
+        const run = runCli(['--write-env-file', path, '--', process.execPath, '-e', 'setInterval(() => {}, 1000)']);
+        expect(await run.exit).toBe(2);
+        expect(run.stderr.join('')).toBe(`backend-lifecycle: refusing --write-env-file ${path}: ${why}\n`);
+        expect(run.statuses).toEqual([]);
+      },
+    );
+  }
+});
