@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 
-const { BACKEND_PORT, BACKEND_HOST, BACKEND_INSTANCE_ID, BACKEND_API_KEY, FIXTURE_PIDS_FILE, FIXTURE_CRASH_ONCE, FIXTURE_STOP_MARKER } = process.env;
+const { BACKEND_PORT, BACKEND_HOST, BACKEND_INSTANCE_ID, BACKEND_API_KEY, FIXTURE_PIDS_FILE, FIXTURE_CRASH_ONCE, FIXTURE_STOP_MARKER, FIXTURE_ARGV_FILE } = process.env;
+// the arguments as they arrived (a .cmd launcher in between must pass them on intact)
+if (FIXTURE_ARGV_FILE) writeFileSync(FIXTURE_ARGV_FILE, JSON.stringify(process.argv.slice(2)));
 
 const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore', windowsHide: true });
 child.unref();

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createBackendSupervisor } from 'backend-lifecycle';
+import { depthCases } from './depth-cases.mjs';
 
 const [resultsFile, logFile] = process.argv.slice(2);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -210,6 +211,8 @@ const cases = {
     return `backend ${pids.backend} and child ${pids.child} ended as the supervisor exited`;
   },
 };
+
+Object.assign(cases, depthCases({ here, work, options, supervise, readPids, alive, portFree, until, expect, stopAndCheck, everyPid, logsOf }));
 
 // Wine's CreateProcess now and then fails a spawn that works a moment later, which libuv reports as
 // UNKNOWN (seen once in about ten lane runs). Under Wine only, such a case is
