@@ -28,8 +28,9 @@ Supervises <command> as a local backend: finds a free port, starts it, waits unt
 endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
 '{port}' and '{host}' in args are replaced; the backend also gets BACKEND_PORT, BACKEND_HOST,
 BACKEND_API_KEY, BACKEND_INSTANCE_ID, BACKEND_PARENT_PID and BACKEND_NOTIFY_FD in its environment.
-SIGINT, SIGTERM and SIGHUP stop the backend gracefully; exit 0. Exit 1: the backend cannot be
-(re)started any more (one line on stderr names the cause and the log file). Exit 2: bad usage.
+SIGINT, SIGTERM, SIGHUP (and on Windows Ctrl-Break and closing the console) stop the backend
+gracefully; exit 0. Exit 1: the backend cannot be (re)started any more (one line on stderr names
+the cause and the log file). Exit 2: bad usage.
 
 Options:
   --name NAME              names the log and lock files (default "backend"); give each app its own
