@@ -31,7 +31,12 @@ async function isRecordedBackend(record: LockRecord): Promise<boolean> {
  * verified pid; then whatever still carries its instance id (children that outlived it).
  */
 async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSignal): Promise<number[]> {
-  if (!(await isRecordedBackend(record))) return stopFamily(undefined, record.instanceId, graceMs, signal);
+  if (!(await isRecordedBackend(record))) {
+    // Windows: the backend is gone, its children may not be; found by parent pid and creation time
+    const strays = record.platform === platform().name && !(await isAlive(record.pid)) ? ((await platform().orphanedTree?.(record.pid, record.startTime)) ?? []) : [];
+    if (strays.length > 0 && !(await terminatePids(strays, graceMs, signal))) return strays;
+    return stopFamily(undefined, record.instanceId, graceMs, signal);
+  }
   if (record.pgid === record.pid && processGroupOf(record.pid) === record.pgid) return stopFamily(record.pgid, record.instanceId, graceMs, signal);
   if (!(await terminatePids([record.pid], graceMs, signal))) return [record.pid];
   return stopFamily(undefined, record.instanceId, graceMs, signal);

@@ -36,6 +36,11 @@ export interface ProcessPlatform {
   processGroupOf(pid: number): number | undefined;
   /** One environment variable of another process of this user; undefined when it cannot be read. */
   envValue(pid: number, name: string): string | undefined;
+  /**
+   * Where no environment can be read (Windows): the live descendants of a recorded backend that is
+   * gone, by parent pid and creation time (`startTime` as recorded); none where that cannot be told.
+   */
+  orphanedTree?(pid: number, startTime: string): Promise<number[]>;
   /** Live processes whose environment carries `BACKEND_INSTANCE_ID=<id>`, wherever they went (setsid). */
   processesOfInstance(instanceId: string): number[];
   /**

@@ -179,6 +179,21 @@ async function members(pgid: number): Promise<number[]> {
 }
 
 /**
+ * The live tree of a recorded backend that is gone (a force-quit supervisor's orphan whose child
+ * keeps the port): its children by parent pid, created after it. Only with a recorded creation time
+ * (real Windows): without one (Wine) a stranger's children with the recycled pid could not be told apart.
+ */
+async function orphanedTree(pid: number, recorded: string): Promise<number[]> {
+  const created = /^created:(\d+)$/.exec(recorded)?.[1];
+  const table = created === undefined ? undefined : await readTable();
+  if (!table || created === undefined) return [];
+  const root: WindowsProcess = { pid, parentPid: -1, name: '', created: BigInt(created) };
+  return treeBelow(table, new Map([[pid, root]]))
+    .filter((row) => row.pid !== pid && exists(row.pid))
+    .map((row) => row.pid);
+}
+
+/**
  * Windows: no process groups, no SIGTERM, no other process's environment. A backend's group is
  * its Job Object's process list plus its process tree by parent pid; every "signal" terminates
  * that tree (a graceful stop is the backend's stop request); identity is the creation time from
@@ -202,4 +217,5 @@ export const windowsPlatform: ProcessPlatform = {
   processGroupOf: (pid) => (exists(pid) ? pid : undefined),
   envValue: () => undefined,
   processesOfInstance: () => [],
+  orphanedTree,
 };

@@ -106,13 +106,15 @@ const logsOf = (name) =>
     .join('');
 
 /** A supervisor in a process of its own (supervise.mjs), once its backend runs: its process and the backend's pids. */
-async function superviseInChild(opts, then) {
+async function superviseInChild(opts, then, env = process.env) {
   const statusFile = join(work, `${opts.name}.status.json`);
-  const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts), ...(then ? [then] : [])], { stdio: 'ignore', windowsHide: true });
+  const child = spawn(process.execPath, [join(here, 'supervise.mjs'), statusFile, JSON.stringify(opts), ...(then ? [then] : [])], { stdio: 'ignore', windowsHide: true, env });
   everyPid.add(child.pid);
   await until(() => existsSync(statusFile), 90_000, 'the child supervisor to start its backend');
   return { child, pids: readPids(opts.env.FIXTURE_PIDS_FILE) };
 }
+
+const noJob = { ...process.env, BACKEND_LIFECYCLE_NO_JOB: '1' };
 
 const cases = {
   async 'start, health, stop: the whole tree is gone and the port free'() {
@@ -183,8 +185,9 @@ const cases = {
     return `tree ended in ${took} ms`;
   },
 
-  async 'a force-quit supervisor leaves an orphan that the next start reaps'() {
-    const { child, pids: orphan } = await superviseInChild(options('orphan', { guard: false }));
+  // without a Job Object (koffi missing, or a job that cannot be made): with one, nothing outlives the supervisor
+  async 'without a Job Object, a force-quit supervisor leaves an orphan that the next start reaps'() {
+    const { child, pids: orphan } = await superviseInChild(options('orphan', { guard: false }), undefined, noJob);
     child.kill(); // TerminateProcess: no exit handler runs
     await until(() => !alive(child.pid), 5_000, 'the supervisor to die');
     await sleep(300);
@@ -197,15 +200,15 @@ const cases = {
     return `orphan ${orphan.backend} (child ${orphan.child}) reaped by the next start`;
   },
 
-  async 'the guard ends the tree when the supervisor is terminated'() {
-    const { child, pids } = await superviseInChild(options('guarded', { guard: true }));
+  async 'without a Job Object, the guard ends the tree when the supervisor is terminated'() {
+    const { child, pids } = await superviseInChild(options('guarded', { guard: true }), undefined, noJob);
     child.kill();
     await until(() => !alive(pids.backend) && !alive(pids.child), 30_000, 'the guard to end the tree');
     return `backend ${pids.backend} and child ${pids.child} ended by the guard`;
   },
 
-  async 'process.exit() in the supervisor ends the tree (exit hook)'() {
-    const { child, pids } = await superviseInChild(options('exit-hook', { guard: false }), 'exit');
+  async 'without a Job Object, process.exit() in the supervisor ends the tree (exit hook)'() {
+    const { child, pids } = await superviseInChild(options('exit-hook', { guard: false }), 'exit', noJob);
     await until(() => !alive(child.pid), 5_000, 'the child supervisor to exit');
     await until(() => !alive(pids.backend) && !alive(pids.child), 5_000, 'the exit hook to end the tree');
     return `backend ${pids.backend} and child ${pids.child} ended as the supervisor exited`;
