@@ -8,16 +8,16 @@ import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** The cases, given the lane's helpers (see lane.mjs). */
-export function depthCases({ here, work, options, supervise, readPids, alive, portFree, until, expect, stopAndCheck, everyPid, logsOf }) {
+export function depthCases({ here, work, options, supervise, readPids, alive, until, expect, stopAndCheck, everyPid, logsOf }) {
   const failureOf = (promise) => promise.then(() => undefined, (error) => error);
   // whatever the argument of the case is, these must arrive as they are
   const safeArgs = ['two words', 'say "hi"', 'a^b', 'x&y', 'p|q', '<in>', 'trailing\\', '', '!bang!', 'C:\\dir with space\\'];
   const injection = (marker) => `my project"&echo INJECTED> ${marker}&rem `;
 
   /** A supervisor in a process of its own that reports each step (supervise-steps.mjs). */
-  async function steps(opts, { env, then } = {}) {
+  async function steps(opts, { env, hold } = {}) {
     const reportFile = join(work, `${opts.name}.steps.json`);
-    const child = spawn(process.execPath, [join(here, 'supervise-steps.mjs'), reportFile, JSON.stringify(opts), ...(then ? [then] : [])], {
+    const child = spawn(process.execPath, [join(here, 'supervise-steps.mjs'), reportFile, JSON.stringify(opts), ...(hold ? ['hold'] : [])], {
       stdio: 'ignore',
       windowsHide: true,
       env: env ?? process.env,
@@ -153,7 +153,7 @@ export function depthCases({ here, work, options, supervise, readPids, alive, po
 
     async 'a force-quit supervisor takes the whole tree with it (Job Object, kill on close), a re-parented server included'() {
       const opts = options('job-close', { guard: false, command: join(here, 'relaunch.cmd'), args: [] });
-      const run = await steps(opts, { then: 'hold' });
+      const run = await steps(opts, { hold: true });
       await until(() => run.report()?.steps?.length === 1, 60_000, 'the child supervisor to start its backend');
       const [{ start }] = run.report().steps;
       expect(start.status === 'running', `start gave ${JSON.stringify(start)}`);
