@@ -137,6 +137,8 @@ const cases = {
   async 'a crash is restarted, and the crashed tree does not linger'() {
     const opts = options('crash', { env: { FIXTURE_CRASH_ONCE: join(work, 'crashed-once') } });
     const supervisor = supervise(opts);
+    // the statuses in the lane log: a restart that does not come says where it stopped
+    supervisor.subscribe((status) => log(`  status ${status.status} ${status.phase ?? ''} ${status.error?.code ?? ''} ${status.error?.message ?? ''}`));
     await supervisor.start();
     const first = readPids(opts.env.FIXTURE_PIDS_FILE);
     const relaunched = () => JSON.parse(readFileSync(opts.env.FIXTURE_PIDS_FILE, 'utf8')).backend !== first.backend;
