@@ -39,7 +39,8 @@ export function findWindowsCommand(command: string, cwd: string, env: NodeJS.Pro
   const dirs = named ? [cwd] : [cwd, ...path.filter((dir) => dir !== '')];
   for (const dir of dirs) {
     for (const name of names) {
-      const candidate = win32.resolve(dir, name);
+      // a relative PATH entry counts from the backend's cwd, as the spawned process would see it
+      const candidate = win32.resolve(cwd, dir, name);
       if (isFile(candidate)) return candidate;
     }
   }
@@ -48,6 +49,15 @@ export function findWindowsCommand(command: string, cwd: string, env: NodeJS.Pro
 
 /** True for a batch file (`.bat`, `.cmd`), which only cmd.exe can run. */
 export const isBatchFile = (file: string): boolean => /\.(bat|cmd)$/i.test(file);
+
+/** True for a file Windows starts without cmd.exe: an `.exe` or `.com` program (anything else in PATHEXT, `.js` say, goes through cmd.exe). */
+const isProgram = (file: string): boolean => /\.(exe|com)$/i.test(file);
+
+/** cmd.exe by its full path where the system says where it is, so no PATH can put another one first. */
+function commandProcessor(): string {
+  const systemRoot = windowsVariable(process.env, 'SystemRoot') ?? windowsVariable(process.env, 'windir');
+  return windowsVariable(process.env, 'ComSpec') ?? (systemRoot ? win32.join(systemRoot, 'System32', 'cmd.exe') : 'cmd.exe');
+}
 
 // characters cmd.exe gives no meaning to, inside a batch file's %* or outside quotes
 const plain = /^[A-Za-z0-9#$*+\-./:?@\\_]+$/;
@@ -101,7 +111,8 @@ export interface WindowsLaunch {
 
 /**
  * The launch of `command` on Windows, one rule for the lookup and the spawn: the file that
- * `findWindowsCommand` finds is the file started. A batch file runs through cmd.exe with every
+ * `findWindowsCommand` finds is the file started. A batch file (or any other file that is not an
+ * `.exe`/`.com` program but has a PATHEXT extension, such as `.js`) runs through cmd.exe with every
  * argument quoted by `quoteBatchArgument` (never by execa/cross-spawn, whose escaping cmd.exe
  * undoes when the script forwards `%*`: CVE-2024-27980, "BatBadBut"). Returns undefined when the
  * command is not found, or a string naming the argument that cannot be passed to a batch file.
@@ -109,14 +120,14 @@ export interface WindowsLaunch {
 export function windowsLaunch(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): WindowsLaunch | string | undefined {
   const resolved = findWindowsCommand(command, cwd, env);
   if (resolved === undefined) return undefined;
-  if (!isBatchFile(resolved)) return { file: resolved, args: [...args], verbatim: false, resolved };
+  if (isProgram(resolved)) return { file: resolved, args: [...args], verbatim: false, resolved };
   if (resolved.includes('%')) return `command ${JSON.stringify(command)} resolves to the batch file ${resolved}, whose path contains %, which cmd.exe would expand`;
   for (const [index, arg] of args.entries()) {
     const problem = batchArgumentProblem(arg);
     if (problem) return `args[${index}] (${JSON.stringify(arg)}) cannot be passed to the batch file ${resolved}: ${problem}`;
   }
   const line = [quoteBatchArgument(resolved, true), ...args.map((arg) => quoteBatchArgument(arg))].join(' ');
-  const shell = windowsVariable(process.env, 'ComSpec') ?? 'cmd.exe';
+  const shell = commandProcessor();
   // /d: no AutoRun commands; /e:on /v:off: the same expansion rules on every machine; /s /c "…": the line as it is
   return { file: shell, args: ['/d', '/e:ON', '/v:OFF', '/s', '/c', `"${line}"`], verbatim: true, resolved };
 }

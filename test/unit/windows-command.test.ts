@@ -41,6 +41,8 @@ function crtUnquote(quoted: string): string {
 describe('arguments for a batch file (BatBadBut, CVE-2024-27980)', () => {
   const injection = 'my project"&echo INJECTED> C:\\PWNED.txt&rem ';
   const safe = ['two words', 'say "hi"', 'a^b', 'x&y', 'p|q', '<in>', 'trailing\\', '', '!bang!', 'C:\\dir with space\\', injection, '""&calc&""'];
+  // found attacking it: backslashes before quotes, odd quotes, tabs, carets at the end, non-ASCII, parentheses
+  safe.push('a\\"&calc&"', '\\\\"&calc', '"', '"""', 'tab\there', 'caret^', '^', 'x^&y', 'é"&calc&"é', '(a)&(b)', ' leading');
 
   it('leaves plain words alone and quotes everything else', () => {
     expect(quoteBatchArgument('--port')).toBe('--port');

@@ -12,6 +12,8 @@ export function depthCases({ here, work, options, supervise, readPids, alive, un
   const failureOf = (promise) => promise.then(() => undefined, (error) => error);
   // whatever the argument of the case is, these must arrive as they are
   const safeArgs = ['two words', 'say "hi"', 'a^b', 'x&y', 'p|q', '<in>', 'trailing\\', '', '!bang!', 'C:\\dir with space\\'];
+  // found attacking the quoting: a backslash before a quote, a lone quote, a tab, a caret at the end, non-ASCII, parentheses
+  safeArgs.push('a\\"&echo INJECTED&"', '"', 'tab\there', 'caret^', '(a)&(b)', 'é"&echo INJECTED&"é');
   const injection = (marker) => `my project"&echo INJECTED> ${marker}&rem `;
 
   /** A supervisor in a process of its own that reports each step (supervise-steps.mjs). */
@@ -174,6 +176,7 @@ export function depthCases({ here, work, options, supervise, readPids, alive, un
       for (const [label, env] of [
         ['{ PATH: "<quoted dir>;…" }', { PATH: `"${bin}";${process.env[inherited]}` }],
         ['{ Path: "<dir>" }', { Path: bin }],
+        ['{ PATH: "<dir relative to cwd>" }', { PATH: 'work\\my backend bin' }],
       ]) {
         const opts = options(`path-${outcomes.length}`, { command: 'lane-backend', args: [], env });
         const supervisor = supervise(opts);
