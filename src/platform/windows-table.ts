@@ -151,16 +151,21 @@ export async function windowsProcessTable(): Promise<WindowsProcess[]> {
 
 /** The same table read synchronously: only for the exit hook (Node is exiting). Undefined when unreadable. */
 export function windowsProcessTableSync(): WindowsProcess[] | undefined {
-  const sync: Runner = runSync;
-  for (const [name, columns] of [['wmic', wmicColumns], ['wmic-basic', ['Name', 'ParentProcessId', 'ProcessId']]] as const) {
-    const bytes = sync('wmic', ['process', 'get', columns.join(',')]) as Buffer | undefined;
-    const rows = bytes ? parseWmicTable(decodeWindowsOutput(bytes)) : [];
-    if (rows.length > 0) {
-      source = name;
-      return rows;
-    }
+  const read: Record<NonNullable<typeof source>, () => WindowsProcess[]> = {
+    wmic: () => parseWmic(runSync('wmic', ['process', 'get', wmicColumns.join(',')])),
+    'wmic-basic': () => parseWmic(runSync('wmic', ['process', 'get', 'Name,ParentProcessId,ProcessId'])),
+    powershell: () => {
+      const bytes = runSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', powerShellQuery]);
+      return bytes ? parsePowerShellTable(decodeWindowsOutput(bytes)) : [];
+    },
+  };
+  // the source that answered last time first: Node is exiting, each failed attempt delays it
+  const order = (['wmic', 'wmic-basic', 'powershell'] as const).slice().sort((a, b) => Number(b === source) - Number(a === source));
+  for (const name of order) {
+    const rows = read[name]();
+    if (rows.length > 0) return rows;
   }
-  const bytes = sync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', powerShellQuery]) as Buffer | undefined;
-  const rows = bytes ? parsePowerShellTable(decodeWindowsOutput(bytes)) : [];
-  return rows.length > 0 ? rows : undefined;
+  return undefined;
 }
+
+const parseWmic = (bytes: Buffer | undefined): WindowsProcess[] => (bytes ? parseWmicTable(decodeWindowsOutput(bytes)) : []);

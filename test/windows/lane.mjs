@@ -211,8 +211,8 @@ const cases = {
 
   async 'without a Job Object, process.exit() in the supervisor ends the tree (exit hook)'() {
     const { child, pids } = await superviseInChild(options('exit-hook', { guard: false }), 'exit', noJob);
-    await until(() => !alive(child.pid), 5_000, 'the child supervisor to exit');
-    await until(() => !alive(pids.backend) && !alive(pids.child), 5_000, 'the exit hook to end the tree');
+    await until(() => !alive(child.pid), 30_000, 'the child supervisor to exit');
+    await until(() => !alive(pids.backend) && !alive(pids.child), 30_000, 'the exit hook to end the tree');
     return `backend ${pids.backend} and child ${pids.child} ended as the supervisor exited`;
   },
 };
