@@ -26,7 +26,15 @@ export function depthCases({ here, work, options, supervise, readPids, alive, un
     });
     everyPid.add(child.pid);
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    return { child, exited, report: () => (existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined) };
+    // read while the child may be writing it: a half-written file counts as no report yet
+    const report = () => {
+      try {
+        return JSON.parse(readFileSync(reportFile, 'utf8'));
+      } catch {
+        return undefined;
+      }
+    };
+    return { child, exited, report };
   }
 
   async function launcherWithArgs(launcher, name) {
