@@ -34,8 +34,9 @@ trap cleanup EXIT
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 mkdir "$work/project" && cd "$work/project"
 npm init -y >/dev/null
-npm install --no-audit --no-fund --silent "$tarball"
-cp "$root"/test/windows/*.mjs "$root"/test/windows/*.cmd .
+# as on Windows: the win32 build of koffi (the Job Object FFI), no install scripts (its binaries ship prebuilt)
+npm install --no-audit --no-fund --silent --os=win32 --cpu=x64 --ignore-scripts "$tarball"
+cp "$root"/test/windows/*.mjs "$root"/test/windows/*.cmd "$root"/test/windows/posix-launcher .
 if [ -n "$native" ]; then
   echo "windows lane: node $(node --version), natively on $(uname -s)"
   node lane.mjs results.json lane.log || true

@@ -1,4 +1,4 @@
-import { signalGroup } from './process-group.js';
+import { killGroupNow } from './process-group.js';
 
 const liveGroups = new Set<number>();
 let installed = false;
@@ -6,7 +6,7 @@ let installed = false;
 function killLiveGroups(): void {
   for (const pgid of liveGroups) {
     try {
-      signalGroup(pgid, 'SIGKILL');
+      killGroupNow(pgid);
     } catch {
       // Node is exiting: one group that cannot be ended must not keep the others alive
     }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { heldInJob } from './platform/windows.js';
 import { platform, processStartTime } from './process-group.js';
 
 // Waits on a pipe from the supervisor; the pipe closes only when the supervisor is gone (even by
@@ -34,24 +35,43 @@ function posixGuard(execa: Execa, pgid: number, instanceId: string, graceMs: num
  * Windows has no `sh` and no signals: the guard is this runtime itself (Node, or Electron with
  * ELECTRON_RUN_AS_NODE) running windows-guard.js, which ends the backend's tree when the pipe closes.
  */
-function windowsGuard(execa: Execa, pid: number) {
-  const identity = processStartTime(pid);
-  if (identity === undefined) return undefined; // already gone: nothing to guard
+async function windowsGuard(execa: Execa, pid: number, note: (line: string) => void) {
+  // the Job Object already ends the tree with this process, even on TerminateProcess: no guard needed
+  if (heldInJob(pid)) return undefined;
+  // a packaged Electron app may have its RunAsNode fuse off: ELECTRON_RUN_AS_NODE would start a second copy of the app
+  if (process.versions.electron !== undefined && !process.defaultApp) {
+    note('guard: not started: a packaged Electron app may have its RunAsNode fuse off, and then the guard would start a second copy of the app (no Job Object holds the tree either)');
+    return undefined;
+  }
+  const identity = await processStartTime(pid);
+  if (identity === undefined) return undefined; // already gone, or the table is unreadable: nothing to guard by identity
   const program = fileURLToPath(new URL('./windows-guard.js', import.meta.url));
-  return execa(process.execPath, [program, String(pid), identity], { ...guardOptions, env: { ELECTRON_RUN_AS_NODE: '1' } });
+  // wrapped: a subprocess is a thenable, which an async function would wait on until the guard exits
+  return { started: execa(process.execPath, [program, String(pid), identity], { ...guardOptions, env: { ELECTRON_RUN_AS_NODE: '1' } }) };
 }
+
+type GuardProcess = { kill(signal: NodeJS.Signals): boolean; unref(): void; stdin: unknown };
 
 /**
  * Starts the guard of one backend: a process that ends the backend's group if this supervisor
  * dies without stopping it. Returns the function that dismisses it.
  */
-export function startGuard(execa: Execa, pgid: number, instanceId: string, graceMs: number): () => void {
+export function startGuard(execa: Execa, pgid: number, instanceId: string, graceMs: number, note: (line: string) => void = () => {}): () => void {
   const identityCheck = platform().shellIdentityCheck;
-  const guard = identityCheck === undefined ? windowsGuard(execa, pgid) : posixGuard(execa, pgid, instanceId, graceMs, identityCheck);
-  if (!guard) return () => {};
-  guard.unref();
-  (guard.stdin as Socket | null)?.unref();
+  let dismissed = false;
+  let guard: GuardProcess | undefined;
+  const hold = (started: GuardProcess | undefined) => {
+    if (!started) return;
+    if (dismissed) return void started.kill('SIGKILL');
+    guard = started;
+    started.unref();
+    (started.stdin as Socket | null)?.unref();
+  };
+  // Windows learns the backend's identity first (a table read, asynchronous); a failure leaves it unguarded, never throws
+  if (identityCheck === undefined) windowsGuard(execa, pgid, note).then((windows) => hold(windows?.started), () => {});
+  else hold(posixGuard(execa, pgid, instanceId, graceMs, identityCheck));
   return () => {
-    guard.kill('SIGKILL');
+    dismissed = true;
+    guard?.kill('SIGKILL');
   };
 }

@@ -5,6 +5,7 @@ import type { Observer } from 'xstate';
 import { defaultRestartPolicy, type RestartPolicy } from '../machines/restart-policy.js';
 import { invalidOption } from './errors.js';
 import type { BackendSupervisorOptions } from './options-types.js';
+import { windowsDefaultBase } from './platform/windows-dirs.js';
 import {
   booleanOption,
   integerOption,
@@ -52,7 +53,8 @@ const wildcardHosts = new Set(['0.0.0.0', '::']);
 
 function defaultDir(kind: 'logs' | 'state'): string {
   const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
-  return join(tmpdir(), `backend-lifecycle-${user}`, kind);
+  const base = process.platform === 'win32' ? windowsDefaultBase(process.env, tmpdir()) : tmpdir();
+  return join(base, `backend-lifecycle-${user}`, kind);
 }
 
 function resolveHost(value: unknown, allowExternal: unknown): string {

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ProcessPlatform, processPlatform } from './platform/index.js';
+import { loadJobApi } from './platform/windows-job.js';
+import { holdInJob } from './platform/windows.js';
 
 let cached: { forced: string | undefined; platform: ProcessPlatform } | undefined;
 
@@ -10,13 +12,28 @@ export function platform(): ProcessPlatform {
   return cached.platform;
 }
 
-/** Live (non-zombie) members of a backend's group (on Windows: its process tree). */
-export function groupMembers(pgid: number): number[] {
+let jobApi: Awaited<ReturnType<typeof loadJobApi>>;
+
+/** Loads what holding a group needs before the first spawn (Windows: koffi, for Job Objects; elsewhere nothing). */
+export async function prepareGroups(): Promise<void> {
+  if (process.platform === 'win32') jobApi = await loadJobApi();
+}
+
+/**
+ * Holds a just-spawned backend's group where the system needs it (Windows: a kill-on-close Job
+ * Object); returns a line for the launch log, undefined where there is nothing to do (POSIX).
+ */
+export function holdGroup(pid: number): string | undefined {
+  return process.platform === 'win32' ? holdInJob(pid, jobApi) : undefined;
+}
+
+/** Live (non-zombie) members of a backend's group (on Windows: its job and process tree). */
+export async function groupMembers(pgid: number): Promise<number[]> {
   return platform().groupMembers(pgid);
 }
 
 /** True while the process exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
+export async function isAlive(pid: number): Promise<boolean> {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -27,7 +44,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** A stable token for "this process, not a later one with a recycled pid"; undefined when gone. */
-export function processStartTime(pid: number): string | undefined {
+export async function processStartTime(pid: number): Promise<string | undefined> {
   return platform().startTime(pid);
 }
 
@@ -42,15 +59,21 @@ export function processEnvValue(pid: number, name: string): string | undefined {
 }
 
 /** Sends a signal to a backend's whole group (on Windows: terminates its tree); false when it is gone. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+export async function signalGroup(pgid: number, signal: NodeJS.Signals): Promise<boolean> {
   return platform().signalGroup(pgid, signal);
 }
 
+/** SIGKILL to a group from the exit hook: synchronous, the one place where it must be (Node is exiting). */
+export function killGroupNow(pgid: number): boolean {
+  const strategy = platform();
+  return strategy.signalGroupAtExit ? strategy.signalGroupAtExit(pgid) : (strategy.signalGroup(pgid, 'SIGKILL') as boolean);
+}
+
 /** Polls (backing off to 50 ms) until `gone()` or the deadline; true when gone. */
-async function waitUntilGone(gone: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+async function waitUntilGone(gone: () => Promise<boolean>, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let pause = 2;
-  while (!gone()) {
+  while (!(await gone())) {
     if (Date.now() >= deadline || signal?.aborted) return false;
     await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
     pause = Math.min(pause * 2, 50);
@@ -59,12 +82,17 @@ async function waitUntilGone(gone: () => boolean, timeoutMs: number, signal?: Ab
 }
 
 /** The two-stage stop: SIGTERM, then SIGKILL after `graceMs`, then up to 2 s more. True when gone. */
-async function escalate(send: (signal: NodeJS.Signals) => void, alive: () => boolean, graceMs: number, signal?: AbortSignal): Promise<boolean> {
-  if (!alive()) return true;
-  send('SIGTERM');
-  if (await waitUntilGone(() => !alive(), graceMs, signal)) return true;
-  send('SIGKILL');
-  return waitUntilGone(() => !alive(), 2_000);
+async function escalate(
+  send: (signal: NodeJS.Signals) => Promise<unknown>,
+  alive: () => Promise<boolean>,
+  graceMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  if (!(await alive())) return true;
+  await send('SIGTERM');
+  if (await waitUntilGone(async () => !(await alive()), graceMs, signal)) return true;
+  await send('SIGKILL');
+  return waitUntilGone(async () => !(await alive()), 2_000);
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
@@ -77,7 +105,7 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
 
 /** SIGTERM, then SIGKILL after `graceMs`, to a whole process group. True when it is gone. */
 export function terminateGroup(pgid: number, graceMs: number, signal?: AbortSignal): Promise<boolean> {
-  return escalate((name) => signalGroup(pgid, name), () => groupMembers(pgid).length > 0, graceMs, signal);
+  return escalate((name) => signalGroup(pgid, name), async () => (await groupMembers(pgid)).length > 0, graceMs, signal);
 }
 
 /**
@@ -85,16 +113,17 @@ export function terminateGroup(pgid: number, graceMs: number, signal?: AbortSign
  * including members that left its process group (setsid). The id is a random UUID per spawn, so
  * nothing else can match.
  */
-export function processesOfInstance(instanceId: string): number[] {
+export async function processesOfInstance(instanceId: string): Promise<number[]> {
   return platform().processesOfInstance(instanceId);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`, to individual processes. True when all are gone. */
 export function terminatePids(pids: number[], graceMs: number, signal?: AbortSignal): Promise<boolean> {
-  const send = (name: NodeJS.Signals) => {
+  const send = async (name: NodeJS.Signals) => {
     for (const pid of pids) signalPid(pid, name);
   };
-  return escalate(send, () => pids.some(isAlive), graceMs, signal);
+  const someAlive = async () => (await Promise.all(pids.map(isAlive))).some(Boolean);
+  return escalate(send, someAlive, graceMs, signal);
 }
 
 /**
@@ -103,7 +132,10 @@ export function terminatePids(pids: number[], graceMs: number, signal?: AbortSig
  */
 export async function stopFamily(pgid: number | undefined, instanceId: string | undefined, graceMs: number, signal?: AbortSignal): Promise<number[]> {
   if (pgid !== undefined && !(await terminateGroup(pgid, graceMs, signal))) return groupMembers(pgid);
-  const escaped = instanceId ? processesOfInstance(instanceId) : [];
-  if (escaped.length > 0 && !(await terminatePids(escaped, graceMs, signal))) return escaped.filter(isAlive);
+  const escaped = instanceId ? await processesOfInstance(instanceId) : [];
+  if (escaped.length > 0 && !(await terminatePids(escaped, graceMs, signal))) {
+    const alive = await Promise.all(escaped.map(isAlive));
+    return escaped.filter((_, index) => alive[index]);
+  }
   return [];
 }

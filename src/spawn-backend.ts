@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from './options.js';
 import type { backendEnv } from './spawn-helpers.js';
+import type { WindowsLaunch } from './windows-command.js';
 
 // loaded with the first launch: importing the package should not pay for execa (~100 ms)
 let execaModule: Promise<typeof import('execa')> | undefined;
@@ -14,6 +15,7 @@ export const loadExeca = () => {
  * no shell, no console window on Windows, output streamed (never buffered: the launch log reads
  * it), fd 3 as the notification pipe, fd 4 as the listening socket in handoff mode, and its own process group so stop signals reach its children.
  * A command that cannot be started is reported by the promise (`failed`, `code`), never thrown.
+ * On Windows `windows` says what to start (see `windowsLaunch`: a batch file through cmd.exe, its arguments quoted by us).
  */
 export function spawnBackend(
   execa: (typeof import('execa'))['execa'],
@@ -21,12 +23,14 @@ export function spawnBackend(
   args: string[],
   env: ReturnType<typeof backendEnv>,
   listeningSocket?: number,
+  windows?: WindowsLaunch,
 ) {
   // fd 3 is the notification pipe (BACKEND_NOTIFY_FD), fd 4 the handed-over socket (BACKEND_LISTEN_FD)
   // execa's types list only fds 3–9 of the parent; at run time it hands any fd to child_process, which dup2()s it
   const socketFd = listeningSocket as 3 | undefined;
   const stdio = socketFd === undefined ? (['ignore', 'pipe', 'pipe', 'pipe'] as const) : (['ignore', 'pipe', 'pipe', 'pipe', socketFd] as const);
-  return execa(options.command, args, {
+  return execa(windows?.file ?? options.command, windows?.args ?? args, {
+    windowsVerbatimArguments: windows?.verbatim ?? false,
     cwd: options.cwd,
     env,
     extendEnv: false,

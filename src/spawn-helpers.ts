@@ -3,6 +3,7 @@ import type { ProcessEvent } from '../machines/events.js';
 import { listenFd } from './listen-fd.js';
 import type { ResolvedOptions } from './options.js';
 import { describeFsError } from './private-dir.js';
+import { setVariable } from './windows-command.js';
 
 /** The fd on which a backend may write READY=1 (s6-style readiness notification). */
 export const notifyFd = 3;
@@ -33,14 +34,11 @@ export function expandArgs(args: readonly string[], port: number, host: string):
 /**
  * The backend's whole environment: ours, then `options.env` (where `undefined` removes an inherited
  * variable), then what every backend receives (port, host, key, instance id, parent pid, notify fd).
+ * On Windows names are case-insensitive: `{ PATH: … }` replaces an inherited `Path`.
  */
 export function backendEnv(options: ResolvedOptions, apiKey: string | false, port: number, instanceId: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, value] of Object.entries(options.env)) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
-  Object.assign(env, options.linkedEnv?.());
+  for (const [name, value] of Object.entries({ ...options.env, ...options.linkedEnv?.() })) setVariable(env, name, value);
   env.BACKEND_PORT = String(port);
   env.BACKEND_HOST = options.host;
   env.BACKEND_INSTANCE_ID = instanceId;

@@ -7,11 +7,14 @@ import { windowsPlatform } from './platform/windows.js';
 const [pidArgument, recorded] = process.argv.slice(2);
 const pid = Number(pidArgument);
 
-function endTree(): void {
-  const now = windowsPlatform.startTime(pid);
-  // gone: its children may live on, found by parent pid (those of a stranger with its pid are not taken)
-  if (now === recorded || now === undefined) windowsPlatform.signalGroup(pid, 'SIGKILL');
-  process.exit(0);
+async function endTree(): Promise<void> {
+  try {
+    const now = await windowsPlatform.startTime(pid);
+    // gone: its children may live on, found by parent pid (those of a stranger with its pid are not taken)
+    if (now === recorded || now === undefined) await windowsPlatform.signalGroup(pid, 'SIGKILL');
+  } finally {
+    process.exit(0);
+  }
 }
 
 if (!Number.isInteger(pid) || pid <= 0 || !recorded) {
@@ -19,7 +22,8 @@ if (!Number.isInteger(pid) || pid <= 0 || !recorded) {
   process.exit(2);
 }
 // learn the identity now, while the backend surely runs, so the walk at the end knows its own
-windowsPlatform.startTime(pid);
+void windowsPlatform.startTime(pid);
+const onClose = () => void endTree();
 process.stdin.on('data', () => {});
-process.stdin.once('end', endTree);
-process.stdin.once('error', endTree);
+process.stdin.once('end', onClose);
+process.stdin.once('error', onClose);

@@ -6,21 +6,21 @@ import { isAlive, platform, processEnvValue, processGroupOf, processStartTime, s
 import type { PromiseWork } from './work.js';
 
 /** Start times compare only when the same strategy took them; otherwise the instance id decides alone. */
-function sameStart(record: LockRecord, pid: number, recorded: string): boolean {
-  return record.platform !== platform().name || processStartTime(pid) === recorded;
+async function sameStart(record: LockRecord, pid: number, recorded: string): Promise<boolean> {
+  return record.platform !== platform().name || (await processStartTime(pid)) === recorded;
 }
 
 /** True when the supervisor that wrote the lock still owns the backend (then it is not an orphan). */
-function ownerAlive(record: LockRecord): boolean {
+async function ownerAlive(record: LockRecord): Promise<boolean> {
   // this process: a sibling supervisor's live launch, or our own leftover of a stop never confirmed
   if (record.supervisorPid === process.pid) return isLiveInstance(record.instanceId);
   // a start time we cannot compare keeps a live pid's claim: better an orphan than a killed backend
-  return isAlive(record.supervisorPid) && sameStart(record, record.supervisorPid, record.supervisorStartTime);
+  return (await isAlive(record.supervisorPid)) && (await sameStart(record, record.supervisorPid, record.supervisorStartTime));
 }
 
 /** True only for the very process the lock describes: same pid, same start time, same instance id. */
-function isRecordedBackend(record: LockRecord): boolean {
-  if (!isAlive(record.pid) || !sameStart(record, record.pid, record.startTime)) return false;
+async function isRecordedBackend(record: LockRecord): Promise<boolean> {
+  if (!(await isAlive(record.pid)) || !(await sameStart(record, record.pid, record.startTime))) return false;
   // where no other process's environment can be read (Windows), the start time recorded by this same strategy decides alone
   if (!platform().readsEnvironment) return record.platform === platform().name && record.startTime !== 'unknown';
   return processEnvValue(record.pid, 'BACKEND_INSTANCE_ID') === record.instanceId;
@@ -31,7 +31,12 @@ function isRecordedBackend(record: LockRecord): boolean {
  * verified pid; then whatever still carries its instance id (children that outlived it).
  */
 async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSignal): Promise<number[]> {
-  if (!isRecordedBackend(record)) return stopFamily(undefined, record.instanceId, graceMs, signal);
+  if (!(await isRecordedBackend(record))) {
+    // Windows: the backend is gone, its children may not be; found by parent pid and creation time
+    const strays = record.platform === platform().name && !(await isAlive(record.pid)) ? ((await platform().orphanedTree?.(record.pid, record.startTime)) ?? []) : [];
+    if (strays.length > 0 && !(await terminatePids(strays, graceMs, signal))) return strays;
+    return stopFamily(undefined, record.instanceId, graceMs, signal);
+  }
   if (record.pgid === record.pid && processGroupOf(record.pid) === record.pgid) return stopFamily(record.pgid, record.instanceId, graceMs, signal);
   if (!(await terminatePids([record.pid], graceMs, signal))) return [record.pid];
   return stopFamily(undefined, record.instanceId, graceMs, signal);
@@ -45,7 +50,7 @@ async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSi
 export function createReapOrphans(options: ResolvedOptions): PromiseWork<void> {
   return async ({ signal }) => {
     for (const { path, record } of readLocks(options.stateDir, options.name)) {
-      if (ownerAlive(record)) continue;
+      if (await ownerAlive(record)) continue;
       const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
       if (survivors.length > 0) {
         throw new BackendError({

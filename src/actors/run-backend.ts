@@ -11,10 +11,10 @@ import { lockPath, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { describeFsError } from '../private-dir.js';
 import { requestStop } from '../stop-request.js';
-import { groupMembers, platform, processStartTime, signalGroup } from '../process-group.js';
+import { holdGroup, platform, prepareGroups, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
-import { findWindowsCommand } from '../windows-command.js';
+import { windowsLaunch } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
 import { onNotifyLines, parseNotifyLine, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
@@ -43,10 +43,15 @@ export function createRunBackend(
     let dismissGuard = () => {};
     let stopRequested = false;
     let termTimer: NodeJS.Timeout | undefined;
+    // asynchronous on Windows (a tree walk); a failure is logged, never thrown past the actor
+    const signalSafely = (leader: number, signal: NodeJS.Signals) => {
+      signalGroup(leader, signal).catch((error: unknown) => {
+        log?.note(`could not ${signal === 'SIGKILL' ? 'end' : 'signal'} the backend's group ${leader}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    };
     const deliver = (signal: NodeJS.Signals) => {
       if (pgid === undefined) pendingSignal = signal;
-      // POSIX: kill(-pgid) itself answers ESRCH for a group that is gone, so no process scan first
-      else if (platform().gracefulSignals || groupMembers(pgid).length > 0) signalGroup(pgid, signal);
+      else signalSafely(pgid, signal);
     };
     // the backend's own stop request comes before SIGTERM; SIGKILL still comes at graceMs
     const askToStop = (request: NonNullable<ResolvedOptions['shutdown']['request']>) => {
@@ -70,15 +75,22 @@ export function createRunBackend(
       deliver(event.signal);
     });
 
-    const recordLock = (pid: number) => {
+    const recordLock = async (pid: number, held: string | undefined) => {
+      const [startTime, supervisorStartTime] = await Promise.all([processStartTime(pid), processStartTime(process.pid)]);
+      if (startTime === undefined && held !== undefined && !held.startsWith('held') && platform().isAlive(pid)) {
+        // Windows without a job and without a process table: neither a stop nor the next start could find its tree
+        const message = `Backend server cannot be supervised safely - ${held.replace(/: the tree .*$/, '')}, and the process table cannot be read (wmic and powershell.exe did not answer: PATH without System32, or blocked by policy)`;
+        log?.note(message);
+        return sendBack({ type: 'process.failed', error: { code: 'SPAWN_FAILED', message, details: { pid: String(pid) } } } satisfies ProcessEvent);
+      }
       try {
         writeLock(lockPath(options.stateDir, options.name, instanceId), {
           pid,
           pgid: pid,
-          startTime: processStartTime(pid) ?? 'unknown',
+          startTime: startTime ?? 'unknown',
           instanceId,
           supervisorPid: process.pid,
-          supervisorStartTime: processStartTime(process.pid) ?? 'unknown',
+          supervisorStartTime: supervisorStartTime ?? 'unknown',
           port: input.port,
           platform: platform().name,
         });
@@ -94,13 +106,20 @@ export function createRunBackend(
       const launchedAt = Date.now();
       launchLog.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
       const env = backendEnv(options, apiKey, input.port, instanceId);
-      if (process.platform === 'win32' && findWindowsCommand(options.command, options.cwd, env) === undefined) {
-        launchLog.note(`spawn failed: ${options.command} is not a file in ${options.cwd} or on PATH (with PATHEXT)`);
+      // Windows: the file found is the file started; a batch file's arguments are quoted for cmd.exe by us
+      const windows = process.platform === 'win32' ? windowsLaunch(options.command, args, options.cwd, env) : undefined;
+      if (process.platform === 'win32' && windows === undefined) {
+        launchLog.note(`spawn failed: ${options.command} is not a program in ${options.cwd} or on PATH (with a PATHEXT extension)`);
         return sendBack(spawnFailure({ code: 'ENOENT' }, options, launchLog.path));
+      }
+      if (typeof windows === 'string') {
+        launchLog.note(`refused: ${windows}`);
+        const message = `Invalid option: ${windows}; pass such a value through env instead`;
+        return sendBack({ type: 'process.spawnFailed', error: { code: 'INVALID_OPTIONS', message, logFile: launchLog.path, retryable: false } } satisfies ProcessEvent);
       }
       if (socket && (socket.fd === undefined || socket.port !== input.port)) throw new Error(`no handoff socket is held for port ${input.port}`);
       if (socket) launchLog.note(`handing over the socket listening on ${options.host}:${input.port} as fd ${listenFd} (BACKEND_LISTEN_FD); the backend must accept on it, not bind the port itself`);
-      const child = spawnBackend(execa, options, args, env, socket?.fd);
+      const child = spawnBackend(execa, options, args, env, socket?.fd, windows);
       child.stdout?.on('data', (chunk: Buffer) => launchLog.write('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => launchLog.write('stderr', chunk));
       onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
@@ -124,17 +143,19 @@ export function createRunBackend(
       child.once('spawn', () => {
         pgid = child.pid;
         if (pgid === undefined) return;
+        const held = holdGroup(pgid);
+        if (held) launchLog.note(held);
         if (released) {
           // the launch ended between spawn() and its 'spawn' event: nobody else will stop this one
-          signalGroup(pgid, 'SIGKILL');
+          signalSafely(pgid, 'SIGKILL');
           return;
         }
         rememberInstance(instanceId);
         forgetGroup = killGroupOnExit(pgid);
-        if (options.guard) dismissGuard = startGuard(execa, pgid, instanceId, options.shutdown.graceMs);
+        if (options.guard) dismissGuard = startGuard(execa, pgid, instanceId, options.shutdown.graceMs, (line) => launchLog.note(line));
         sendBack({ type: 'process.spawned', pid: pgid, instanceId, logFile: launchLog.path } satisfies ProcessEvent);
-        recordLock(pgid);
-        if (pendingSignal) signalGroup(pgid, pendingSignal);
+        void recordLock(pgid, held);
+        if (pendingSignal) signalSafely(pgid, pendingSignal);
       });
       // 'exit', not 'close' or the result promise: a grandchild holding the pipes must not hide the exit
       child.once('exit', (exitCode, signal) => {
@@ -173,7 +194,7 @@ export function createRunBackend(
       }
     };
     // an installation without execa is reported, not an unhandled rejection
-    loadExeca().then(begin, (error: unknown) => {
+    Promise.all([loadExeca(), prepareGroups()]).then(([execaModule]) => begin(execaModule), (error: unknown) => {
       if (!released) sendBack(spawnFailure(error, options, undefined));
     });
 
@@ -185,11 +206,8 @@ export function createRunBackend(
       forgetGroup();
       dismissGuard();
       if (pgid !== undefined && !exited) {
-        try {
-          signalGroup(pgid, 'SIGKILL');
-        } catch {
-          // EPERM: a member changed its user; the reap that follows names the survivors
-        }
+        // EPERM (a member changed its user) is only logged: the reap that follows names the survivors
+        signalSafely(pgid, 'SIGKILL');
         forgetInstance(instanceId);
       }
       void log?.close();

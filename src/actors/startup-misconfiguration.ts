@@ -40,7 +40,7 @@ export function createPortMismatchCheck(pid: number | undefined, port: number, l
     if (now - lastCheck < mismatchCheckEveryMs) return undefined;
     lastCheck = now;
     // the leader's tree: a few reads; a scan of every process only on kernels without children lists
-    const ports = await portsListenedBy(processTree(pid) ?? groupMembers(pid));
+    const ports = await portsListenedBy(processTree(pid) ?? (await groupMembers(pid)));
     const elsewhere = ports?.filter((candidate) => candidate !== port) ?? [];
     if (elsewhere.length === 0 || ports?.includes(port)) {
       since = undefined;

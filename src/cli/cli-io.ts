@@ -6,8 +6,11 @@ import { startUiServer, type UiServer } from '../ui/server.js';
 /** A problem with what the CLI was asked to set up (exit 2, one line, no usage hint). */
 export class SetupError extends Error {}
 
-/** The signals that stop the CLI gracefully (SIGHUP: the terminal was closed). */
-export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * The signals that stop the CLI gracefully (SIGHUP: the terminal was closed; on Windows also the
+ * console window, which then leaves a few seconds; SIGBREAK: Ctrl-Break, Windows only).
+ */
+export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
 /** Fails now, with the path and the reason, if the inspection log cannot be written. */
 export function checkWritable(path: string): void {

@@ -32,10 +32,10 @@ endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C
 BACKEND_API_KEY, BACKEND_INSTANCE_ID, BACKEND_PARENT_PID and BACKEND_NOTIFY_FD in its environment.
 Once it runs, the status line shows the base URL (http://127.0.0.1:<port>); routes other than
 the health check need the key as X-API-Key: --write-env-file puts it where a shell can read it.
-SIGINT, SIGTERM and SIGHUP stop the backend gracefully; exit 0. Exit 1: the backend cannot be
-(re)started any more (one line on stderr names the cause and the log file). Exit 2: bad usage or
-setup. Through npm (npm start, npm exec/npx), Ctrl-C makes npm itself exit 130 (SIGTERM: 143)
-after our graceful stop; the other codes pass through.
+SIGINT, SIGTERM, SIGHUP (and on Windows Ctrl-Break and closing the console) stop the backend
+gracefully; exit 0. Exit 1: the backend cannot be (re)started any more (one line on stderr names
+the cause and the log file). Exit 2: bad usage or setup. Through npm (npm start, npm exec/npx),
+Ctrl-C makes npm itself exit 130 (SIGTERM: 143) after our graceful stop; the other codes pass through.
 
 Options:
   --name NAME              names the log and lock files (default "backend"); give each app its own

@@ -1,4 +1,4 @@
-import { execaSync } from 'execa';
+import { execa, execaSync } from 'execa';
 
 /** One row of the Windows process table. */
 export interface WindowsProcess {
@@ -12,10 +12,22 @@ export interface WindowsProcess {
 
 const wmicColumns = ['CreationDate', 'Name', 'ParentProcessId', 'ProcessId'];
 
-function run(command: string, args: string[]): Buffer | undefined {
-  const result = execaSync(command, args, { encoding: 'buffer', stdin: 'ignore', stderr: 'ignore', reject: false, windowsHide: true, maxBuffer: 64 * 1024 * 1024 });
-  return result.exitCode === 0 && result.stdout instanceof Uint8Array ? Buffer.from(result.stdout) : undefined;
+const toolOptions = { encoding: 'buffer', stdin: 'ignore', stderr: 'ignore', reject: false, windowsHide: true, maxBuffer: 64 * 1024 * 1024 } as const;
+
+const output = (result: { exitCode?: number; stdout: unknown }): Buffer | undefined =>
+  result.exitCode === 0 && result.stdout instanceof Uint8Array ? Buffer.from(result.stdout) : undefined;
+
+/** Runs a tool without blocking the event loop; undefined when it failed or could not start. */
+async function run(command: string, args: string[]): Promise<Buffer | undefined> {
+  return output(await execa(command, args, toolOptions));
 }
+
+/** The exit hook's variant: Node is exiting, the event loop will not turn again. */
+function runSync(command: string, args: string[]): Buffer | undefined {
+  return output(execaSync(command, args, toolOptions));
+}
+
+type Runner = (command: string, args: string[]) => Buffer | undefined | Promise<Buffer | undefined>;
 
 /** wmic writes UTF-16LE to a pipe, with a byte order mark (Wine) or without: zeros between ASCII letters give it away. */
 export function decodeWindowsOutput(output: Uint8Array): string {
@@ -89,38 +101,71 @@ const powerShellQuery =
 // them (Wine has no CreationDate), or PowerShell (Windows 11 24H2 and later ship without wmic)
 let source: 'wmic' | 'wmic-basic' | 'powershell' | undefined;
 
-function fromWmic(columns: string[]): WindowsProcess[] | undefined {
-  const output = run('wmic', ['process', 'get', columns.join(',')]);
-  if (!output) return undefined;
-  const rows = parseWmicTable(decodeWindowsOutput(output));
+async function fromWmic(runner: Runner, columns: string[]): Promise<WindowsProcess[] | undefined> {
+  const bytes = await runner('wmic', ['process', 'get', columns.join(',')]);
+  if (!bytes) return undefined;
+  const rows = parseWmicTable(decodeWindowsOutput(bytes));
   return rows.length > 0 ? rows : undefined;
 }
 
-function fromPowerShell(): WindowsProcess[] | undefined {
-  const output = run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', powerShellQuery]);
-  if (!output) return undefined;
-  const rows = parsePowerShellTable(decodeWindowsOutput(output));
+async function fromPowerShell(runner: Runner): Promise<WindowsProcess[] | undefined> {
+  const bytes = await runner('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', powerShellQuery]);
+  if (!bytes) return undefined;
+  const rows = parsePowerShellTable(decodeWindowsOutput(bytes));
   return rows.length > 0 ? rows : undefined;
+}
+
+/** Thrown when no source of the process table answers (AppLocker, a PATH without System32). */
+export class ProcessTableUnavailable extends Error {
+  readonly code = 'PROCESS_TABLE_UNAVAILABLE';
+  constructor() {
+    super('cannot list processes: neither wmic nor powershell.exe answered (both ship with Windows; is PATH or SystemRoot missing from the environment, or are they blocked by policy?)');
+  }
+}
+
+function attempts(runner: Runner): Array<[NonNullable<typeof source>, () => Promise<WindowsProcess[] | undefined>]> {
+  const list: Array<[NonNullable<typeof source>, () => Promise<WindowsProcess[] | undefined>]> = [
+    ['wmic', () => fromWmic(runner, wmicColumns)],
+    ['wmic-basic', () => fromWmic(runner, ['Name', 'ParentProcessId', 'ProcessId'])],
+    ['powershell', () => fromPowerShell(runner)],
+  ];
+  // the source that answered last time first: each failed attempt costs a process start
+  return list.sort(([a], [b]) => Number(b === source) - Number(a === source));
 }
 
 /**
  * Every process of this Windows machine with its parent and creation time, from the first source
- * that answers. Throws when none does: a tree that cannot be seen cannot be stopped safely.
+ * that answers, without blocking the event loop. Rejects with `ProcessTableUnavailable` when none
+ * does: a tree that cannot be seen cannot be walked (the caller ends what it holds a handle to).
  */
-export function windowsProcessTable(): WindowsProcess[] {
-  const attempts: Array<[NonNullable<typeof source>, () => WindowsProcess[] | undefined]> = [
-    ['wmic', () => fromWmic(wmicColumns)],
-    ['wmic-basic', () => fromWmic(['Name', 'ParentProcessId', 'ProcessId'])],
-    ['powershell', fromPowerShell],
-  ];
-  // the source that answered last time first: each failed attempt costs a process start
-  attempts.sort(([a], [b]) => Number(b === source) - Number(a === source));
-  for (const [name, attempt] of attempts) {
-    const rows = attempt();
+export async function windowsProcessTable(): Promise<WindowsProcess[]> {
+  for (const [name, attempt] of attempts(run)) {
+    const rows = await attempt();
     if (rows) {
       source = name;
       return rows;
     }
   }
-  throw new Error('cannot list processes: neither wmic nor powershell.exe answered (both ship with Windows; is PATH or SystemRoot missing from the environment?)');
+  throw new ProcessTableUnavailable();
 }
+
+/** The same table read synchronously: only for the exit hook (Node is exiting). Undefined when unreadable. */
+export function windowsProcessTableSync(): WindowsProcess[] | undefined {
+  const read: Record<NonNullable<typeof source>, () => WindowsProcess[]> = {
+    wmic: () => parseWmic(runSync('wmic', ['process', 'get', wmicColumns.join(',')])),
+    'wmic-basic': () => parseWmic(runSync('wmic', ['process', 'get', 'Name,ParentProcessId,ProcessId'])),
+    powershell: () => {
+      const bytes = runSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', powerShellQuery]);
+      return bytes ? parsePowerShellTable(decodeWindowsOutput(bytes)) : [];
+    },
+  };
+  // the source that answered last time first: Node is exiting, each failed attempt delays it
+  const order = (['wmic', 'wmic-basic', 'powershell'] as const).slice().sort((a, b) => Number(b === source) - Number(a === source));
+  for (const name of order) {
+    const rows = read[name]();
+    if (rows.length > 0) return rows;
+  }
+  return undefined;
+}
+
+const parseWmic = (bytes: Buffer | undefined): WindowsProcess[] => (bytes ? parseWmicTable(decodeWindowsOutput(bytes)) : []);

@@ -33,7 +33,7 @@ describe('trust in files on disk', () => {
     try {
       const { supervisor, dir } = supervise('healthy.mjs');
       const pid = stranger.pid as number;
-      plantLock(join(dir, 'state'), { pid, pgid: pid, startTime: processStartTime(pid) as string, instanceId: randomUUID(), supervisorPid: await deadPid() });
+      plantLock(join(dir, 'state'), { pid, pgid: pid, startTime: (await processStartTime(pid)) as string, instanceId: randomUUID(), supervisorPid: await deadPid() });
       await supervisor.start();
       expect(isRunning(pid)).toBe(true);
     } finally {
@@ -48,7 +48,7 @@ describe('trust in files on disk', () => {
     try {
       const { supervisor, dir } = supervise('healthy.mjs');
       const pid = decoy.pid as number;
-      plantLock(join(dir, 'state'), { pid, pgid: victim.pid as number, startTime: processStartTime(pid) as string, instanceId, supervisorPid: await deadPid() });
+      plantLock(join(dir, 'state'), { pid, pgid: victim.pid as number, startTime: (await processStartTime(pid)) as string, instanceId, supervisorPid: await deadPid() });
       await supervisor.start();
       expect(isRunning(victim.pid as number)).toBe(true);
       expect(isRunning(pid)).toBe(false); // it is provably the recorded backend: reaped

@@ -75,7 +75,7 @@ describe('orphans of a crashed supervisor', () => {
       writeFileSync(lock, JSON.stringify({ pid, pgid: pid, startTime: 'not-its-start-time', instanceId, supervisorPid: deadSupervisor.pid, supervisorStartTime: 'x', port: 1, platform: platform().name }), { mode: 0o600 });
       await supervisor.start();
       expect(isRunning(pid)).toBe(true);
-      expect(processStartTime(pid)).not.toBe('not-its-start-time');
+      expect(await processStartTime(pid)).not.toBe('not-its-start-time');
       expect(existsSync(lock)).toBe(false); // the abandoned lock is cleared, its pid left alone
     } finally {
       stranger.kill('SIGKILL');

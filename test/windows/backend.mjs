@@ -1,12 +1,14 @@
 // The Windows lane's backend: health on BACKEND_PORT, a child process started detached (so that
 // only a tree walk can find it: Node's own job object would otherwise end it with us), its pids
-// written to FIXTURE_PIDS_FILE. FIXTURE_CRASH_ONCE=<file>: the first launch crashes after 300 ms.
+// written to FIXTURE_PIDS_FILE. FIXTURE_CRASH_ONCE=<file>: the first launch crashes 300 ms after its first health check.
 // FIXTURE_STOP_MARKER=<file>: POST /api/shutdown with the key exits cleanly and writes that file.
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 
-const { BACKEND_PORT, BACKEND_HOST, BACKEND_INSTANCE_ID, BACKEND_API_KEY, FIXTURE_PIDS_FILE, FIXTURE_CRASH_ONCE, FIXTURE_STOP_MARKER } = process.env;
+const { BACKEND_PORT, BACKEND_HOST, BACKEND_INSTANCE_ID, BACKEND_API_KEY, FIXTURE_PIDS_FILE, FIXTURE_CRASH_ONCE, FIXTURE_STOP_MARKER, FIXTURE_ARGV_FILE } = process.env;
+// the arguments as they arrived (a .cmd launcher in between must pass them on intact)
+if (FIXTURE_ARGV_FILE) writeFileSync(FIXTURE_ARGV_FILE, JSON.stringify(process.argv.slice(2)));
 
 const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore', windowsHide: true });
 child.unref();
@@ -14,6 +16,7 @@ if (FIXTURE_PIDS_FILE) writeFileSync(FIXTURE_PIDS_FILE, JSON.stringify({ backend
 
 const server = createServer((req, res) => {
   if (req.url === '/api/health') {
+    crashOnceAfterHealth();
     res.writeHead(200, { 'content-type': 'application/json', 'x-backend-instance': BACKEND_INSTANCE_ID ?? '' });
     return res.end(JSON.stringify({ status: 'ok', instanceId: BACKEND_INSTANCE_ID }));
   }
@@ -37,7 +40,12 @@ server.listen(Number(BACKEND_PORT), BACKEND_HOST, () => {
   if (process.env.BACKEND_NOTIFY_FD) writeSync(Number(process.env.BACKEND_NOTIFY_FD), 'READY=1\n');
 });
 
-if (FIXTURE_CRASH_ONCE && !existsSync(FIXTURE_CRASH_ONCE)) {
+// the crash comes 300 ms after the first health check answered, so the supervisor saw it running
+// (a timer from the launch raced the first health check on a loaded machine: a crash during startup)
+let crashScheduled = false;
+function crashOnceAfterHealth() {
+  if (!FIXTURE_CRASH_ONCE || crashScheduled || existsSync(FIXTURE_CRASH_ONCE)) return;
+  crashScheduled = true;
   writeFileSync(FIXTURE_CRASH_ONCE, 'crashed');
   setTimeout(() => {
     console.error('crashing on purpose');
