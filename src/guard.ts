@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { platform, processStartTime } from './process-group.js';
+import { withSpawnLimits } from './spawn-limits.js';
 
 // Waits on a pipe from the supervisor; the pipe closes only when the supervisor is gone (even by
 // SIGKILL). Then it ends the backend's group, but only if the group leader still carries our
@@ -47,7 +48,13 @@ function windowsGuard(execa: Execa, pid: number) {
  */
 export function startGuard(execa: Execa, pgid: number, instanceId: string, graceMs: number): () => void {
   const identityCheck = platform().shellIdentityCheck;
-  const guard = identityCheck === undefined ? windowsGuard(execa, pgid) : posixGuard(execa, pgid, instanceId, graceMs, identityCheck);
+  let guard: ReturnType<typeof posixGuard> | ReturnType<typeof windowsGuard>;
+  try {
+    guard = withSpawnLimits(() => (identityCheck === undefined ? windowsGuard(execa, pgid) : posixGuard(execa, pgid, instanceId, graceMs, identityCheck)));
+  } catch {
+    // out of file descriptors: no guard (like reject: false above); the lockfile still lets the next launch reap it
+    return () => {};
+  }
   if (!guard) return () => {};
   guard.unref();
   (guard.stdin as Socket | null)?.unref();
