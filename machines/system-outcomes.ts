@@ -59,7 +59,7 @@ export function commandOutcome(state: OutcomeState, record: SystemCommandRecord)
 
 /**
  * The status of the whole system: `stopping` while it winds down, `error` while a service gave up,
- * `running` once every wanted service runs, `stopped` when nothing is up, else `starting`.
+ * `running` once every wanted service runs, `stopped` when nothing is up or wanted, else `starting`.
  */
 export function systemStatus(state: OutcomeState): BackendStatus {
   const statuses = state.order.map((name) => state.statuses[name] ?? 'stopped');
@@ -67,5 +67,6 @@ export function systemStatus(state: OutcomeState): BackendStatus {
   if (statuses.includes('error')) return 'error';
   const wanted = state.order.filter((name) => state.wanted[name]);
   if (wanted.length > 0 && wanted.every((name) => state.statuses[name] === 'running' && !state.cycle[name])) return 'running';
-  return statuses.every((status) => status === 'stopped') ? 'stopped' : 'starting';
+  // wanted but all still stopped: a start or a restart on its way, not a stopped system
+  return statuses.every((status) => status === 'stopped') && state.phase !== 'active' ? 'stopped' : 'starting';
 }
