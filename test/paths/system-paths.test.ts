@@ -27,8 +27,9 @@ type Snapshot = SnapshotFrom<typeof machine>;
 
 function essence(snapshot: Snapshot | undefined): unknown[] {
   if (!snapshot) return [];
-  const { statuses: now, wanted, cycle, retry, pending } = snapshot.context;
-  return [snapshot.value, allDown(snapshot.context), now, wanted, cycle, retry, pending];
+  // what decides the next transition: the state, what is wanted (and restarting), and what the services report
+  const { statuses: now, wanted, cycle } = snapshot.context;
+  return [snapshot.value, allDown(snapshot.context), now, wanted, cycle];
 }
 
 const paths = getShortestPaths(machine, {
