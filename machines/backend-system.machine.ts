@@ -1,7 +1,7 @@
-import { and, assign, enqueueActions, fromCallback, setup } from 'xstate';
+import { and, assign, enqueueActions, fromCallback, not, setup } from 'xstate';
 import type { BackendStatus } from './status.js';
-import { type SystemServiceSpec, startOrder } from './system-graph.js';
-import { allDown, planStart, planStop, recordStatus, type ServiceCommand, type SystemPlanState, withDependencies, withDependents } from './system-plan.js';
+import { dependentsMap, type SystemServiceSpec, startOrder } from './system-graph.js';
+import { allDown, isDown, planStart, recordStatus, type ServiceCommand, type SystemPlanState, wantsAny, withDependencies, withDependents } from './system-plan.js';
 
 /** Commands to the system and to one of its services, and what the services report. */
 export type SystemEvent =
@@ -13,29 +13,65 @@ export type SystemEvent =
   | { type: 'service.restart'; name: string }
   | { type: 'service.status'; name: string; status: BackendStatus };
 
-/** What the system sends to a service actor. */
-export type ServiceCommandEvent = { type: 'service.command'; command: ServiceCommand };
+/** What the system sends to its services actor: a command for one service. */
+export type ServiceCommandEvent = { type: 'service.command'; name: string; command: ServiceCommand };
 
 export interface SystemInput {
   services: Readonly<Record<string, SystemServiceSpec>>;
 }
 
-export interface SystemContext extends SystemPlanState {
-  /** What follows once everything is down: stay stopped, or start everything again (`system.restart`). */
-  afterStop: 'stopped' | 'restart';
-  /** Services asked to start while the system was stopping: started (with what they need) once it is down. */
-  resume: string[];
+export type SystemContext = SystemPlanState;
+
+type CommandEvent = Exclude<SystemEvent, { type: 'service.status' }>;
+
+/** The services a command is about: one and what it needs (start) or what needs it (stop), or all. */
+function scopeOf(context: SystemContext, event: CommandEvent): readonly string[] {
+  if (!('name' in event)) return context.order;
+  return event.type === 'service.stop' ? withDependents(context, event.name) : withDependencies(context, event.name);
+}
+
+/** What a command changes in what the system wants; every command opens a new epoch. */
+function applyCommand(context: SystemContext, event: CommandEvent): Partial<SystemContext> {
+  const epoch = context.epoch + 1;
+  const wanted = { ...context.wanted };
+  const wantedAt = { ...context.wantedAt };
+  const unwantedAt = { ...context.unwantedAt };
+  const cycle = { ...context.cycle };
+  const retry = { ...context.retry };
+  const stopping = event.type === 'system.stop' || event.type === 'service.stop';
+  for (const name of scopeOf(context, event)) {
+    wanted[name] = !stopping;
+    if (stopping) {
+      unwantedAt[name] = epoch;
+      cycle[name] = false;
+      retry[name] = false;
+    } else {
+      wantedAt[name] = epoch;
+      // a service that gave up is tried again: a "Retry" is a start like any other
+      if (context.statuses[name] === 'error') retry[name] = true;
+    }
+  }
+  // a restart takes down what it restarts (not what that needs): the stop and start follow from `cycle`
+  const restarted = event.type === 'system.restart' ? context.order : event.type === 'service.restart' ? [event.name] : [];
+  for (const name of restarted) if (!isDown(context.statuses[name])) cycle[name] = true;
+  // asked for while a dependency is down: it goes down too and comes back with it (no `stop` policy applies)
+  const serving = (name: string) => context.statuses[name] === 'running' && !cycle[name];
+  if (!stopping) for (const name of scopeOf(context, event)) if (!isDown(context.statuses[name]) && !(context.services[name]?.dependsOn ?? []).every(serving)) cycle[name] = true;
+  return { epoch, wanted, wantedAt, unwantedAt, cycle, retry };
 }
 
 /**
- * Several backends as one system: a pure XState v5 statechart with one child actor per service
- * (`service`, provided by `createBackendSystem`: each one a supervisor's lifecycle actor). It
- * starts services in dependency order, each only once its dependencies run (health-gated), stops
- * them in reverse order, and applies each service's policy when a dependency stops running. An
- * unknown dependency or a cycle throws at creation (`startOrder`).
+ * Several backends as one system: a pure XState v5 statechart with one child actor that drives the services
+ * (`services`, provided by `createBackendSystem`: one supervisor's lifecycle actor each). Every
+ * command only changes what the system wants (`wanted`, `cycle` for restarts, `retry` for services
+ * that gave up); one reconciliation then starts services in dependency order, each only once its
+ * dependencies run (health-gated), stops them dependents first, and applies each service's policy
+ * when a dependency stops running. `idle`: nothing wanted and all down; `active`: something
+ * wanted; `stopping`: nothing wanted, something still up. An unknown dependency or a cycle throws
+ * at creation (`startOrder`).
  *
  * @example
- * const actor = createActor(backendSystemMachine.provide({ actors: { service } }), { input: { services } });
+ * const actor = createActor(backendSystemMachine.provide({ actors: { services: driveSupervisors } }), { input: { services: specs } });
  */
 export const backendSystemMachine = setup({
   types: {
@@ -44,114 +80,72 @@ export const backendSystemMachine = setup({
     input: {} as SystemInput,
   },
   actors: {
-    service: fromCallback<ServiceCommandEvent, { name: string }>(() => {
-      throw new Error('The "service" actor is not provided: use createBackendSystem() or machine.provide({ actors })');
+    // one actor for all services (not one child each): a system of thousands is created in linear time
+    services: fromCallback<ServiceCommandEvent, { names: readonly string[] }>(() => {
+      throw new Error('The "services" actor is not provided: use createBackendSystem() or machine.provide({ actors })');
     }),
   },
   guards: {
+    wantsAny: ({ context }) => wantsAny(context),
     allDown: ({ context }) => allDown(context),
-    wantsRestart: ({ context }) => context.afterStop === 'restart',
-    wantsResume: ({ context }) => context.resume.length > 0,
   },
   actions: {
-    spawnServices: enqueueActions(({ context, enqueue }) => {
-      for (const name of context.order) enqueue.spawnChild('service', { id: name, input: { name } });
-    }),
     record: assign(({ context, event }) => (event.type === 'service.status' ? recordStatus(context, event.name, event.status) : {})),
-    wantAll: assign(({ context }) => ({ wanted: Object.fromEntries(context.order.map((name) => [name, true])), afterStop: 'stopped' as const, resume: [] })),
-    wantResumed: assign(({ context }) => ({
-      wanted: Object.fromEntries(context.order.map((name) => [name, context.resume.some((resumed) => withDependencies(context.services, resumed).includes(name))])),
-      resume: [],
-    })),
-    rememberResume: assign(({ context, event }) => (event.type === 'service.start' || event.type === 'service.restart' ? { resume: [...context.resume, event.name] } : {})),
-    wantService: assign(({ context, event }) => {
-      if (event.type !== 'service.start') return {};
-      return { wanted: { ...context.wanted, ...Object.fromEntries(withDependencies(context.services, event.name).map((name) => [name, true])) } };
-    }),
-    unwantService: assign(({ context, event }) => {
-      if (event.type !== 'service.stop') return {};
-      return { wanted: { ...context.wanted, ...Object.fromEntries(withDependents(context.services, event.name).map((name) => [name, false])) } };
-    }),
-    planRestart: assign({ afterStop: 'restart' as const }),
-    planStopped: assign({ afterStop: 'stopped' as const, resume: [] }),
-    restartService: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'service.restart') enqueue.sendTo(event.name, { type: 'service.command', command: 'restart' } satisfies ServiceCommandEvent);
-    }),
+    command: assign(({ context, event }) => (event.type === 'service.status' ? {} : applyCommand(context, event))),
     reconcile: enqueueActions(({ context, enqueue }) => {
-      const { commands, wanted } = planStart(context);
-      const pending = { ...context.pending };
-      for (const [name, command] of commands) {
-        pending[name] = command;
-        enqueue.sendTo(name, { type: 'service.command', command } satisfies ServiceCommandEvent);
-      }
-      enqueue.assign({ wanted, pending });
-    }),
-    windDown: enqueueActions(({ context, enqueue }) => {
-      const pending = { ...context.pending };
-      for (const [name, command] of planStop(context)) {
-        pending[name] = command;
-        enqueue.sendTo(name, { type: 'service.command', command } satisfies ServiceCommandEvent);
-      }
-      enqueue.assign({ pending, wanted: Object.fromEntries(context.order.map((name) => [name, false])) });
+      const { commands, ...changes } = planStart(context);
+      for (const [name, command] of commands) enqueue.sendTo('services', { type: 'service.command', name, command } satisfies ServiceCommandEvent);
+      enqueue.assign(changes);
     }),
   },
 }).createMachine({
   id: 'backendSystem',
   context: ({ input }) => {
     const order = startOrder(input.services);
+    // every service an own key from the start, so no name can meet an inherited member
+    const each = <T>(value: T) => Object.fromEntries(order.map((name) => [name, value]));
     return {
       services: input.services,
       order,
-      statuses: Object.fromEntries(order.map((name) => [name, 'stopped' as BackendStatus])),
-      wanted: Object.fromEntries(order.map((name) => [name, false])),
-      // every service an own key from the start, so no name can meet an inherited member
-      pending: Object.fromEntries(order.map((name) => [name, undefined])),
-      afterStop: 'stopped',
-      resume: [],
+      dependents: dependentsMap(input.services),
+      statuses: each<BackendStatus>('stopped'),
+      wanted: each(false),
+      pending: each<ServiceCommand | undefined>(undefined),
+      cycle: each(false),
+      retry: each(false),
+      epoch: 0,
+      wantedAt: each(0),
+      unwantedAt: each(0),
+      droppedAt: each(0),
+      failedAt: each(0),
     };
   },
-  entry: 'spawnServices',
+  invoke: { id: 'services', src: 'services', input: ({ context }) => ({ names: context.order }) },
+  on: {
+    'service.status': { actions: ['record', 'reconcile'] },
+    'system.start': { actions: ['command', 'reconcile'] },
+    'system.stop': { actions: ['command', 'reconcile'] },
+    'system.restart': { actions: ['command', 'reconcile'] },
+    'service.start': { actions: ['command', 'reconcile'] },
+    'service.stop': { actions: ['command', 'reconcile'] },
+    'service.restart': { actions: ['command', 'reconcile'] },
+  },
   initial: 'idle',
   states: {
     idle: {
-      on: {
-        'system.start': { target: 'active', actions: 'wantAll' },
-        'system.restart': { target: 'active', actions: 'wantAll' },
-        'service.start': { target: 'active', actions: 'wantService' },
-        'service.restart': { target: 'active', actions: 'wantService' },
-        'service.status': { actions: 'record' },
-        'service.stop': {},
-        'system.stop': {},
-      },
+      always: { guard: 'wantsAny', target: 'active' },
     },
     active: {
-      entry: 'reconcile',
-      on: {
-        'service.status': { actions: ['record', 'reconcile'] },
-        'service.start': { actions: ['wantService', 'reconcile'] },
-        'service.stop': { actions: ['unwantService', 'reconcile'] },
-        'service.restart': { actions: 'restartService' },
-        'system.start': { actions: ['wantAll', 'reconcile'] },
-        'system.stop': { target: 'stopping', actions: 'planStopped' },
-        'system.restart': { target: 'stopping', actions: 'planRestart' },
-      },
+      always: [
+        { guard: and([not('wantsAny'), 'allDown']), target: 'idle' },
+        { guard: not('wantsAny'), target: 'stopping' },
+      ],
     },
     stopping: {
-      entry: 'windDown',
       always: [
-        { guard: and(['allDown', 'wantsRestart']), target: 'active', actions: 'wantAll' },
-        { guard: and(['allDown', 'wantsResume']), target: 'active', actions: 'wantResumed' },
+        { guard: 'wantsAny', target: 'active' },
         { guard: 'allDown', target: 'idle' },
       ],
-      on: {
-        'service.status': { actions: ['record', 'windDown'] },
-        'system.start': { actions: 'planRestart' },
-        'system.restart': { actions: 'planRestart' },
-        'system.stop': { actions: 'planStopped' },
-        'service.start': { actions: 'rememberResume' },
-        'service.restart': { actions: 'rememberResume' },
-        'service.stop': {},
-      },
     },
   },
 });

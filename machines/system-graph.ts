@@ -33,24 +33,35 @@ export function startOrder(services: Readonly<Record<string, SystemServiceSpec>>
   }
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, path: string[]) => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') {
-      const cycle = [...path.slice(path.indexOf(name)), name];
-      throw new SystemGraphError(`dependency cycle: ${cycle.join(' → ')}`);
+  // depth first with a stack of its own: a chain of thousands of services must neither overflow
+  // the call stack nor copy its path at every step (creation stays linear in the services)
+  for (const root of Object.keys(services)) {
+    if (state.has(root)) continue;
+    const path: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    state.set(root, 'visiting');
+    while (path.length > 0) {
+      const top = path[path.length - 1] as { name: string; next: number };
+      const dependency = services[top.name]?.dependsOn[top.next++];
+      if (dependency === undefined) {
+        state.set(top.name, 'done');
+        order.push(top.name);
+        path.pop();
+      } else if (state.get(dependency) === 'visiting') {
+        const names = path.map((step) => step.name);
+        throw new SystemGraphError(`dependency cycle: ${[...names.slice(names.indexOf(dependency)), dependency].join(' → ')}`);
+      } else if (!state.has(dependency)) {
+        state.set(dependency, 'visiting');
+        path.push({ name: dependency, next: 0 });
+      }
     }
-    state.set(name, 'visiting');
-    for (const dependency of services[name]?.dependsOn ?? []) visit(dependency, [...path, name]);
-    state.set(name, 'done');
-    order.push(name);
-  };
-  for (const name of Object.keys(services)) visit(name, []);
+  }
   return order;
 }
 
-/** The services that depend on `name`, directly. */
-export function dependentsOf(services: Readonly<Record<string, SystemServiceSpec>>, name: string): string[] {
-  return Object.entries(services)
-    .filter(([, spec]) => spec.dependsOn.includes(name))
-    .map(([dependent]) => dependent);
+/** Every service's direct dependents, computed once (a lookup per service would make large systems quadratic). */
+export function dependentsMap(services: Readonly<Record<string, SystemServiceSpec>>): Record<string, string[]> {
+  const dependents: Record<string, string[]> = {};
+  for (const name of Object.keys(services)) dependents[name] = [];
+  for (const [name, spec] of Object.entries(services)) for (const dependency of spec.dependsOn) dependents[dependency]?.push(name);
+  return dependents;
 }

@@ -1,23 +1,40 @@
 import type { BackendStatus } from './status.js';
-import { dependentsOf, type SystemServiceSpec } from './system-graph.js';
+import type { SystemServiceSpec } from './system-graph.js';
 
 /** A command the system sends to one service. */
-export type ServiceCommand = 'start' | 'stop' | 'restart';
+export type ServiceCommand = 'start' | 'stop';
+
+type PerService<T> = Record<string, T>;
 
 /** What the system statechart keeps per system (plain data, derived from nothing but events). */
 export interface SystemPlanState {
   services: Readonly<Record<string, SystemServiceSpec>>;
   /** Start order: dependencies first. */
   order: readonly string[];
-  statuses: Record<string, BackendStatus>;
-  /** Services the system wants up (a `stop` policy or a per-service stop takes one out). */
-  wanted: Record<string, boolean>;
+  /** Each service's direct dependents (computed once). */
+  dependents: Readonly<PerService<readonly string[]>>;
+  statuses: PerService<BackendStatus>;
+  /** Services the system wants up (a stop command or a `stop` policy takes one out). */
+  wanted: PerService<boolean>;
   /** The last command sent to each service, until its status shows it was taken. */
-  pending: Record<string, ServiceCommand | undefined>;
+  pending: PerService<ServiceCommand | undefined>;
+  /** Asked to restart: goes down once, then starts again (a restart is a stop and a start). */
+  cycle: PerService<boolean>;
+  /** Gave up (`error`) and asked to start again: the next start retries it. */
+  retry: PerService<boolean>;
+  /** Counts the commands to the system: each command's outcome is judged by what came after it. */
+  epoch: number;
+  /** The epoch of the last command that asked for each service, and of the last that took it out. */
+  wantedAt: PerService<number>;
+  unwantedAt: PerService<number>;
+  /** The epoch at which each service was last taken down by its `stop` policy, and last reported `error`. */
+  droppedAt: PerService<number>;
+  failedAt: PerService<number>;
 }
 
 const up = new Set<BackendStatus>(['starting', 'running']);
 const down = new Set<BackendStatus>(['stopped', 'error']);
+export const isDown = (status: BackendStatus | undefined): boolean => down.has(status ?? 'stopped');
 
 /** Whether a status shows that `command` was taken (so it is no longer pending). */
 function taken(command: ServiceCommand | undefined, status: BackendStatus): boolean {
@@ -25,72 +42,84 @@ function taken(command: ServiceCommand | undefined, status: BackendStatus): bool
   return status !== 'stopped';
 }
 
-/** Records a service's new status and forgets the command it answered. */
-export function recordStatus(state: SystemPlanState, name: string, status: BackendStatus): Pick<SystemPlanState, 'statuses' | 'pending'> {
+/** Records a service's new status: the command it answered is forgotten, a finished restart's stop too. */
+export function recordStatus(state: SystemPlanState, name: string, status: BackendStatus): Partial<SystemPlanState> {
   const pending = { ...state.pending };
   if (taken(pending[name], status)) pending[name] = undefined;
-  return { statuses: { ...state.statuses, [name]: status }, pending };
+  const changes: Partial<SystemPlanState> = { statuses: { ...state.statuses, [name]: status }, pending };
+  if (state.cycle[name] && down.has(status) && pending[name] === undefined) changes.cycle = { ...state.cycle, [name]: false };
+  if (status === 'error' && state.statuses[name] !== 'error') changes.failedAt = { ...state.failedAt, [name]: state.epoch };
+  return changes;
 }
 
 /**
- * The commands that move the system towards what it wants. Stops first, dependents before what
- * they need: a service goes down when it is no longer wanted, or when a dependency stopped running
+ * The commands that move the system towards what it wants. A service serves its dependents while
+ * it runs, is wanted, is not restarting and not being stopped. Stops first, dependents before what
+ * they need: a service goes down when it is no longer wanted, restarts, or lost a dependency
  * (policy `restart`: it starts again later; `stop`: it is no longer wanted; `ignore`: left alone).
- * Then starts, in start order: a wanted service starts once every dependency runs.
+ * Then starts, in start order: a wanted service starts once every dependency serves.
  */
-export function planStart(state: SystemPlanState): { commands: [string, ServiceCommand][]; wanted: Record<string, boolean> } {
+export function planStart(state: SystemPlanState): Pick<SystemPlanState, 'wanted' | 'pending' | 'droppedAt' | 'retry'> & { commands: [string, ServiceCommand][] } {
   const commands: [string, ServiceCommand][] = [];
   const wanted = { ...state.wanted };
-  const dependenciesRun = (name: string) => (state.services[name]?.dependsOn ?? []).every((dependency) => state.statuses[dependency] === 'running');
+  const pending = { ...state.pending };
+  const droppedAt = { ...state.droppedAt };
+  const retry = { ...state.retry };
   const statusOf = (name: string) => state.statuses[name] ?? 'stopped';
+  const policyOf = (name: string) => state.services[name]?.onDependencyFailure ?? 'restart';
+  const dependenciesOf = (name: string) => state.services[name]?.dependsOn ?? [];
+  // in start order, so that a service's dependencies are judged before it
+  const serves: PerService<boolean> = {};
+  const lost: PerService<boolean> = {};
+  for (const name of state.order) {
+    lost[name] = policyOf(name) !== 'ignore' && !dependenciesOf(name).every((dependency) => serves[dependency]);
+    serves[name] = statusOf(name) === 'running' && wanted[name] === true && !state.cycle[name] && pending[name] !== 'stop' && !lost[name];
+  }
+  const goingDown = (name: string) => statusOf(name) === 'stopping' || (up.has(statusOf(name)) && (!wanted[name] || state.cycle[name] === true || lost[name] === true || pending[name] === 'stop'));
   for (const name of [...state.order].reverse()) {
-    const policy = state.services[name]?.onDependencyFailure;
-    if (!up.has(statusOf(name)) || state.pending[name] !== undefined) continue;
-    const lostDependency = !dependenciesRun(name) && policy !== 'ignore';
-    if (!lostDependency && wanted[name]) continue;
-    if (lostDependency && policy === 'stop') wanted[name] = false;
-    // what needs this service goes down first (its own stop was sent in an earlier pass): then this one
-    const dependentsDown = dependentsOf(state.services, name).every((dependent) => down.has(statusOf(dependent)));
-    if (!dependentsDown && !lostDependency) continue;
+    if (!up.has(statusOf(name)) || pending[name] !== undefined || !goingDown(name)) continue;
+    if (lost[name] && policyOf(name) === 'stop' && wanted[name] && !state.cycle[name]) {
+      wanted[name] = false;
+      droppedAt[name] = state.epoch;
+    }
+    // what needs this service and goes down too goes first (its stop was sent in an earlier pass)
+    if ((state.dependents[name] ?? []).some(goingDown)) continue;
+    pending[name] = 'stop';
     commands.push([name, 'stop']);
   }
   for (const name of state.order) {
-    if (wanted[name] && statusOf(name) === 'stopped' && state.pending[name] === undefined && dependenciesRun(name)) commands.push([name, 'start']);
+    const startable = statusOf(name) === 'stopped' || (statusOf(name) === 'error' && retry[name] === true);
+    if (!wanted[name] || !startable || pending[name] !== undefined || state.cycle[name]) continue;
+    if (!dependenciesOf(name).every((dependency) => serves[dependency])) continue;
+    pending[name] = 'start';
+    retry[name] = false;
+    commands.push([name, 'start']);
   }
-  return { commands, wanted };
-}
-
-/** The stops that bring the system down in reverse order: a service stops once nothing that depends on it is up. */
-export function planStop(state: SystemPlanState): [string, ServiceCommand][] {
-  const commands: [string, ServiceCommand][] = [];
-  for (const name of [...state.order].reverse()) {
-    const status = state.statuses[name] ?? 'stopped';
-    if (down.has(status) || state.pending[name] === 'stop') continue;
-    const dependentsDown = dependentsOf(state.services, name).every((dependent) => down.has(state.statuses[dependent] ?? 'stopped'));
-    if (dependentsDown) commands.push([name, 'stop']);
-  }
-  return commands;
+  return { commands, wanted, pending, droppedAt, retry };
 }
 
 /** True once every service is stopped or gave up. */
 export const allDown = (state: SystemPlanState): boolean => state.order.every((name) => down.has(state.statuses[name] ?? 'stopped'));
 
+/** True while the system wants any service up. */
+export const wantsAny = (state: SystemPlanState): boolean => state.order.some((name) => state.wanted[name]);
+
 /** `name` and everything `next` leads to from it, transitively. */
 function closure(name: string, next: (current: string) => readonly string[]): string[] {
-  const seen = new Set<string>();
-  const visit = (current: string) => {
-    if (seen.has(current)) return;
-    seen.add(current);
-    for (const other of next(current)) visit(other);
-  };
-  visit(name);
+  const seen = new Set<string>([name]);
+  const stack = [name];
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+    for (const other of next(current)) {
+      if (seen.has(other)) continue;
+      seen.add(other);
+      stack.push(other);
+    }
+  }
   return [...seen];
 }
 
 /** The names of a service and everything it needs, transitively (to start one service of a system). */
-export const withDependencies = (services: Readonly<Record<string, SystemServiceSpec>>, name: string): string[] =>
-  closure(name, (current) => services[current]?.dependsOn ?? []);
+export const withDependencies = (state: Pick<SystemPlanState, 'services'>, name: string): string[] => closure(name, (current) => state.services[current]?.dependsOn ?? []);
 
 /** The names of a service and everything that needs it, transitively (to stop one service of a system). */
-export const withDependents = (services: Readonly<Record<string, SystemServiceSpec>>, name: string): string[] =>
-  closure(name, (current) => dependentsOf(services, current));
+export const withDependents = (state: Pick<SystemPlanState, 'dependents'>, name: string): string[] => closure(name, (current) => state.dependents[current] ?? []);

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { heldInJob } from './platform/windows.js';
 import { platform, processStartTime } from './process-group.js';
+import { withSpawnLimits } from './spawn-limits.js';
 
 // Waits on a pipe from the supervisor; the pipe closes only when the supervisor is gone (even by
 // SIGKILL). Then it ends the backend's group, but only if the group leader still carries our
@@ -47,7 +48,7 @@ async function windowsGuard(execa: Execa, pid: number, note: (line: string) => v
   if (identity === undefined) return undefined; // already gone, or the table is unreadable: nothing to guard by identity
   const program = fileURLToPath(new URL('./windows-guard.js', import.meta.url));
   // wrapped: a subprocess is a thenable, which an async function would wait on until the guard exits
-  return { started: execa(process.execPath, [program, String(pid), identity], { ...guardOptions, env: { ELECTRON_RUN_AS_NODE: '1' } }) };
+  return { started: withSpawnLimits(() => execa(process.execPath, [program, String(pid), identity], { ...guardOptions, env: { ELECTRON_RUN_AS_NODE: '1' } })) };
 }
 
 type GuardProcess = { kill(signal: NodeJS.Signals): boolean; unref(): void; stdin: unknown };
@@ -69,7 +70,13 @@ export function startGuard(execa: Execa, pgid: number, instanceId: string, grace
   };
   // Windows learns the backend's identity first (a table read, asynchronous); a failure leaves it unguarded, never throws
   if (identityCheck === undefined) windowsGuard(execa, pgid, note).then((windows) => hold(windows?.started), () => {});
-  else hold(posixGuard(execa, pgid, instanceId, graceMs, identityCheck));
+  else {
+    try {
+      hold(withSpawnLimits(() => posixGuard(execa, pgid, instanceId, graceMs, identityCheck)));
+    } catch {
+      // out of file descriptors: no guard (like reject: false above); the lockfile still lets the next launch reap it
+    }
+  }
   return () => {
     dismissed = true;
     guard?.kill('SIGKILL');

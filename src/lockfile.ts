@@ -22,11 +22,17 @@ export function lockPath(stateDir: string, name: string, instanceId: string): st
   return join(stateDir, `${name}.${instanceId}.lock.json`);
 }
 
-/** Writes the record atomically (a new temp file, then rename), readable only by this user. */
+/** Writes the record atomically (a new temp file, then rename), readable only by this user; a failure leaves no file. */
 export function writeLock(path: string, record: LockRecord): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600, flag: 'wx' });
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, path);
+  } catch (error) {
+    // a full disk (ENOSPC) or a failed rename must not leave the half-written temp file behind
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /**

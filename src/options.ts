@@ -42,6 +42,8 @@ export interface ResolvedOptions {
   inspect: BackendSupervisorOptions['inspect'];
   /** Variables only known at spawn time (a system's dependencies' ports and keys); not a user option. */
   linkedEnv?: () => Record<string, string>;
+  /** Ports a range must skip (the fixed ports of a system's other services); not a user option. */
+  excludedPorts?: readonly number[];
 }
 
 const topLevel = [
@@ -148,6 +150,13 @@ function resolveInspect(value: unknown): ResolvedOptions['inspect'] {
   throw invalidOption('inspect', 'an inspection function or observer (e.g. createBrowserInspector().inspect)', value);
 }
 
+/** The longest name: lock and log files add about 60 characters to it, and a file name holds 255 bytes. */
+export const maxNameLength = 128;
+
+/** Why `name` is too long, naming its start and its length. */
+export const tooLongName = (name: string): string =>
+  `"${name.slice(0, 24)}…" has ${name.length} characters, too many for the log and lock files it names; use at most ${maxNameLength}`;
+
 /** True for a name fit for log and lock files (and for a system's service names): letters, digits, `.`, `_`, `-`. */
 export const isFileSafeName = (name: string): boolean => /^[A-Za-z0-9._-]+$/.test(name);
 
@@ -165,6 +174,7 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
   const shutdown = objectOption(options.shutdown, 'shutdown', ['graceMs', 'request']);
   const name = stringOption(options.name, 'name', 'backend');
   if (!isFileSafeName(name)) throw invalidOption('name', 'letters, digits, ".", "_" or "-" (it names log and lock files)', name);
+  if (name.length > maxNameLength) throw invalidOption('name', '', name, tooLongName(name));
   const startupTimeoutMs = integerOption(health.startupTimeoutMs, 'health.startupTimeoutMs', 1, day, 30_000);
   const args = stringArrayOption(options.args, 'args');
   return {

@@ -4,6 +4,7 @@ import { listenFd } from './listen-fd.js';
 import type { ResolvedOptions } from './options.js';
 import { describeFsError } from './private-dir.js';
 import { setVariable } from './windows-command.js';
+import { limitExplanations } from './spawn-limits.js';
 
 /** The fd on which a backend may write READY=1 (s6-style readiness notification). */
 export const notifyFd = 3;
@@ -69,7 +70,9 @@ export function spawnFailure(error: unknown, options: ResolvedOptions, logFile: 
       ? notFound
       : code === 'EACCES'
         ? `command ${command} is not executable (permission denied)`
-        : `could not run ${command}: ${cause}`;
+        : typeof code === 'string' && code in limitExplanations
+          ? `could not run ${command}: ${limitExplanations[code]}`
+          : `could not run ${command}: ${cause}`;
   const message = `Backend server failed to start - ${why}${logFile ? `. Log: ${logFile}` : ''}`;
   const details = { cause, ...(typeof detail === 'string' ? { detail } : {}) };
   return { type: 'process.spawnFailed', error: { code: 'SPAWN_FAILED', message, ...(logFile ? { logFile } : {}), details, retryable: false } };

@@ -1,20 +1,16 @@
 import { type Actor, createActor, fromCallback } from 'xstate';
-import { backendSystemMachine, type ServiceCommandEvent } from '../machines/backend-system.machine.js';
+import { backendSystemMachine, type ServiceCommandEvent, type SystemEvent } from '../machines/backend-system.machine.js';
 import type { BackendErrorCode } from '../machines/failure.js';
 import type { BackendStatus, BackendStatusInfo } from '../machines/status.js';
-import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../machines/system-graph.js';
+import { commandOutcome, type SystemCommandOutcome, type SystemCommandRecord, systemStatus } from '../machines/system-outcomes.js';
+import { withDependents } from '../machines/system-plan.js';
 import { BackendError, invalidOption } from './errors.js';
-import { isFileSafeName, resolveOptions } from './options.js';
+import { resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import { type BackendSupervisor, superviseResolved } from './supervisor.js';
+import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './system-options.js';
 
-/** One service of a system: a supervisor's options, plus what it needs. */
-export interface BackendServiceOptions extends BackendSupervisorOptions {
-  /** Services that must be running before this one starts. */
-  dependsOn?: readonly string[];
-  /** What happens to this service when a dependency stops running (default `restart`, see `SystemServiceSpec`). */
-  onDependencyFailure?: DependencyPolicy;
-}
+export type { BackendServiceOptions } from './system-options.js';
 
 /** Options of {@link createBackendSystem}. */
 export interface BackendSystemOptions {
@@ -25,22 +21,30 @@ export interface BackendSystemOptions {
 
 /** The status of a system: one status per service, and the whole. */
 export interface BackendSystemStatus {
-  /** `running` once every wanted service runs; `error` when a service gave up; `stopping` while it winds down. */
+  /** `running` once every wanted service runs; `error` while a service gave up; `stopping` while it winds down. */
   status: BackendStatus;
   services: Record<string, BackendStatusInfo>;
 }
 
-/** Several supervised backends as one: started in dependency order, stopped in reverse. */
+/**
+ * Several supervised backends as one: started in dependency order, stopped in reverse. Every
+ * command's promise settles once, with the outcome of that command; a command given with a
+ * service name is about that service (and what it needs, or what needs it, by its policies).
+ */
 export interface BackendSystem {
-  /** Starts every service in order; resolves once all run, rejects with the first service's failure. */
-  start(): Promise<BackendSystemStatus>;
-  /** Stops every service, dependents first; resolves once all are down. */
-  stop(): Promise<BackendSystemStatus>;
-  /** Restarts one service (its dependents follow by their policy), or the whole system. */
+  /**
+   * Starts every service (or `name` and what it needs), each once its dependencies run; a service
+   * that gave up is tried again. Resolves once they all run; rejects with the first failure, or
+   * with `STOPPED` when a later `stop()` takes one of them out first.
+   */
+  start(name?: string): Promise<BackendSystemStatus>;
+  /** Stops every service (or `name` and what needs it), dependents first; resolves once they are down. */
+  stop(name?: string): Promise<BackendSystemStatus>;
+  /** Restarts the whole system (down in reverse, up in order), or one service (its dependents follow their policy). */
   restart(name?: string): Promise<BackendSystemStatus>;
   getStatus(): BackendSystemStatus;
   subscribe(listener: (status: BackendSystemStatus) => void): () => void;
-  /** The supervisor of one service (its port, key, status, log). */
+  /** The supervisor of one service (its port, key, status, log); its start/stop/restart go through the system. */
   service(name: string): BackendSupervisor;
   /** The services in start order. */
   readonly names: readonly string[];
@@ -48,69 +52,19 @@ export interface BackendSystem {
   readonly actor: Actor<typeof backendSystemMachine>;
 }
 
-/** Runs a service's option check so that a refusal names the service: `services.api.port`. */
-function withinService<T>(name: string, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (!(error instanceof BackendError) || error.code !== 'INVALID_OPTIONS') throw error;
-    const option = String(error.details?.option ?? '');
-    throw new BackendError({
-      code: 'INVALID_OPTIONS',
-      message: error.message.replace(`Invalid option "${option}"`, `Invalid option "services.${name}.${option}"`),
-      details: { option: `services.${name}.${option}` },
-      retryable: false,
-    });
-  }
-}
-
-const variableName = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-
-function validate(services: Readonly<Record<string, BackendServiceOptions>>): Record<string, SystemServiceSpec> {
-  if (typeof services !== 'object' || services === null || Object.keys(services).length === 0) {
-    throw invalidOption('services', 'an object with at least one service', services);
-  }
-  const specs: Record<string, SystemServiceSpec> = {};
-  const fixedPorts = new Map<number, string>();
-  const variables = new Map<string, string>();
-  for (const [name, service] of Object.entries(services)) {
-    if (!isFileSafeName(name)) throw invalidOption('services', 'service names of letters, digits, ".", "_" or "-"', name);
-    // as a key of a plain record it would replace the prototype instead of naming a service
-    if (name === '__proto__') throw invalidOption('services', 'another name', name, '"__proto__" cannot name a service; rename it');
-    const variable = `BACKEND_${variableName(name)}`;
-    const sharing = variables.get(variable);
-    if (sharing !== undefined) {
-      throw invalidOption('services', 'names that differ in their variables', name, `services "${sharing}" and "${name}" would share the variables ${variable}_PORT, _URL and _API_KEY; rename one`);
-    }
-    variables.set(variable, name);
-    const policy = service.onDependencyFailure ?? 'restart';
-    if (!['restart', 'stop', 'ignore'].includes(policy)) throw invalidOption(`services.${name}.onDependencyFailure`, '"restart", "stop" or "ignore"', policy);
-    const dependsOn = service.dependsOn ?? [];
-    if (!Array.isArray(dependsOn) || dependsOn.some((dependency) => typeof dependency !== 'string')) {
-      throw invalidOption(`services.${name}.dependsOn`, 'an array of service names', dependsOn);
-    }
-    if (new Set(dependsOn).size !== dependsOn.length) throw invalidOption(`services.${name}.dependsOn`, 'each name once', dependsOn);
-    if (typeof service.port === 'number') {
-      const other = fixedPorts.get(service.port);
-      if (other) throw invalidOption(`services.${name}.port`, 'a port of its own', service.port, `services "${other}" and "${name}" both ask for port ${service.port}`);
-      fixedPorts.set(service.port, name);
-    }
-    specs[name] = { dependsOn, onDependencyFailure: policy };
-  }
-  try {
-    startOrder(specs);
-  } catch (error) {
-    throw invalidOption('services', 'an acyclic graph of known services', undefined, (error as Error).message);
-  }
-  return specs;
+interface Waiting {
+  record: SystemCommandRecord;
+  resolve(status: BackendSystemStatus): void;
+  reject(error: BackendError): void;
 }
 
 /**
  * Creates a system of backends: one supervisor per service, started in dependency order (each
  * once everything it depends on is running and healthy), stopped in reverse order. Each service
  * learns the port and key of what it depends on: `BACKEND_<NAME>_PORT`, `BACKEND_<NAME>_URL` and
- * `BACKEND_<NAME>_API_KEY` in its environment. Unknown dependencies, cycles and two services on
- * one fixed port are refused here with `INVALID_OPTIONS`.
+ * `BACKEND_<NAME>_API_KEY` in its environment. Ports are planned for the whole system: no range
+ * hands out another service's fixed port. Unknown dependencies, cycles, two services on one fixed
+ * port and names too long for their files are refused here with `INVALID_OPTIONS`.
  *
  * @example
  * const system = createBackendSystem({
@@ -119,10 +73,12 @@ function validate(services: Readonly<Record<string, BackendServiceOptions>>): Re
  *     api: { command: 'python3', args: ['server.py'], dependsOn: ['store'] },
  *   },
  * });
- * await system.start();   // store first, then api with BACKEND_STORE_PORT set
+ * await system.start();        // store first, then api with BACKEND_STORE_PORT set
+ * await system.restart('store'); // api follows its policy: down while store restarts, then up again
  */
 export function createBackendSystem(options: BackendSystemOptions): BackendSystem {
-  const specs = validate(options?.services);
+  const specs = validateServices(options?.services);
+  const excludedPorts = fixedPortsOf(options.services);
   const supervisors = new Map<string, BackendSupervisor>();
   for (const [name, service] of Object.entries(options.services)) {
     const { dependsOn: _dependsOn, onDependencyFailure: _policy, ...supervisorOptions } = service;
@@ -132,7 +88,7 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
       for (const dependency of specs[name]?.dependsOn ?? []) {
         const other = supervisors.get(dependency);
         if (!other) continue;
-        const prefix = `BACKEND_${variableName(dependency)}`;
+        const prefix = variablePrefix(dependency);
         env[`${prefix}_PORT`] = String(other.getPort());
         const url = other.getBaseUrl();
         if (url) env[`${prefix}_URL`] = url;
@@ -141,43 +97,67 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
       }
       return env;
     };
-    supervisors.set(name, superviseResolved({ ...resolved, linkedEnv }));
+    supervisors.set(name, superviseResolved({ ...resolved, linkedEnv, excludedPorts }));
   }
+  const supervisorOf = (name: string) => supervisors.get(name) as BackendSupervisor;
 
-  // each child of the system statechart drives one supervisor and reports its status
-  const service = fromCallback<ServiceCommandEvent, { name: string }>(({ input, sendBack, receive }) => {
-    const supervisor = supervisors.get(input.name) as BackendSupervisor;
-    // a microtask later: every other listener of this status (a CLI printing it, a window) hears
-    // "db is running" before the system reacts to it by starting what depends on db
-    const report = (status: BackendStatusInfo) => queueMicrotask(() => sendBack({ type: 'service.status', name: input.name, status: status.status }));
-    const off = supervisor.subscribe(report);
-    report(supervisor.getStatus());
-    receive(({ command }) => {
-      // outcomes reach the system through the statuses; a rejection here is already one of them
-      supervisor[command]().catch(() => {});
+  // the system statechart's child drives every supervisor and reports their statuses
+  const services = fromCallback<ServiceCommandEvent, { names: readonly string[] }>(({ input, sendBack, receive }) => {
+    const offs = input.names.map((name) => {
+      const supervisor = supervisorOf(name);
+      // a microtask later: every other listener of this status (a CLI printing it, a window) hears
+      // "db is running" before the system reacts to it by starting what depends on db
+      const report = (status: BackendStatusInfo) => queueMicrotask(() => sendBack({ type: 'service.status', name, status: status.status }));
+      report(supervisor.getStatus());
+      return supervisor.subscribe(report);
     });
-    return off;
+    receive(({ name, command }) => {
+      // outcomes reach the system through the statuses; a rejection here is already one of them
+      supervisorOf(name)[command]().catch(() => {});
+    });
+    return () => {
+      for (const off of offs) off();
+    };
   });
-  const actor = createActor(backendSystemMachine.provide({ actors: { service } }), {
+  const actor = createActor(backendSystemMachine.provide({ actors: { services } }), {
     input: { services: specs },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   const names = actor.getSnapshot().context.order;
-
-  const status = (): BackendSystemStatus => {
+  const planState = () => {
     const snapshot = actor.getSnapshot();
-    const services = Object.fromEntries(names.map((name) => [name, (supervisors.get(name) as BackendSupervisor).getStatus()]));
-    const values = Object.values(services);
-    const wanted = names.filter((name) => snapshot.context.wanted[name]);
-    let aggregate: BackendStatus;
-    if (snapshot.value === 'stopping') aggregate = 'stopping';
-    else if (values.some((one) => one.status === 'error')) aggregate = 'error';
-    else if (snapshot.value === 'idle' && values.every((one) => one.status === 'stopped')) aggregate = 'stopped';
-    else if (wanted.length > 0 && wanted.every((name) => services[name]?.status === 'running')) aggregate = 'running';
-    else if (values.every((one) => one.status === 'stopped')) aggregate = 'stopped';
-    else aggregate = 'starting';
-    return { status: aggregate, services };
+    return { ...snapshot.context, phase: String(snapshot.value) };
   };
+  const status = (): BackendSystemStatus => ({
+    status: systemStatus(planState()),
+    services: Object.fromEntries(names.map((name) => [name, supervisorOf(name).getStatus()])),
+  });
+
+  const waiting = new Set<Waiting>();
+  const settle = (entry: Waiting, outcome: NonNullable<SystemCommandOutcome>) => {
+    waiting.delete(entry);
+    const current = status();
+    if (outcome.kind === 'done') {
+      const failedStop = entry.record.command === 'stop' ? stopFailure(current, entry.record) : undefined;
+      return failedStop ? entry.reject(failedStop) : entry.resolve(current);
+    }
+    entry.reject(outcome.kind === 'failed' ? serviceFailure(current, outcome.service) : cancelled(entry.record, outcome.service, outcome.byPolicy));
+  };
+  const stopFailure = (current: BackendSystemStatus, record: SystemCommandRecord) => {
+    const scope = record.name === undefined ? names : withDependents(actor.getSnapshot().context, record.name);
+    const failed = scope.find((name) => current.services[name]?.error?.code === 'STOP_FAILED');
+    return failed === undefined ? undefined : serviceFailure(current, failed);
+  };
+  const answer = () => {
+    const state = planState();
+    for (const entry of [...waiting]) {
+      // a command sent from a listener is queued behind the event being handled: not taken yet
+      if (entry.record.epoch > state.epoch) continue;
+      const outcome = commandOutcome(state, entry.record);
+      if (outcome) settle(entry, outcome);
+    }
+  };
+
   const listeners = new Set<(status: BackendSystemStatus) => void>();
   let last = '';
   const publish = () => {
@@ -187,59 +167,40 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
     last = key;
     for (const listener of listeners) listener(current);
   };
-  actor.subscribe(publish);
+  actor.subscribe(() => {
+    answer();
+    publish();
+  });
   for (const supervisor of supervisors.values()) supervisor.subscribe(publish);
   actor.start();
 
-  /**
-   * Resolves when `done` holds, rejects when `failed` gives an error first. With `afterLeaving`,
-   * `done` counts only once the system was seen outside it (a restart must first go down).
-   */
-  const until = (done: (s: BackendSystemStatus) => boolean, failed: (s: BackendSystemStatus) => BackendError | undefined, afterLeaving = false) =>
-    new Promise<BackendSystemStatus>((resolve, reject) => {
-      let left = !afterLeaving;
-      const check = (current: BackendSystemStatus) => {
-        if (!done(current)) left = true;
-        if (!left) return;
-        const failure = failed(current);
-        if (failure) {
-          listeners.delete(check);
-          reject(failure);
-        } else if (done(current)) {
-          listeners.delete(check);
-          resolve(current);
-        }
-      };
-      listeners.add(check);
-      // the command may have settled the matter at once
-      queueMicrotask(() => check(status()));
-    });
-  const startFailure = (current: BackendSystemStatus) => {
-    if (current.status === 'stopped' || current.status === 'stopping') {
-      return actor.getSnapshot().value === 'active' ? undefined : new BackendError({ code: 'STOPPED', message: 'The system was stopped before it was running', retryable: false });
-    }
-    const failed = names.find((name) => current.services[name]?.status === 'error');
-    const error = failed ? current.services[failed]?.error : undefined;
-    return error && failed ? new BackendError({ code: error.code as BackendErrorCode, message: `Service "${failed}": ${error.message}`, details: { service: failed } }) : undefined;
+  // every command opens one epoch of the machine, in the order sent (also when the actor queues it)
+  let sent = 0;
+  const command = (type: SystemCommandRecord['command'], name: string | undefined): Promise<BackendSystemStatus> => {
+    if (name !== undefined && !supervisors.has(name)) return Promise.reject(invalidOption('name', `one of ${names.join(', ')}`, name));
+    sent++;
+    const record: SystemCommandRecord = { command: type, name, epoch: sent };
+    const promise = new Promise<BackendSystemStatus>((resolve, reject) => waiting.add({ record, resolve, reject }));
+    actor.send((name === undefined ? { type: `system.${type}` } : { type: `service.${type}`, name }) as SystemEvent);
+    // the command may have settled the matter at once (a start of a running system)
+    answer();
+    return promise;
   };
-  const running = (current: BackendSystemStatus) => current.status === 'running';
-  const down = (current: BackendSystemStatus) => actor.getSnapshot().value === 'idle' && (current.status === 'stopped' || current.status === 'error');
+  const routed = new Map<string, BackendSupervisor>();
+  for (const [name, supervisor] of supervisors) {
+    const statusOf = () => supervisor.getStatus();
+    routed.set(name, {
+      ...supervisor,
+      start: () => command('start', name).then(statusOf),
+      stop: () => command('stop', name).then(statusOf),
+      restart: () => command('restart', name).then(statusOf),
+    });
+  }
 
   return {
-    start() {
-      actor.send({ type: 'system.start' });
-      return until(running, startFailure);
-    },
-    stop() {
-      actor.send({ type: 'system.stop' });
-      return until(down, () => undefined);
-    },
-    restart(name) {
-      if (name !== undefined && !supervisors.has(name)) return Promise.reject(invalidOption('name', `one of ${names.join(', ')}`, name));
-      const settled = until(running, startFailure, true);
-      actor.send(name === undefined ? { type: 'system.restart' } : { type: 'service.restart', name });
-      return settled;
-    },
+    start: (name) => command('start', name),
+    stop: (name) => command('stop', name),
+    restart: (name) => command('restart', name),
     getStatus: status,
     subscribe(listener) {
       listeners.add(listener);
@@ -248,11 +209,26 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
       };
     },
     service(name) {
-      const supervisor = supervisors.get(name);
+      const supervisor = routed.get(name);
       if (!supervisor) throw invalidOption('name', `one of ${names.join(', ')}`, name);
       return supervisor;
     },
     names,
     actor,
   };
+}
+
+/** The error of a service that gave up, as its promise's rejection: it names the service. */
+function serviceFailure(current: BackendSystemStatus, name: string): BackendError {
+  const error = current.services[name]?.error;
+  const code = (error?.code ?? 'EXITED_UNEXPECTEDLY') as BackendErrorCode;
+  return new BackendError({ code, message: `Service "${name}": ${error?.message ?? 'it could not be kept running'}`, details: { service: name } });
+}
+
+function cancelled(record: SystemCommandRecord, service: string, byPolicy: boolean): BackendError {
+  const what = record.name === undefined ? 'The system' : `Service "${record.name}"`;
+  const message = byPolicy
+    ? `Service "${service}" was stopped by its policy (onDependencyFailure "stop") when a service it depends on stopped running`
+    : `${what} was stopped before it was running`;
+  return new BackendError({ code: 'STOPPED', message, details: { service }, retryable: false });
 }

@@ -134,16 +134,18 @@ export function createAllocatePort(options: ResolvedOptions, socket?: HandoffSoc
       if (refused !== 'EADDRINUSE') throw bindFailure(host, port.fixed, refused);
       throw unavailable(`port already in use (port ${port.fixed} on ${host} belongs to another program)`, { port: port.fixed, host });
     }
-    const inRange = (candidate: number) => candidate >= port.base && candidate < port.base + port.attempts;
+    const inRange = (candidate: number) => candidate >= port.base && candidate < port.base + port.attempts && !options.excludedPorts?.includes(candidate);
     if (own !== undefined && inRange(own) && (await reserve(host, own, signal)) === undefined) return own;
 
     const { default: getPort } = await loadGetPort();
     const lost = new Set<number>();
+    // a system's services with fixed ports own them, even before they start
+    const excluded = options.excludedPorts ?? [];
     const askGetPort = async (): Promise<number> => {
       let found: number;
       do {
         try {
-          found = await getPort({ port: candidates(port.base, port.attempts), host, exclude: [...reservedOn(host), ...lost] });
+          found = await getPort({ port: candidates(port.base, port.attempts), host, exclude: [...reservedOn(host), ...lost, ...excluded] });
         } catch (error) {
           throw bindFailure(host, port.base, (error as NodeJS.ErrnoException).code ?? 'ERROR');
         }

@@ -1,4 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { BackendError } from '../errors.js';
 import { describeFsError } from '../private-dir.js';
 import { startUiServer, type UiServer } from '../ui/server.js';
@@ -51,27 +52,50 @@ export interface Supervised {
   stop(): Promise<unknown>;
 }
 
+/** Exit code after a second signal forced the stop (128 + SIGINT, as a shell reports an interrupted command). */
+export const forcedExitCode = 130;
+
+// a terminal's Ctrl-C reaches both npm and us at once: a copy within this window is not the user's second
+const duplicateSignalMs = 500;
+
+let hungUp = false;
+// which stdio fds were a terminal, asked at start: a terminal that hung up no longer says it is one
+const startedOnTerminal = [0, 1, 2].map((fd) => isatty(fd));
+
+/** True once SIGHUP said the terminal is gone (stdio must then be let go before exit, see `main.ts`). */
+export const terminalHungUp = (): boolean => hungUp;
+
 /**
  * Starts `target` and resolves with the exit code: 0 after a graceful stop on SIGINT, SIGTERM or
  * SIGHUP (1 when that stop failed), 1 once `watchFailure` reports that `target` cannot go on (the
- * one line goes to stderr, `target` is stopped). `cleanup` runs before the code is returned.
+ * one line goes to stderr, `target` is stopped). A second signal during a stop says so on stderr
+ * and calls `force` (ends what is left at once; exit 130), as docker compose does. `cleanup` runs
+ * before the code is returned.
  */
 export function runUntilStopped(
   target: Supervised,
   complain: (line: string) => void,
   cleanup: () => Promise<unknown>,
   watchFailure: (fail: (line: string, beforeLine?: () => void) => void) => void,
+  force?: () => void,
 ): Promise<number> {
   return new Promise<number>((resolve) => {
-    let stopping = false;
+    let stoppingSince: number | undefined;
+    let forced = false;
     const finish = (code: number) => {
       for (const signal of stopSignals) process.off(signal, onSignal);
-      void cleanup().then(() => resolve(code));
+      void cleanup().then(() => resolve(forced ? forcedExitCode : code));
     };
-    const onSignal = () => {
-      // a terminal's Ctrl-C reaches both npm and us: the second copy must not start a second stop
-      if (stopping) return;
-      stopping = true;
+    const forceIfSecond = () => {
+      if (forced || !force || Date.now() - (stoppingSince ?? 0) < duplicateSignalMs) return;
+      forced = true;
+      complain('second signal: ending what is left now (SIGKILL), without waiting for a graceful stop');
+      force();
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signal === 'SIGHUP') hungUp = true;
+      if (stoppingSince !== undefined) return forceIfSecond();
+      stoppingSince = Date.now();
       target.stop().then(
         () => finish(0),
         (error: unknown) => {
@@ -82,8 +106,8 @@ export function runUntilStopped(
     };
     for (const signal of stopSignals) process.on(signal, onSignal);
     watchFailure((line, beforeLine) => {
-      if (stopping) return;
-      stopping = true;
+      if (stoppingSince !== undefined) return;
+      stoppingSince = Date.now();
       beforeLine?.();
       complain(line);
       // the line above is the outcome; a failing stop cannot make it worse
@@ -97,4 +121,37 @@ export function runUntilStopped(
       if (!(error instanceof BackendError)) complain(String(error));
     });
   });
+}
+
+/** Ends a supervised backend's whole group at once (SIGKILL; on Windows its tree), if one is up. */
+export function killNow(supervisor: { getStatus(): { pid?: number } }): void {
+  const { pid } = supervisor.getStatus();
+  if (pid === undefined) return;
+  // loaded with the first start already (the CLI must not load the process tools before it needs them)
+  void import('../process-group.js').then(({ signalGroup }) => {
+    try {
+      signalGroup(pid, 'SIGKILL');
+    } catch {
+      // gone already: the supervisor's own stop confirms it
+    }
+  });
+}
+
+/**
+ * Lets go of stdio that was a terminal which is gone (SIGHUP): at exit Node restores the terminal's
+ * modes, and on a vanished terminal that fails with EIO and aborts the process (SIGABRT,
+ * nodejs/node#51519). A replaced fd is skipped there. Called right before `process.exit`.
+ */
+export function releaseVanishedTerminal(): void {
+  if (!hungUp) return;
+  for (const fd of [0, 1, 2]) {
+    try {
+      if (!startedOnTerminal[fd]) continue;
+      closeSync(fd);
+      // the lowest free fd is this one: /dev/null takes its place, so nothing else can land on it
+      openSync('/dev/null', 'r+');
+    } catch {
+      // already closed, or no /dev/null: nothing more to do
+    }
+  }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { BackendError } from '../errors.js';
 import { parseCommandLine, UsageError, usage } from './parse-args.js';
+import { releaseVanishedTerminal, terminalHungUp } from './cli-io.js';
 import { runSupervisor, SetupError } from './run.js';
 import { runSystem } from './up.js';
 
@@ -32,5 +33,10 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+if (terminalHungUp()) {
+  // the terminal is gone: nobody reads what is left, and Node's exit must not touch the dead tty
+  releaseVanishedTerminal();
+  process.exit();
+}
 // nothing should keep the loop alive after a stop; if a stray handle does, it must not hang the terminal
 setTimeout(() => process.exit(), 1_000).unref();

@@ -3,7 +3,7 @@ import { createInspectLog } from '../inspect-log.js';
 import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
-import { checkWritable, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
+import { checkWritable, killNow, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
 import { keepEnvFile } from './env-file.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
@@ -61,5 +61,6 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
           if (!command.json && process.stdout.isTTY && !stdoutClosed()) process.stdout.write('\n');
         });
       }),
+    () => killNow(supervisor),
   );
 }

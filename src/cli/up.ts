@@ -4,7 +4,7 @@ import type { BackendStatusInfo } from '../../machines/status.js';
 import { type BackendSystem, createBackendSystem } from '../system.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
-import { checkWritable, openUi, runUntilStopped, SetupError, tolerateClosedOutput } from './cli-io.js';
+import { checkWritable, killNow, openUi, runUntilStopped, SetupError, tolerateClosedOutput } from './cli-io.js';
 import type { UpCommand } from './parse-args.js';
 import { statusLine } from './render.js';
 import { ConfigError, loadSystemFile } from './system-config.js';
@@ -58,7 +58,7 @@ function createServiceWriter(stream: NodeJS.WriteStream, json: boolean, names: r
 /**
  * Runs a system until a signal stops it (every service, dependents first; exit 0) or a service
  * cannot be (re)started any more (exit 1, one line on stderr naming the service, the cause and
- * its log file).
+ * its log file). A second signal during the stop kills what is left at once (exit 130).
  */
 export async function runSystem(command: UpCommand): Promise<number> {
   if (command.inspectLog) checkWritable(command.inspectLog);
@@ -103,5 +103,8 @@ export async function runSystem(command: UpCommand): Promise<number> {
         // the others wind down in reverse order after this line, their statuses printed like any change
         fail(`service "${failed}": ${error?.code ?? 'ERROR'}: ${error?.message ?? 'it could not be started'}`);
       }),
+    () => {
+      for (const name of system.names) killNow(system.service(name));
+    },
   );
 }

@@ -27,15 +27,19 @@ export function runCli(args: string[], options: { json?: boolean; withDirs?: boo
   return spawnCli(['run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], { json });
 }
 
-/** Starts `backend-lifecycle up [--json] ...args <file>` with `env` added to its environment. */
-export function runUp(args: string[], options: { json?: boolean; env?: Record<string, string> } = {}): CliRun {
+/**
+ * Starts `backend-lifecycle up [--json] ...args <file>` with `env` added to its environment;
+ * `fdLimit`: under `ulimit -n` (POSIX sh).
+ */
+export function runUp(args: string[], options: { json?: boolean; env?: Record<string, string>; fdLimit?: number } = {}): CliRun {
   const { json = true } = options;
-  return spawnCli(['up', ...(json ? ['--json'] : []), ...args], { json, env: options.env ?? {} });
+  return spawnCli(['up', ...(json ? ['--json'] : []), ...args], { json, env: options.env ?? {}, ...(options.fdLimit ? { fdLimit: options.fdLimit } : {}) });
 }
 
-function spawnCli(argv: string[], { json, env = {} }: { json: boolean; env?: Record<string, string> }): CliRun {
+function spawnCli(argv: string[], { json, env = {}, fdLimit }: { json: boolean; env?: Record<string, string>; fdLimit?: number }): CliRun {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [cliPath, ...argv], {
+  const command = fdLimit === undefined ? [process.execPath, cliPath, ...argv] : ['sh', '-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, cliPath, ...argv];
+  const child = spawn(command[0] as string, command.slice(1), {
     env: { ...process.env, ...markerEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

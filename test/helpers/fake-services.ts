@@ -9,23 +9,22 @@ import type { BackendStatus } from '../../machines/status.js';
 export function fakeServices() {
   const log: string[] = [];
   const reporters = new Map<string, (status: BackendStatus) => void>();
-  const service = fromCallback<ServiceCommandEvent, { name: string }>(({ input, sendBack, receive }) => {
-    const report = (status: BackendStatus) => sendBack({ type: 'service.status', name: input.name, status });
-    reporters.set(input.name, report);
+  const services = fromCallback<ServiceCommandEvent, { names: readonly string[] }>(({ input, sendBack, receive }) => {
+    for (const name of input.names) reporters.set(name, (status: BackendStatus) => sendBack({ type: 'service.status', name, status }));
     receive((event) => {
-      log.push(`${input.name}:${event.command}`);
+      const report = reporters.get(event.name) as (status: BackendStatus) => void;
+      log.push(`${event.name}:${event.command}`);
       if (event.command === 'stop') {
         report('stopping');
         report('stopped');
       } else {
-        if (event.command === 'restart') report('stopping');
         report('starting');
         report('running');
       }
     });
   });
   return {
-    service,
+    services,
     log,
     /** The service reports a status of its own (a crash: starting, then running again, or error). */
     report: (name: string, ...statuses: BackendStatus[]) => {

@@ -6,7 +6,7 @@ import { allDown } from '../../machines/system-plan.js';
 import { allTransitions, machineEventTypes, transitionKey } from './transitions.js';
 
 // services that never answer by themselves: every status change is an event of the path
-const machine = backendSystemMachine.provide({ actors: { service: fromCallback<ServiceCommandEvent, { name: string }>(() => {}) } });
+const machine = backendSystemMachine.provide({ actors: { services: fromCallback<ServiceCommandEvent, { names: readonly string[] }>(() => {}) } });
 const input: SystemInput = { services: { db: { dependsOn: [], onDependencyFailure: 'restart' }, api: { dependsOn: ['db'], onDependencyFailure: 'restart' } } };
 const names = Object.keys(input.services);
 const statuses = ['starting', 'running', 'stopping', 'stopped', 'error'] as const;
@@ -27,8 +27,9 @@ type Snapshot = SnapshotFrom<typeof machine>;
 
 function essence(snapshot: Snapshot | undefined): unknown[] {
   if (!snapshot) return [];
-  const { afterStop, resume, statuses: now, wanted } = snapshot.context;
-  return [snapshot.value, afterStop, resume.length > 0, allDown(snapshot.context), now, wanted];
+  // what decides the next transition: the state, what is wanted (and restarting), and what the services report
+  const { statuses: now, wanted, cycle } = snapshot.context;
+  return [snapshot.value, allDown(snapshot.context), now, wanted, cycle];
 }
 
 const paths = getShortestPaths(machine, {

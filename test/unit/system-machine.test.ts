@@ -8,7 +8,7 @@ const spec = (dependsOn: string[] = [], onDependencyFailure: 'restart' | 'stop' 
 
 function system(services: SystemInput['services']) {
   const fakes = fakeServices();
-  const actor = createActor(backendSystemMachine.provide({ actors: { service: fakes.service } }), { input: { services } });
+  const actor = createActor(backendSystemMachine.provide({ actors: { services: fakes.services } }), { input: { services } });
   actor.start();
   return { actor, ...fakes, statuses: () => actor.getSnapshot().context.statuses };
 }

@@ -1,0 +1,154 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dependentsMap, type SystemServiceSpec, startOrder } from '../../machines/system-graph.js';
+import { withDependents } from '../../machines/system-plan.js';
+import { type BackendServiceOptions, type BackendSystem, createBackendSystem } from '../../src/index.js';
+import { claimPortBlock } from '../helpers/test-ports.js';
+import { markerEnv, nextStatus, stopAfterTest, tempDir, testOptions } from '../helpers/supervisor.js';
+
+type Spec = { needs?: string[]; extra?: Partial<BackendServiceOptions>; env?: Record<string, string> };
+
+/** A system of system-service.mjs backends (real processes), stopped and leak-checked after the test. */
+function system(services: Record<string, Spec>): { system: BackendSystem; dir: string } {
+  const dir = tempDir('syscmd');
+  const events = join(dir, 'events.log');
+  writeFileSync(events, '');
+  const created = createBackendSystem({
+    services: Object.fromEntries(
+      Object.entries(services).map(([name, { needs = [], extra = {}, env = {} }]) => [
+        name,
+        {
+          ...testOptions('system-service.mjs', dir),
+          dependsOn: needs,
+          restart: { maxRestarts: 0, initialDelayMs: 20, maxDelayMs: 50 },
+          ...extra,
+          env: { ...markerEnv, FIXTURE_NAME: name, FIXTURE_EVENTS: events, FIXTURE_NEEDS: needs.join(','), ...env },
+        } satisfies BackendServiceOptions,
+      ]),
+    ),
+  });
+  stopAfterTest(created);
+  return { system: created, dir };
+}
+
+const settled = <T>(promise: Promise<T>) =>
+  Promise.race([
+    promise.then(
+      (value) => ({ resolved: value }),
+      (error: { code?: string }) => ({ rejected: error.code }),
+    ),
+    new Promise((resolve) => setTimeout(() => resolve('never settled (20 s)'), 20_000).unref()),
+  ]);
+const statuses = (s: BackendSystem) => Object.fromEntries(s.names.map((name) => [name, s.getStatus().services[name]?.status]));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('system commands settle once, with their own outcome (real backends)', () => {
+  it('restart() of a running system resolves running, and so does a restart while it starts', async () => {
+    const { system: s } = system({ db: {}, api: { needs: ['db'] } });
+    await s.start();
+    expect(await settled(s.restart())).toMatchObject({ resolved: { status: 'running' } });
+    const starting = s.restart();
+    expect(await settled(s.restart())).toMatchObject({ resolved: { status: 'running' } });
+    expect(await settled(starting)).toMatchObject({ resolved: { status: 'running' } });
+    expect(statuses(s)).toEqual({ db: 'running', api: 'running' });
+  });
+
+  it('stop() followed 5 ms later by start() or restart("db"): the stop settles, the follow-up resolves running', async () => {
+    const { system: s } = system({ db: {}, api: { needs: ['db'] } });
+    await s.start();
+    const stop = s.stop();
+    await pause(5);
+    const start = s.start();
+    expect(await settled(stop)).toHaveProperty('resolved');
+    expect(await settled(start)).toMatchObject({ resolved: { status: 'running' } });
+    const stopAgain = s.stop();
+    await pause(5);
+    const restart = s.restart('db');
+    expect(await settled(stopAgain)).toHaveProperty('resolved');
+    expect(await settled(restart)).toHaveProperty('resolved');
+    expect(s.getStatus().services.db?.status).toBe('running');
+  });
+
+  it('restart("db") of a system never started, or stopped, starts db and resolves', async () => {
+    const { system: s } = system({ db: {}, api: { needs: ['db'] } });
+    expect(await settled(s.restart('db'))).toHaveProperty('resolved');
+    expect(statuses(s)).toEqual({ db: 'running', api: 'stopped' });
+    await s.stop();
+    expect(await settled(s.restart('db'))).toHaveProperty('resolved');
+    expect(s.getStatus().services.db?.status).toBe('running');
+  });
+
+  it('restart("worker") of a service its stop policy took down starts it, keeps it running, and resolves', async () => {
+    const { system: s } = system({ db: {}, worker: { needs: ['db'], extra: { onDependencyFailure: 'stop' } } });
+    await s.start();
+    await s.restart('db');
+    // db's restart took worker down for good (policy stop)
+    expect(statuses(s)).toEqual({ db: 'running', worker: 'stopped' });
+    expect(await settled(s.restart('worker'))).toHaveProperty('resolved');
+    await pause(500);
+    expect(statuses(s)).toEqual({ db: 'running', worker: 'running' });
+  });
+
+  it('after a service gave up, start() and restart() try it again: a Retry button works', async () => {
+    for (const retry of ['start', 'restart'] as const) {
+      const { system: s } = system({ db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('retry'), 'crashed') } } });
+      await s.start();
+      await nextStatus(s.service('db'), (status) => status.status === 'error', 15_000);
+      expect(await settled(s[retry]()), retry).toMatchObject({ resolved: { status: 'running' } });
+      await s.stop();
+    }
+  });
+});
+
+describe('one service of a system is stopped and started through the system', () => {
+  it('system.stop("api") keeps api down (what needs it too) and start("api") brings it (and what it needs) back', async () => {
+    const { system: s } = system({ db: {}, api: { needs: ['db'] }, web: { needs: ['api'] } });
+    await s.start();
+    expect(await settled(s.stop('api'))).toHaveProperty('resolved');
+    await pause(1_000);
+    expect(statuses(s)).toEqual({ db: 'running', api: 'stopped', web: 'stopped' });
+    await s.stop();
+    expect(await settled(s.start('api'))).toHaveProperty('resolved');
+    expect(statuses(s)).toEqual({ db: 'running', api: 'running', web: 'stopped' });
+  });
+
+  it("a service's own supervisor controls go through the system: service('api').stop() stays stopped", async () => {
+    const { system: s } = system({ db: {}, api: { needs: ['db'] } });
+    await s.start();
+    expect((await s.service('api').stop()).status).toBe('stopped');
+    await pause(1_000);
+    expect(statuses(s)).toEqual({ db: 'running', api: 'stopped' });
+    expect((await s.service('api').start()).status).toBe('running');
+    expect((await s.service('db').restart()).status).toBe('running');
+    await nextStatus(s.service('api'), (status) => status.status === 'running');
+    expect(statuses(s)).toEqual({ db: 'running', api: 'running' });
+  });
+});
+
+describe('ports are planned for the whole system', () => {
+  it("a range never hands out another service's fixed port: web on a range, db on that range's first port", async () => {
+    const { base } = claimPortBlock(5);
+    const { system: s } = system({ web: { extra: { port: { base, attempts: 5 } } }, db: { needs: ['web'], extra: { port: base } } });
+    expect(await settled(s.start())).toMatchObject({ resolved: { status: 'running' } });
+    expect(s.service('db').getPort()).toBe(base);
+    expect(s.service('web').getPort()).not.toBe(base);
+  });
+});
+
+describe('limits at creation', () => {
+  it('a service or supervisor name too long for its files is refused before anything is spawned', () => {
+    const long = 'n'.repeat(200);
+    expect(() => createBackendSystem({ services: { [long]: { command: process.execPath } } })).toThrow(
+      `Invalid option "services": service "nnnnnnnnnnnnnnnnnnnnnnnn…" has 200 characters, too many for the log and lock files it names; use at most 128`,
+    );
+  });
+
+  it('the dependency graph of a chain of 100,000 services is ordered without deep recursion (creation stays linear)', () => {
+    const specs: Record<string, SystemServiceSpec> = {};
+    for (let i = 0; i < 100_000; i++) specs[`s${i}`] = { dependsOn: i > 0 ? [`s${i - 1}`] : [], onDependencyFailure: 'restart' };
+    const order = startOrder(specs);
+    expect([order[0], order.at(-1), order.length]).toEqual(['s0', 's99999', 100_000]);
+    expect(withDependents({ dependents: dependentsMap(specs) }, 's0').length).toBe(100_000);
+  });
+});

@@ -1,0 +1,144 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type BackendServiceOptions, type BackendSystem, type BackendSystemStatus, createBackendSystem } from '../../src/index.js';
+import { processesWithEnv } from '../helpers/leaks.js';
+import { markerEnv, stopAfterTest, tempDir, testMarker, testOptions } from '../helpers/supervisor.js';
+
+// db ← api (restart), db ← worker (stop): a crash of db takes api down and up again, worker down for good
+const graph: Record<string, { needs: string[]; policy?: 'stop' }> = { db: { needs: [] }, api: { needs: ['db'] }, worker: { needs: ['db'], policy: 'stop' } };
+const names = Object.keys(graph);
+const dependents = (name: string): string[] => [name, ...names.filter((other) => graph[other]?.needs.includes(name)).flatMap(dependents)];
+const dependencies = (name: string): string[] => [name, ...(graph[name]?.needs ?? []).flatMap(dependencies)];
+
+type Command = { kind: 'start' | 'stop' | 'restart'; name?: string | undefined };
+type Action = Command | { kind: 'crash'; name: string } | { kind: 'wait'; ms: number } | { kind: 'await'; command: Command };
+
+const command: fc.Arbitrary<Command> = fc.record({ kind: fc.constantFrom<Command['kind']>('start', 'stop', 'restart'), name: fc.option(fc.constantFrom(...names), { nil: undefined }) });
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { arbitrary: command, weight: 4 },
+  { arbitrary: command.map((awaited): Action => ({ kind: 'await', command: awaited })), weight: 2 },
+  { arbitrary: fc.constantFrom(...names).map((name): Action => ({ kind: 'crash', name })), weight: 2 },
+  { arbitrary: fc.integer({ min: 0, max: 300 }).map((ms): Action => ({ kind: 'wait', ms })), weight: 2 },
+);
+
+interface Outcome extends Command {
+  index: number;
+  settled: 'pending' | 'resolved' | 'rejected';
+  times: number;
+  status?: string;
+  code?: string;
+}
+
+const label = (c: Command) => `${c.kind}(${c.name ?? ''})`;
+
+function createTestSystem(): BackendSystem {
+  const dir = tempDir('sysprop');
+  const events = join(dir, 'events.log');
+  writeFileSync(events, '');
+  const services = Object.fromEntries(
+    names.map((name) => [
+      name,
+      {
+        ...testOptions('system-service.mjs', dir),
+        dependsOn: graph[name]?.needs ?? [],
+        onDependencyFailure: graph[name]?.policy ?? 'restart',
+        shutdown: { graceMs: 500 },
+        restart: { maxRestarts: 1, windowMs: 60_000, initialDelayMs: 20, maxDelayMs: 50 },
+        // api crashes by itself once, 400 ms after its first start
+        env: { ...markerEnv, FIXTURE_NAME: name, FIXTURE_EVENTS: events, FIXTURE_NEEDS: (graph[name]?.needs ?? []).join(','), ...(name === 'api' ? { FIXTURE_CRASH_ONCE: join(dir, 'api-crashed') } : {}) },
+      } satisfies BackendServiceOptions,
+    ]),
+  );
+  const system = createBackendSystem({ services });
+  stopAfterTest(system);
+  return system;
+}
+
+function send(system: BackendSystem, c: Command): Promise<BackendSystemStatus> {
+  return system[c.kind](c.name);
+}
+
+const within = <T>(promise: Promise<T>, ms: number) => Promise.race([promise, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref())]);
+
+/** Whether a stop that came after `c` covers one of the services `c` was about. */
+function stoppedLater(c: Outcome, outcomes: Outcome[]): boolean {
+  const scope = c.name === undefined ? names : dependencies(c.name);
+  return outcomes.some((later) => later.index > c.index && later.kind === 'stop' && (later.name === undefined || dependents(later.name).some((name) => scope.includes(name))));
+}
+
+/** Whether worker's `stop` policy may have taken it down after `c`: db crashed or restarted later. */
+function droppedLater(c: Outcome, outcomes: Outcome[], crashes: { after: number; name: string }[]): boolean {
+  if (c.name === undefined || !dependents('db').includes(c.name) || !dependencies(c.name).includes('worker')) return false;
+  const restartedDb = outcomes.some((later) => later.index > c.index && later.kind === 'restart' && (later.name === undefined || later.name === 'db'));
+  return restartedDb || crashes.some((crash) => crash.after > c.index && crash.name === 'db');
+}
+
+describe('properties: random commands and crashes against a real system of three backends', () => {
+  it('every command settles once with its own outcome, the final state matches the last command, and nothing is left running', async () => {
+    const seen = { runs: 0, reachedRunning: 0, crashes: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 7 }), async (actions) => {
+        const system = createTestSystem();
+        const outcomes: Outcome[] = [];
+        const crashes: { after: number; name: string }[] = [];
+        const track = (c: Command) => {
+          const outcome: Outcome = { ...c, index: outcomes.length, settled: 'pending', times: 0 };
+          outcomes.push(outcome);
+          const promise = send(system, c);
+          promise.then(
+            // a command about one service is answered by that service's status
+            (status) => Object.assign(outcome, { settled: 'resolved', status: c.name === undefined ? status.status : status.services[c.name]?.status, times: outcome.times + 1 }),
+            (error: { code?: string }) => Object.assign(outcome, { settled: 'rejected', code: error.code, times: outcome.times + 1 }),
+          );
+          return promise;
+        };
+        for (const step of actions) {
+          if (step.kind === 'wait') await new Promise((resolve) => setTimeout(resolve, step.ms));
+          else if (step.kind === 'crash') {
+            // a crash waits (a little) for something to crash
+            for (let tries = 0; tries < 40 && system.service(step.name).getStatus().pid === undefined; tries++) await new Promise((resolve) => setTimeout(resolve, 25));
+            const pid = system.service(step.name).getStatus().pid;
+            if (pid !== undefined) {
+              process.kill(pid, 'SIGKILL');
+              crashes.push({ after: outcomes.length, name: step.name });
+              seen.crashes++;
+            }
+          } else if (step.kind === 'await') await within(track(step.command).catch(() => undefined), 20_000);
+          else track(step);
+        }
+        const story = () => `${actions.map((a) => ('command' in a ? `await ${label(a.command)}` : a.kind === 'wait' ? `wait ${a.ms}` : a.kind === 'crash' ? `crash ${a.name}` : label(a))).join(', ')} → ${JSON.stringify(outcomes.map((o) => [label(o), o.settled, o.status ?? o.code]))}`;
+        // every command settles by itself (a crash loop ends in RESTART_LIMIT); the last one decides the final state
+        const last = outcomes.at(-1);
+        await new Promise((resolve) => {
+          const poll = setInterval(() => outcomes.every((o) => o.settled !== 'pending') && resolve(clearInterval(poll)), 20);
+          setTimeout(() => resolve(clearInterval(poll)), 25_000).unref();
+        });
+        expect(outcomes.filter((o) => o.settled === 'pending').map(label), `never settled: ${story()}`).toEqual([]);
+        const final = system.getStatus();
+        if (last?.settled === 'resolved') {
+          const scope = last.name === undefined ? names : last.kind === 'stop' ? dependents(last.name) : dependencies(last.name);
+          const expected = last.kind === 'stop' ? 'stopped' : 'running';
+          const policyDown = (name: string) => last.name === undefined && name === 'worker' && final.services.worker?.status === 'stopped';
+          for (const name of scope) if (!policyDown(name)) expect(final.services[name]?.status, `${name} after ${story()}`).toBe(expected);
+        }
+        const end = await within(system.stop(), 20_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(end === 'timeout' ? 'timeout' : end.status, `final stop after ${story()}`).toBe('stopped');
+        expect(outcomes.filter((o) => o.times !== 1).map(label), story()).toEqual([]);
+        for (const o of outcomes) {
+          if (o.settled === 'resolved') expect(o.status, `${label(o)} resolved with: ${story()}`).toMatch(o.kind === 'stop' ? /^(stopped|starting|running|error)$/ : /^running$/);
+          else if (o.code === 'STOPPED') expect(stoppedLater(o, outcomes) || droppedLater(o, outcomes, crashes), `${label(o)} rejected STOPPED with no stop after it: ${story()}`).toBe(true);
+          else expect(o.code, `${label(o)}: ${story()}`).toMatch(/^(RESTART_LIMIT|EXITED_UNEXPECTEDLY|CRASHED_DURING_STARTUP|UNHEALTHY|HEALTH_TIMEOUT)$/);
+        }
+        if (outcomes.some((o) => o.status === 'running')) seen.reachedRunning++;
+        seen.runs++;
+        expect(processesWithEnv('BL_TEST_MARKER', testMarker), `left running after ${story()}`).toEqual([]);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 12), interruptAfterTimeLimit: 150_000, seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+    );
+    expect(seen.reachedRunning).toBeGreaterThan(0);
+    console.log(`system properties: ${seen.runs} runs, ${seen.reachedRunning} reached running, ${seen.crashes} services SIGKILLed`);
+  }, 240_000);
+});
