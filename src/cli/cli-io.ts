@@ -2,6 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import { BackendError } from '../errors.js';
 import { describeFsError } from '../private-dir.js';
 import { startUiServer, type UiServer } from '../ui/server.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** A problem with what the CLI was asked to set up (exit 2, one line, no usage hint). */
 export class SetupError extends Error {}
@@ -40,6 +41,16 @@ export function tolerateClosedOutput(stream: NodeJS.WriteStream): () => boolean 
     closed = true;
   });
   return () => closed;
+}
+
+/**
+ * The CLI's one-line messages on stderr (`backend-lifecycle: ...`), shown terminal-safe: they carry
+ * what the backend printed last. Nothing is written once stderr's reader has gone.
+ */
+export function createComplain(stderrClosed: () => boolean): (line: string) => void {
+  return (line) => {
+    if (!stderrClosed()) process.stderr.write(`backend-lifecycle: ${terminalSafe(line)}\n`);
+  };
 }
 
 /** What the CLI runs until a signal or a failure ends it: a supervisor or a system. */
