@@ -16,6 +16,7 @@ import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, s
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
 import { findWindowsCommand } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
+import { coalesceProgress, progressIntervalMs } from './progress-coalescer.js';
 import { onNotifyLines, parseNotifyLine, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
 
@@ -43,6 +44,17 @@ export function createRunBackend(
     let dismissGuard = () => {};
     let stopRequested = false;
     let termTimer: NodeJS.Timeout | undefined;
+    // a backend may report every item it loads: each text shown is a status change, pushed to every window
+    const progress = coalesceProgress((text) => {
+      log?.note(`backend status: ${text}`);
+      sendBack({ type: 'process.progress', detail: text } satisfies ProcessEvent);
+    });
+    let droppedNoted = 0;
+    const noteDroppedProgress = () => {
+      if (progress.dropped === droppedNoted) return;
+      droppedNoted = progress.dropped;
+      log?.note(`${droppedNoted} progress updates were replaced by later ones before they were shown (at most one per ${progressIntervalMs} ms)`);
+    };
     const deliver = (signal: NodeJS.Signals) => {
       if (pgid === undefined) pendingSignal = signal;
       // POSIX: kill(-pgid) itself answers ESRCH for a group that is gone, so no process scan first
@@ -106,11 +118,12 @@ export function createRunBackend(
       onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
         const message = parseNotifyLine(line);
         if (message.kind === 'ready') {
+          progress.flush();
+          noteDroppedProgress();
           launchLog.note('backend notified READY=1');
           hints.emit('ready', instanceId);
         } else if (message.kind === 'status') {
-          launchLog.note(`backend status: ${message.text}`);
-          sendBack({ type: 'process.progress', detail: message.text } satisfies ProcessEvent);
+          progress.push(message.text);
         } else if (message.kind === 'extend') {
           // the wait counts its cap from the launch; this is the same moment, give or take the spawn
           const beyond = Date.now() + message.ms - (launchedAt + options.health.maxStartupMs);
@@ -140,6 +153,8 @@ export function createRunBackend(
       child.once('exit', (exitCode, signal) => {
         if (pgid === undefined || released) return; // never spawned (execa's result says why), or nobody listens any more
         exited = true;
+        progress.dispose();
+        noteDroppedProgress();
         forgetGroup();
         dismissGuard();
         void drained(child, outputDrainMs).then(async () => {
@@ -180,6 +195,8 @@ export function createRunBackend(
     return () => {
       released = true;
       clearTimeout(termTimer);
+      progress.dispose();
+      noteDroppedProgress();
       // the launch is over: a restart may bind this port again (a handoff socket keeps it until the supervisor stops)
       if (!socket) releasePort(options.host, input.port);
       forgetGroup();
