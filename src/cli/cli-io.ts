@@ -1,5 +1,6 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { BackendError } from '../errors.js';
+import { openPrivateAppend } from '../inspect-log.js';
 import { describeFsError } from '../private-dir.js';
 import { startUiServer, type UiServer } from '../ui/server.js';
 import { terminalSafe } from './terminal-text.js';
@@ -10,10 +11,10 @@ export class SetupError extends Error {}
 /** The signals that stop the CLI gracefully (SIGHUP: the terminal was closed). */
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** Fails now, with the path and the reason, if the inspection log cannot be written. */
+/** Fails now, with the path and the reason, if the inspection log cannot be written (or is not ours alone). */
 export function checkWritable(path: string): void {
   try {
-    closeSync(openSync(path, 'a', 0o600));
+    closeSync(openPrivateAppend(path));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory (ENOENT)' : describeFsError(error);
     throw new SetupError(`cannot write --inspect-log ${path}: ${why}`);
