@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, parse, sep } from 'node:path';
 import { invalidOption } from './errors.js';
 
 const fsReasons: Record<string, string> = {
@@ -41,14 +41,29 @@ function unsafeReason(dir: string, uid: number): string | undefined {
   }
 }
 
+/** The first symbolic link on the way to `dir` that belongs to neither `uid` nor root: whoever owns it decides where `dir` is. */
+function foreignLink(dir: string, uid: number): string | undefined {
+  const { root } = parse(dir);
+  let path = root;
+  for (const part of dir.slice(root.length).split(sep).filter(Boolean)) {
+    path = join(path, part);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink() && stat.uid !== uid && stat.uid !== 0) return `it passes through ${path}, a symbolic link that belongs to uid ${stat.uid}, not to you (uid ${uid})`;
+  }
+  return undefined;
+}
+
 /**
  * Creates (0700) or reuses a directory the package writes to, and refuses one that is unusable or
- * that other users could tamper with. Throws INVALID_OPTIONS naming the option, the path and why.
+ * that other users could tamper with, or that is reached through another user's symbolic link.
+ * Returns the directory's real path, the one that was checked: use it, not `dir`, for every
+ * later open, rename or listing, so that a link flipped afterwards cannot redirect them. Throws
+ * INVALID_OPTIONS naming the option, the path and why.
  *
  * @example
- * preparePrivateDir('/home/me/.cache/app/state', 'stateDir');
+ * const stateDir = preparePrivateDir('/home/me/.cache/app/state', 'stateDir');
  */
-export function preparePrivateDir(dir: string, option: string): void {
+export function preparePrivateDir(dir: string, option: string): string {
   const unusable = (why: string) => invalidOption(option, 'a directory this user can write to', dir, `${dir} cannot be used: ${why}`);
   let real: string;
   try {
@@ -61,7 +76,8 @@ export function preparePrivateDir(dir: string, option: string): void {
     throw unusable(describeFsError(error));
   }
   const uid = process.getuid?.();
-  if (uid === undefined) return; // Windows: per-user profile folders carry their own ACLs
-  const reason = unsafeReason(real, uid);
+  if (uid === undefined) return real; // Windows: per-user profile folders carry their own ACLs
+  const reason = unsafeReason(real, uid) ?? foreignLink(dir, uid);
   if (reason) throw invalidOption(option, 'a private directory', dir, `${dir} is not safe to use: ${reason}`);
+  return real;
 }

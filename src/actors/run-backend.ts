@@ -16,6 +16,7 @@ import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, s
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
 import { findWindowsCommand } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
+import type { VerifiedFolders } from './prepare-directories.js';
 import { coalesceProgress, progressIntervalMs } from './progress-coalescer.js';
 import { onNotifyLines, parseNotifyLine, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
@@ -31,6 +32,7 @@ export function createRunBackend(
   apiKey: string | false,
   hints: ReadinessHints,
   socket?: HandoffSocket,
+  folders: VerifiedFolders = options,
 ): CallbackWork<ProcessControlEvent, RunBackendInput> {
   return ({ input, sendBack, receive }) => {
     const instanceId = randomUUID();
@@ -84,7 +86,7 @@ export function createRunBackend(
 
     const recordLock = (pid: number) => {
       try {
-        writeLock(lockPath(options.stateDir, options.name, instanceId), {
+        writeLock(lockPath(folders.stateDir, options.name, instanceId), {
           pid,
           pgid: pid,
           startTime: processStartTime(pid) ?? 'unknown',
@@ -175,7 +177,7 @@ export function createRunBackend(
     const begin = (execaModule: typeof import('execa')) => {
       if (released) return; // stopped while the module was loading: nothing was born
       try {
-        log = openLaunchLog(options.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
+        log = openLaunchLog(folders.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
       } catch (error) {
         return sendBack(logFailure(error, options));
       }
