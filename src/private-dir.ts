@@ -47,8 +47,14 @@ function foreignLink(dir: string, uid: number): string | undefined {
   let path = root;
   for (const part of dir.slice(root.length).split(sep).filter(Boolean)) {
     path = join(path, part);
-    const stat = lstatSync(path, { throwIfNoEntry: false });
-    if (stat?.isSymbolicLink() && stat.uid !== uid && stat.uid !== 0) return `it passes through ${path}, a symbolic link that belongs to uid ${stat.uid}, not to you (uid ${uid})`;
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(path, { throwIfNoEntry: false });
+    } catch {
+      return undefined; // under a file, or not searchable: creating the folder will say why
+    }
+    if (stat === undefined) return undefined; // nothing beyond a missing part can be a link yet
+    if (stat.isSymbolicLink() && stat.uid !== uid && stat.uid !== 0) return `it passes through ${path}, a symbolic link that belongs to uid ${stat.uid}, not to you (uid ${uid})`;
   }
   return undefined;
 }
@@ -65,6 +71,11 @@ function foreignLink(dir: string, uid: number): string | undefined {
  */
 export function preparePrivateDir(dir: string, option: string): string {
   const unusable = (why: string) => invalidOption(option, 'a directory this user can write to', dir, `${dir} cannot be used: ${why}`);
+  const unsafe = (why: string) => invalidOption(option, 'a private directory', dir, `${dir} is not safe to use: ${why}`);
+  const uid = process.getuid?.();
+  // before anything is created: mkdir must not make folders wherever another user's link points
+  const throughLink = uid === undefined ? undefined : foreignLink(dir, uid);
+  if (throughLink) throw unsafe(throughLink);
   let real: string;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -75,9 +86,9 @@ export function preparePrivateDir(dir: string, option: string): string {
     if ((error as { code?: unknown }).code === 'INVALID_OPTIONS') throw error;
     throw unusable(describeFsError(error));
   }
-  const uid = process.getuid?.();
   if (uid === undefined) return real; // Windows: per-user profile folders carry their own ACLs
+  // the link check again: one may have been planted while the folders were made
   const reason = unsafeReason(real, uid) ?? foreignLink(dir, uid);
-  if (reason) throw invalidOption(option, 'a private directory', dir, `${dir} is not safe to use: ${reason}`);
+  if (reason) throw unsafe(reason);
   return real;
 }

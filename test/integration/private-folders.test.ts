@@ -134,6 +134,9 @@ describe.skipIf(!canCreateUsers)('folders against a second local user (root crea
       message: expect.stringContaining(`${join(link, 'logs')} is not safe to use: it passes through ${link}, a symbolic link that belongs to uid ${attacker?.uid}, not to you (uid ${uid})`),
     });
     expect(readdirSync(join(ours, 'logs'))).toEqual([]);
-    expect(existsSync(join(ours, 'state'))).toBe(false);
+    // refused before anything is created through the link
+    const deeper = supervise('healthy.mjs', { logDir: join(link, 'new', 'logs') }).supervisor;
+    await expect(deeper.start()).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    expect(existsSync(join(ours, 'new'))).toBe(false);
   });
 });
