@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** Headers must arrive within this; a client that trickles them or sends none is cut off. */
 export const headersTimeoutMs = 5_000;
@@ -38,10 +39,35 @@ export async function inspectorConnectionCap(): Promise<number> {
   return Math.max(4, Math.min(mostConnections, Math.floor((await softFdLimit()) / 8)));
 }
 
-/** Short timeouts and a connection cap: a local client cannot hold the inspector's sockets for long, nor many. */
-export function limitConnections(server: Server, cap: number): void {
-  server.maxConnections = cap; // past it, a new connection is closed as soon as it is accepted
+/**
+ * Short timeouts and a connection cap: a local client cannot hold the inspector's sockets for
+ * long, nor many. Past the cap the oldest connection that has not shown the token yet is closed
+ * (a flood evicts itself, and the page's owner gets in); returns the call that marks a
+ * connection as the owner's once a request on it passed the token check.
+ *
+ * @example
+ * const trust = limitConnections(server, 32);
+ * if (!refusal) trust(request.socket);
+ */
+export function limitConnections(server: Server, cap: number): (socket: Socket) => void {
+  // oldest first (a Set keeps insertion order)
+  const untrusted = new Set<Socket>();
+  let open = 0;
+  server.on('connection', (socket: Socket) => {
+    open++;
+    untrusted.add(socket);
+    socket.once('close', () => {
+      open--;
+      untrusted.delete(socket);
+    });
+    if (open <= cap) return;
+    // when every other one is the owner's, this is the oldest untrusted one: it goes
+    const oldest = untrusted.values().next().value as Socket;
+    untrusted.delete(oldest);
+    oldest.destroy();
+  });
   server.headersTimeout = headersTimeoutMs;
   server.requestTimeout = requestTimeoutMs;
   server.keepAliveTimeout = keepAliveTimeoutMs;
+  return (socket) => untrusted.delete(socket);
 }

@@ -41,6 +41,7 @@ export async function startUiServer(supervisor: BackendSupervisor, hub: Inspecti
   const token = randomBytes(24).toString('base64url');
   const clients = new Set<ServerResponse>();
   let guard: ReturnType<typeof createRequestGuard> = () => 'starting';
+  let trust: ReturnType<typeof limitConnections> = () => {};
   let stopTail: (() => void) | undefined;
 
   // a client that does not read is dropped before what waits for it grows without bound
@@ -60,6 +61,8 @@ export async function startUiServer(supervisor: BackendSupervisor, hub: Inspecti
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const refusal = guard(request, url);
     if (refusal) return refuse(response, 403, refusal);
+    // the static assets pass without the token: fetching one earns no protection from eviction
+    if (!url.pathname.startsWith('/assets/')) trust(request.socket);
     if (request.method === 'POST' && url.pathname === '/api/command') {
       let body = '';
       request.on('data', (chunk: Buffer) => {
@@ -107,7 +110,7 @@ export async function startUiServer(supervisor: BackendSupervisor, hub: Inspecti
     );
   });
 
-  limitConnections(server, await inspectorConnectionCap());
+  trust = limitConnections(server, await inspectorConnectionCap());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
