@@ -39,20 +39,22 @@ export async function inspectorConnectionCap(): Promise<number> {
   return Math.max(4, Math.min(mostConnections, Math.floor((await softFdLimit()) / 8)));
 }
 
+// one budget for every inspector page of this process (`up --ui` serves one per service); oldest first
+const untrusted = new Set<Socket>();
+let open = 0;
+
 /**
  * Short timeouts and a connection cap: a local client cannot hold the inspector's sockets for
- * long, nor many. Past the cap the oldest connection that has not shown the token yet is closed
- * (a flood evicts itself, and the page's owner gets in); returns the call that marks a
- * connection as the owner's once a request on it passed the token check.
+ * long, nor many. The cap counts the connections of every inspector server in this process; past
+ * it the oldest connection that has not shown the token yet is closed (a flood evicts itself, and
+ * the page's owner gets in). Returns the call that marks a connection as the owner's once a
+ * request on it passed the token check.
  *
  * @example
  * const trust = limitConnections(server, 32);
  * if (!refusal) trust(request.socket);
  */
 export function limitConnections(server: Server, cap: number): (socket: Socket) => void {
-  // oldest first (a Set keeps insertion order)
-  const untrusted = new Set<Socket>();
-  let open = 0;
   server.on('connection', (socket: Socket) => {
     open++;
     untrusted.add(socket);

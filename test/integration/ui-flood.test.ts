@@ -172,4 +172,28 @@ describe.skipIf(process.platform !== 'linux')('the inspector server under a loca
       await ui.close();
     }
   }, 60_000);
+
+  it('several inspector pages in one process (up --ui) share one connection budget', async () => {
+    const hub = new InspectionHub();
+    const { supervisor } = supervise('healthy.mjs', { inspect: hub.inspect });
+    const pages = [await startUiServer(supervisor, hub), await startUiServer(supervisor, hub)];
+    try {
+      const open = new Set<Socket>();
+      for (const page of pages) {
+        for (let index = 0; index < 50; index++) {
+          const socket = connect({ host: '127.0.0.1', port: page.port });
+          sockets.push(socket);
+          socket.on('error', () => {});
+          socket.on('close', () => open.delete(socket));
+          await new Promise((resolve) => socket.once('connect', resolve));
+          open.add(socket);
+        }
+      }
+      // every eviction has reached its client
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(open.size).toBeLessThanOrEqual(32);
+    } finally {
+      await Promise.all(pages.map((page) => page.close()));
+    }
+  });
 });
