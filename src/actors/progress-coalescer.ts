@@ -31,8 +31,9 @@ export function coalesceProgress(send: (text: string) => void, intervalMs = prog
     waiting = undefined;
     clearTimeout(timer);
     timer = undefined;
-    lastSentAt = Date.now();
     send(text);
+    // after the send: the interval runs from the moment the change was made, however long that took
+    lastSentAt = Date.now();
   };
   return {
     push(text) {
