@@ -77,9 +77,9 @@ export interface BackendSupervisorOptions {
   auth?: { apiKey?: string | false };
   /** Names log and lock files; supervisors sharing a stateDir need distinct names (default `backend`). */
   name?: string;
-  /** Directory of the per-launch backend logs (default: a per-user folder under the OS temp dir). */
+  /** Directory of the per-launch backend logs (default: `backend-lifecycle/logs` in `$XDG_RUNTIME_DIR` or the user's cache folder). */
   logDir?: string;
-  /** Directory of the lockfile used to reap orphans of a crashed supervisor. */
+  /** Directory of the lockfile used to reap orphans of a crashed supervisor (default: `backend-lifecycle/state` beside the logs). */
   stateDir?: string;
   /** Size cap of one launch's log file in bytes (default 10 MiB); past it the file rotates to `.1`. */
   logMaxBytes?: number;

@@ -1,11 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Observer } from 'xstate';
 import { defaultRestartPolicy, type RestartPolicy } from '../machines/restart-policy.js';
+import { defaultFolders } from './default-dirs.js';
 import { invalidOption } from './errors.js';
 import type { BackendSupervisorOptions } from './options-types.js';
-import { windowsDefaultBase } from './platform/windows-dirs.js';
 import {
   booleanOption,
   integerOption,
@@ -52,12 +51,6 @@ const topLevel = [
 ] as const;
 const day = 86_400_000;
 const wildcardHosts = new Set(['0.0.0.0', '::']);
-
-function defaultDir(kind: 'logs' | 'state'): string {
-  const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
-  const base = process.platform === 'win32' ? windowsDefaultBase(process.env, tmpdir()) : tmpdir();
-  return join(base, `backend-lifecycle-${user}`, kind);
-}
 
 function resolveHost(value: unknown, allowExternal: unknown): string {
   const host = stringOption(value, 'host', '127.0.0.1');
@@ -177,6 +170,8 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
   if (name.length > maxNameLength) throw invalidOption('name', '', name, tooLongName(name));
   const startupTimeoutMs = integerOption(health.startupTimeoutMs, 'health.startupTimeoutMs', 1, day, 30_000);
   const args = stringArrayOption(options.args, 'args');
+  // looked up only when needed: the fallback creates a folder
+  const defaults = options.logDir === undefined || options.stateDir === undefined ? defaultFolders() : undefined;
   return {
     name,
     command: options.command,
@@ -196,8 +191,8 @@ export function resolveOptions(options: BackendSupervisorOptions): ResolvedOptio
     shutdown: resolveShutdown(shutdown),
     restart: resolveRestart(options.restart),
     apiKey: resolveApiKey(options.auth),
-    logDir: resolve(stringOption(options.logDir, 'logDir', defaultDir('logs'))),
-    stateDir: resolve(stringOption(options.stateDir, 'stateDir', defaultDir('state'))),
+    logDir: resolve(stringOption(options.logDir, 'logDir', defaults?.logDir ?? '')),
+    stateDir: resolve(stringOption(options.stateDir, 'stateDir', defaults?.stateDir ?? '')),
     logMaxBytes: integerOption(options.logMaxBytes, 'logMaxBytes', 1024, 2 ** 40, 10 * 1024 * 1024),
     guard: booleanOption(options.guard, 'guard', false),
     handoff: resolveHandoff(options.handoff, args),

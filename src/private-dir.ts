@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, parse, sep } from 'node:path';
 import { invalidOption } from './errors.js';
 
 const fsReasons: Record<string, string> = {
@@ -41,15 +41,41 @@ function unsafeReason(dir: string, uid: number): string | undefined {
   }
 }
 
+/** The first symbolic link on the way to `dir` that belongs to neither `uid` nor root: whoever owns it decides where `dir` is. */
+function foreignLink(dir: string, uid: number): string | undefined {
+  const { root } = parse(dir);
+  let path = root;
+  for (const part of dir.slice(root.length).split(sep).filter(Boolean)) {
+    path = join(path, part);
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(path, { throwIfNoEntry: false });
+    } catch {
+      return undefined; // under a file, or not searchable: creating the folder will say why
+    }
+    if (stat === undefined) return undefined; // nothing beyond a missing part can be a link yet
+    if (stat.isSymbolicLink() && stat.uid !== uid && stat.uid !== 0) return `it passes through ${path}, a symbolic link that belongs to uid ${stat.uid}, not to you (uid ${uid})`;
+  }
+  return undefined;
+}
+
 /**
  * Creates (0700) or reuses a directory the package writes to, and refuses one that is unusable or
- * that other users could tamper with. Throws INVALID_OPTIONS naming the option, the path and why.
+ * that other users could tamper with, or that is reached through another user's symbolic link.
+ * Returns the directory's real path, the one that was checked: use it, not `dir`, for every
+ * later open, rename or listing, so that a link flipped afterwards cannot redirect them. Throws
+ * INVALID_OPTIONS naming the option, the path and why.
  *
  * @example
- * preparePrivateDir('/home/me/.cache/app/state', 'stateDir');
+ * const stateDir = preparePrivateDir('/home/me/.cache/app/state', 'stateDir');
  */
-export function preparePrivateDir(dir: string, option: string): void {
+export function preparePrivateDir(dir: string, option: string): string {
   const unusable = (why: string) => invalidOption(option, 'a directory this user can write to', dir, `${dir} cannot be used: ${why}`);
+  const unsafe = (why: string) => invalidOption(option, 'a private directory', dir, `${dir} is not safe to use: ${why}`);
+  const uid = process.getuid?.();
+  // before anything is created: mkdir must not make folders wherever another user's link points
+  const throughLink = uid === undefined ? undefined : foreignLink(dir, uid);
+  if (throughLink) throw unsafe(throughLink);
   let real: string;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -60,8 +86,9 @@ export function preparePrivateDir(dir: string, option: string): void {
     if ((error as { code?: unknown }).code === 'INVALID_OPTIONS') throw error;
     throw unusable(describeFsError(error));
   }
-  const uid = process.getuid?.();
-  if (uid === undefined) return; // Windows: per-user profile folders carry their own ACLs
-  const reason = unsafeReason(real, uid);
-  if (reason) throw invalidOption(option, 'a private directory', dir, `${dir} is not safe to use: ${reason}`);
+  if (uid === undefined) return real; // Windows: per-user profile folders carry their own ACLs
+  // the link check again: one may have been planted while the folders were made
+  const reason = unsafeReason(real, uid) ?? foreignLink(dir, uid);
+  if (reason) throw unsafe(reason);
+  return real;
 }

@@ -6,14 +6,14 @@ supervisor gave it; its dependents (the API) receive that key as BACKEND_STORE_A
     GET  /api/health   {"status": "ok", "instanceId": ..., "notes": <count>}
     GET  /notes        [{"id": 1, "text": "..."}]
     POST /notes        {"text": "..."} -> 201 {"id": n}
-The database file: $STORE_PATH, else backend-lifecycle-example/notes.sqlite3 in the temp folder.
+The database file: $STORE_PATH, else backend-lifecycle-example/notes.sqlite3 in the user's data folder
+($XDG_DATA_HOME or ~/.local/share), never a predictable name in the shared temp folder.
 """
 
 import json
 import os
 import sqlite3
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -24,8 +24,10 @@ from backend_lifecycle import AuthConfig, BackendHandler, Notifier, Settings, se
 settings = Settings.from_env()
 notifier = Notifier(settings.notify_fd)
 auth = AuthConfig.from_config(api_key=settings.api_key)
-path = Path(os.environ.get("STORE_PATH") or Path(tempfile.gettempdir()) / "backend-lifecycle-example" / "notes.sqlite3")
-path.parent.mkdir(parents=True, exist_ok=True)
+# another user could create a fixed name in /tmp first, and read or replace the notes
+data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+path = Path(os.environ.get("STORE_PATH") or data_home / "backend-lifecycle-example" / "notes.sqlite3")
+path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
 notifier.status(f"opening {path}")
 database = sqlite3.connect(path, check_same_thread=False)
 database.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")

@@ -13,9 +13,12 @@ export class ReadinessHints extends EventEmitter<{ ready: [instanceId: string]; 
 export type NotifyMessage = { kind: 'ready' } | { kind: 'status'; text: string } | { kind: 'extend'; ms: number } | { kind: 'other' };
 
 const maxStatusText = 200;
+// C0, DEL, C1 (8-bit CSI/OSC), line separators and bidi controls: progress text is shown to users as it is
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+const notShown = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
- * Reads one notification line: `READY=1`, `STATUS=<text>` (control characters dropped, at most 200
+ * Reads one notification line: `READY=1`, `STATUS=<text>` (control characters and bidi overrides dropped, at most 200
  * characters kept), `EXTEND_TIMEOUT_USEC=<microseconds>`; anything else is `other`.
  *
  * @example
@@ -24,8 +27,7 @@ const maxStatusText = 200;
 export function parseNotifyLine(line: string): NotifyMessage {
   if (line === 'READY=1') return { kind: 'ready' };
   if (line.startsWith('STATUS=')) {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-    const text = line.slice('STATUS='.length).replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, maxStatusText);
+    const text = line.slice('STATUS='.length).replace(notShown, ' ').trim().slice(0, maxStatusText);
     return { kind: 'status', text };
   }
   const extend = /^EXTEND_TIMEOUT_USEC=(\d{1,15})$/.exec(line);

@@ -6,6 +6,7 @@ import { lockPath, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { stopFamily } from '../process-group.js';
 import { isPortFree } from './allocate-port.js';
+import type { VerifiedFolders } from './prepare-directories.js';
 import type { PromiseWork } from './work.js';
 
 const portReleaseMs = 1_000;
@@ -16,7 +17,7 @@ const portReleaseMs = 1_000;
  * port must be free. Members that left the group (setsid) are found by the instance id in their
  * environment (Linux). Only our own processes are signalled; a foreign one on the port is left alone.
  */
-export function createReapGroup(options: ResolvedOptions): PromiseWork<void, ReapGroupInput> {
+export function createReapGroup(options: ResolvedOptions, folders: VerifiedFolders): PromiseWork<void, ReapGroupInput> {
   return async ({ input, signal }) => {
     if (input.pgid === undefined) return;
     const survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal);
@@ -28,7 +29,7 @@ export function createReapGroup(options: ResolvedOptions): PromiseWork<void, Rea
       });
     }
     if (input.instanceId !== undefined) {
-      removeLock(lockPath(options.stateDir, options.name, input.instanceId));
+      removeLock(lockPath(folders.stateDir, options.name, input.instanceId));
       forgetInstance(input.instanceId);
     }
     // a handed-over socket stays bound by the supervisor on purpose: there is nothing to wait for

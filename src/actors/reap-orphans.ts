@@ -3,6 +3,7 @@ import { isLiveInstance } from '../live-instances.js';
 import { type LockRecord, readLocks, removeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { isAlive, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process-group.js';
+import type { VerifiedFolders } from './prepare-directories.js';
 import type { PromiseWork } from './work.js';
 
 /** Start times compare only when the same strategy took them; otherwise the instance id decides alone. */
@@ -47,9 +48,9 @@ async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSi
  * crash), as recorded in their lockfiles. Nothing is signalled unless the lock is a private file
  * of ours and the process still has the recorded start time and instance id.
  */
-export function createReapOrphans(options: ResolvedOptions): PromiseWork<void> {
+export function createReapOrphans(options: ResolvedOptions, folders: VerifiedFolders): PromiseWork<void> {
   return async ({ signal }) => {
-    for (const { path, record } of readLocks(options.stateDir, options.name)) {
+    for (const { path, record } of readLocks(folders.stateDir, options.name)) {
       if (await ownerAlive(record)) continue;
       const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
       if (survivors.length > 0) {

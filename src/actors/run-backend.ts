@@ -16,6 +16,8 @@ import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, s
 import { loadExeca, spawnBackend } from '../spawn-backend.js';
 import { windowsLaunch } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
+import type { VerifiedFolders } from './prepare-directories.js';
+import { coalesceProgress, progressIntervalMs } from './progress-coalescer.js';
 import { onNotifyLines, parseNotifyLine, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
 
@@ -30,6 +32,7 @@ export function createRunBackend(
   apiKey: string | false,
   hints: ReadinessHints,
   socket?: HandoffSocket,
+  folders: VerifiedFolders = options,
 ): CallbackWork<ProcessControlEvent, RunBackendInput> {
   return ({ input, sendBack, receive }) => {
     const instanceId = randomUUID();
@@ -48,6 +51,17 @@ export function createRunBackend(
       signalGroup(leader, signal).catch((error: unknown) => {
         log?.note(`could not ${signal === 'SIGKILL' ? 'end' : 'signal'} the backend's group ${leader}: ${error instanceof Error ? error.message : String(error)}`);
       });
+    };
+    // a backend may report every item it loads: each text shown is a status change, pushed to every window
+    const progress = coalesceProgress((text) => {
+      log?.note(`backend status: ${text}`);
+      sendBack({ type: 'process.progress', detail: text } satisfies ProcessEvent);
+    });
+    let droppedNoted = 0;
+    const noteDroppedProgress = () => {
+      if (progress.dropped === droppedNoted) return;
+      droppedNoted = progress.dropped;
+      log?.note(`${droppedNoted} progress updates were replaced by later ones before they were shown (at most one per ${progressIntervalMs} ms)`);
     };
     const deliver = (signal: NodeJS.Signals) => {
       if (pgid === undefined) pendingSignal = signal;
@@ -84,7 +98,7 @@ export function createRunBackend(
         return sendBack({ type: 'process.failed', error: { code: 'SPAWN_FAILED', message, details: { pid: String(pid) } } } satisfies ProcessEvent);
       }
       try {
-        writeLock(lockPath(options.stateDir, options.name, instanceId), {
+        writeLock(lockPath(folders.stateDir, options.name, instanceId), {
           pid,
           pgid: pid,
           startTime: startTime ?? 'unknown',
@@ -125,11 +139,12 @@ export function createRunBackend(
       onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
         const message = parseNotifyLine(line);
         if (message.kind === 'ready') {
+          progress.flush();
+          noteDroppedProgress();
           launchLog.note('backend notified READY=1');
           hints.emit('ready', instanceId);
         } else if (message.kind === 'status') {
-          launchLog.note(`backend status: ${message.text}`);
-          sendBack({ type: 'process.progress', detail: message.text } satisfies ProcessEvent);
+          progress.push(message.text);
         } else if (message.kind === 'extend') {
           // the wait counts its cap from the launch; this is the same moment, give or take the spawn
           const beyond = Date.now() + message.ms - (launchedAt + options.health.maxStartupMs);
@@ -161,6 +176,8 @@ export function createRunBackend(
       child.once('exit', (exitCode, signal) => {
         if (pgid === undefined || released) return; // never spawned (execa's result says why), or nobody listens any more
         exited = true;
+        progress.dispose();
+        noteDroppedProgress();
         forgetGroup();
         dismissGuard();
         void drained(child, outputDrainMs).then(async () => {
@@ -181,7 +198,7 @@ export function createRunBackend(
     const begin = (execaModule: typeof import('execa')) => {
       if (released) return; // stopped while the module was loading: nothing was born
       try {
-        log = openLaunchLog(options.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
+        log = openLaunchLog(folders.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
       } catch (error) {
         return sendBack(logFailure(error, options));
       }
@@ -201,6 +218,8 @@ export function createRunBackend(
     return () => {
       released = true;
       clearTimeout(termTimer);
+      progress.dispose();
+      noteDroppedProgress();
       // the launch is over: a restart may bind this port again (a handoff socket keeps it until the supervisor stops)
       if (!socket) releasePort(options.host, input.port);
       forgetGroup();

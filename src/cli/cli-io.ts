@@ -1,8 +1,10 @@
 import { closeSync, openSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { BackendError } from '../errors.js';
+import { openPrivateAppend } from '../inspect-log.js';
 import { describeFsError } from '../private-dir.js';
 import { startUiServer, type UiServer } from '../ui/server.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** A problem with what the CLI was asked to set up (exit 2, one line, no usage hint). */
 export class SetupError extends Error {}
@@ -13,10 +15,10 @@ export class SetupError extends Error {}
  */
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
-/** Fails now, with the path and the reason, if the inspection log cannot be written. */
+/** Fails now, with the path and the reason, if the inspection log cannot be written (or is not ours alone). */
 export function checkWritable(path: string): void {
   try {
-    closeSync(openSync(path, 'a', 0o600));
+    closeSync(openPrivateAppend(path));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory (ENOENT)' : describeFsError(error);
     throw new SetupError(`cannot write --inspect-log ${path}: ${why}`);
@@ -44,6 +46,16 @@ export function tolerateClosedOutput(stream: NodeJS.WriteStream): () => boolean 
     closed = true;
   });
   return () => closed;
+}
+
+/**
+ * The CLI's one-line messages on stderr (`backend-lifecycle: ...`), shown terminal-safe: they carry
+ * what the backend printed last. Nothing is written once stderr's reader has gone.
+ */
+export function createComplain(stderrClosed: () => boolean): (line: string) => void {
+  return (line) => {
+    if (!stderrClosed()) process.stderr.write(`backend-lifecycle: ${terminalSafe(line)}\n`);
+  };
 }
 
 /** What the CLI runs until a signal or a failure ends it: a supervisor or a system. */

@@ -3,6 +3,7 @@ import { BackendError } from '../errors.js';
 import { parseCommandLine, UsageError, usage } from './parse-args.js';
 import { releaseVanishedTerminal, terminalHungUp } from './cli-io.js';
 import { runSupervisor, SetupError } from './run.js';
+import { terminalSafe } from './terminal-text.js';
 import { runSystem } from './up.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -15,19 +16,19 @@ async function main(argv: readonly string[]): Promise<number> {
     return command.verb === 'up' ? await runSystem(command) : await runSupervisor(command);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`backend-lifecycle: ${error.message}\nRun "backend-lifecycle --help" for usage.\n`);
+      process.stderr.write(`backend-lifecycle: ${terminalSafe(error.message)}\nRun "backend-lifecycle --help" for usage.\n`);
       return 2;
     }
     if (error instanceof SetupError) {
-      process.stderr.write(`backend-lifecycle: ${error.message}\n`);
+      process.stderr.write(`backend-lifecycle: ${terminalSafe(error.message)}\n`);
       return 2;
     }
     if (error instanceof BackendError) {
-      process.stderr.write(`backend-lifecycle: ${error.code}: ${error.message}\n`);
+      process.stderr.write(`backend-lifecycle: ${error.code}: ${terminalSafe(error.message)}\n`);
       return error.code === 'INVALID_OPTIONS' ? 2 : 1;
     }
     // a defect: one line that says so, not a stack trace in the user's terminal
-    process.stderr.write(`backend-lifecycle: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`backend-lifecycle: unexpected failure: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
 }

@@ -1,4 +1,5 @@
 import type { BackendStatusInfo } from '../../machines/status.js';
+import { terminalSafe } from './terminal-text.js';
 
 const colours: Record<BackendStatusInfo['status'], string> = {
   stopped: '\x1b[90m',
@@ -8,7 +9,7 @@ const colours: Record<BackendStatusInfo['status'], string> = {
   error: '\x1b[31m',
 };
 
-/** One human line: `● running  port 1733  pid 4242  restarts 0  http://127.0.0.1:1733`. */
+/** One human line: `● running  port 1733  pid 4242  restarts 0  http://127.0.0.1:1733`; what the backend said is shown escaped. */
 export function statusLine(status: BackendStatusInfo, colour: boolean, baseUrl?: string): string {
   const parts = [`${status.status.padEnd(8)}`];
   if (status.port) parts.push(`port ${status.port}`);
@@ -19,7 +20,7 @@ export function statusLine(status: BackendStatusInfo, colour: boolean, baseUrl?:
   if (status.error && status.status !== 'running') parts.push(`- ${status.error.code}`);
   if (baseUrl && status.status === 'running') parts.push(baseUrl);
   const dot = colour ? `${colours[status.status]}●\x1b[0m` : '●';
-  return `${dot} ${parts.join('  ')}`;
+  return `${dot} ${terminalSafe(parts.join('  '))}`;
 }
 
 /** Writes status changes: JSON lines, a line that updates in place on a TTY, or plain lines. */

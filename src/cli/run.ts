@@ -3,7 +3,7 @@ import { createInspectLog } from '../inspect-log.js';
 import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
-import { checkWritable, killNow, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
+import { checkWritable, createComplain, killNow, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
 import { keepEnvFile } from './env-file.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
@@ -20,9 +20,7 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
   const envFile = command.envFile === undefined ? undefined : keepEnvFile(command.envFile);
   const stdoutClosed = tolerateClosedOutput(process.stdout);
   const stderrClosed = tolerateClosedOutput(process.stderr);
-  const complain = (line: string) => {
-    if (!stderrClosed()) process.stderr.write(`backend-lifecycle: ${line}\n`);
-  };
+  const complain = createComplain(stderrClosed);
   const hub = command.ui ? new InspectionHub() : undefined;
   const inspectLog = command.inspectLog ? createInspectLog(command.inspectLog) : undefined;
   const inspect =

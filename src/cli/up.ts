@@ -4,7 +4,7 @@ import type { BackendStatusInfo } from '../../machines/status.js';
 import { type BackendSystem, createBackendSystem } from '../system.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
-import { checkWritable, killNow, openUi, runUntilStopped, SetupError, tolerateClosedOutput } from './cli-io.js';
+import { checkWritable, createComplain, killNow, openUi, runUntilStopped, SetupError, tolerateClosedOutput } from './cli-io.js';
 import type { UpCommand } from './parse-args.js';
 import { statusLine } from './render.js';
 import { ConfigError, loadSystemFile } from './system-config.js';
@@ -73,9 +73,7 @@ export async function runSystem(command: UpCommand): Promise<number> {
   const { system, hubs } = created;
   const stdoutClosed = tolerateClosedOutput(process.stdout);
   const stderrClosed = tolerateClosedOutput(process.stderr);
-  const complain = (line: string) => {
-    if (!stderrClosed()) process.stderr.write(`backend-lifecycle: ${line}\n`);
-  };
+  const complain = createComplain(stderrClosed);
   const pages = command.ui
     ? await openPages(system, hubs, command.ui.port).catch(async (error: unknown) => {
         await inspectLog?.close();

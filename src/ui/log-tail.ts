@@ -2,10 +2,11 @@ import { open, stat } from 'node:fs/promises';
 
 const firstReadBytes = 16 * 1024;
 
-/** Follows the current launch's log file: new lines as they are written; a new file starts over. */
+/** Follows the current launch's log file: new lines as they are written; a new file (another launch, or a rotation) starts over. */
 export function tailLog(currentFile: () => string | undefined, onLines: (lines: string[], reset: boolean) => void, intervalMs = 500): () => void {
   let file: string | undefined;
   let offset = 0;
+  let inode: number | undefined;
   let partial = '';
   let busy = false;
   const poll = async () => {
@@ -20,8 +21,14 @@ export function tailLog(currentFile: () => string | undefined, onLines: (lines: 
         offset = -1;
       }
       if (!file) return;
-      const { size } = await stat(file);
+      const { size, ino } = await stat(file);
       if (offset === -1) offset = Math.max(0, size - firstReadBytes);
+      // rotated: the name now holds a fresh file, read from its start
+      else if (ino !== inode || size < offset) {
+        offset = 0;
+        partial = '';
+      }
+      inode = ino;
       if (size <= offset) return reset ? onLines([], true) : undefined;
       const handle = await open(file, 'r');
       try {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import type { BackendSupervisor } from '../supervisor.js';
+import { inspectorConnectionCap, limitConnections, maxEventClients, maxUnreadEventBytes } from './connection-limits.js';
 import type { InspectionHub } from './inspection-hub.js';
 import { tailLog } from './log-tail.js';
 import { packageRoot } from './package-root.js';
@@ -24,6 +25,12 @@ function send(response: ServerResponse, status: number, body: string | Buffer, t
   response.end(body);
 }
 
+/** A refusal ends the connection too: a client without the token keeps no socket of ours. */
+function refuse(response: ServerResponse, status: number, error: string): void {
+  response.shouldKeepAlive = false;
+  send(response, status, JSON.stringify({ error }));
+}
+
 /**
  * Serves the offline inspector on 127.0.0.1: the built page, the statechart diagram, Server-Sent
  * Events with status, transitions and the backend log, and POST commands (start/stop/restart).
@@ -34,18 +41,28 @@ export async function startUiServer(supervisor: BackendSupervisor, hub: Inspecti
   const token = randomBytes(24).toString('base64url');
   const clients = new Set<ServerResponse>();
   let guard: ReturnType<typeof createRequestGuard> = () => 'starting';
+  let trust: ReturnType<typeof limitConnections> = () => {};
   let stopTail: (() => void) | undefined;
 
+  // a client that does not read is dropped before what waits for it grows without bound
+  const deliver = (client: ServerResponse, text: string) => {
+    if (client.writableLength > maxUnreadEventBytes) return client.destroy();
+    client.write(text);
+  };
   const broadcast = (event: string, data: unknown) => {
-    for (const client of clients) client.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const client of clients) deliver(client, text);
   };
   const offStatus = supervisor.subscribe((status) => broadcast('status', status));
   const offTransitions = hub.subscribe((entry) => broadcast('transition', entry));
 
-  const server = createServer((request, response) => {
+  // (checked every second: Node's default of 30 s would let trickled headers hold a socket that long)
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const refusal = guard(request, url);
-    if (refusal) return send(response, 403, JSON.stringify({ error: refusal }));
+    if (refusal) return refuse(response, 403, refusal);
+    // the static assets pass without the token: fetching one earns no protection from eviction
+    if (!url.pathname.startsWith('/assets/')) trust(request.socket);
     if (request.method === 'POST' && url.pathname === '/api/command') {
       let body = '';
       request.on('data', (chunk: Buffer) => {
@@ -68,6 +85,7 @@ export async function startUiServer(supervisor: BackendSupervisor, hub: Inspecti
     }
     if (url.pathname === '/api/status') return send(response, 200, JSON.stringify(supervisor.getStatus()));
     if (url.pathname === '/api/events') {
+      if (clients.size >= maxEventClients) return refuse(response, 503, `at most ${maxEventClients} event streams at once`);
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       response.write(`event: hello\ndata: ${JSON.stringify({ status: supervisor.getStatus(), transitions: hub.transitions })}\n\n`);
       clients.add(response);
@@ -92,6 +110,7 @@ export async function startUiServer(supervisor: BackendSupervisor, hub: Inspecti
     );
   });
 
+  trust = limitConnections(server, await inspectorConnectionCap());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
@@ -99,7 +118,7 @@ export async function startUiServer(supervisor: BackendSupervisor, hub: Inspecti
   const port = (server.address() as { port: number }).port;
   guard = createRequestGuard(port, token);
   const heartbeat = setInterval(() => {
-    for (const client of clients) client.write(': keep-alive\n\n');
+    for (const client of clients) deliver(client, ': keep-alive\n\n');
   }, 15_000);
   heartbeat.unref();
 

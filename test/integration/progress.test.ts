@@ -37,3 +37,23 @@ describe('start-up progress from the backend (STATUS= and EXTEND_TIMEOUT_USEC= o
     expect(readFileSync(logFile, 'utf8')).toContain('backend asked for 60000 ms more to start; clamped by health.maxStartupMs (2500 ms after the launch)');
   });
 });
+
+describe('a flood of progress (a STATUS= line per item) is coalesced', () => {
+  it('at most one status change per 100 ms, the latest text each time, the dropped count in the log; READY=1 still ends the start', async () => {
+    const { supervisor, statuses } = supervise('floods-progress.mjs');
+    await supervisor.start();
+    const progress = statuses.filter((status) => status.detail !== undefined);
+    const times = progress.map((status) => Date.parse(status.timestamp));
+    // 50 000 lines over about a second: without coalescing each one is a status change
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(((times.at(-1) as number) - (times[0] as number)) / 100) + 1);
+    // 100 ms from one change to the next (a timer may fire a millisecond early, timestamps are whole milliseconds)
+    for (let index = 1; index < times.length; index++) expect((times[index] as number) - (times[index - 1] as number)).toBeGreaterThanOrEqual(98);
+    expect(progress.at(-1)?.detail).toBe('item 50000 of 50000');
+    const log = readFileSync(supervisor.getStatus().error?.logFile ?? (supervisor.actor.getSnapshot().context.logFile as string), 'utf8');
+    const noted = /(\d+) progress updates were replaced by later ones before they were shown/.exec(log);
+    expect(Number(noted?.[1])).toBe(50_000 - progress.length);
+    expect(log.match(/backend status: /g)?.length).toBe(progress.length);
+    await supervisor.stop();
+  });
+});

@@ -9,6 +9,8 @@ describe('the notification protocol (one sd_notify message per line)', () => {
     ['STATUS=', { kind: 'status', text: '' }],
     [`STATUS=${'x'.repeat(300)}`, { kind: 'status', text: 'x'.repeat(200) }],
     ['STATUS=tab\there\u001b[31m', { kind: 'status', text: 'tab here [31m' }],
+    // 8-bit CSI and OSC, NEL, and bidi overrides that would reorder the text in an app's window
+    ['STATUS=a\u009b2Jb\u009d0;t\u0085c\u202eexe.txt\u2066d\u200f', { kind: 'status', text: 'a 2Jb 0;t c exe.txt d' }],
     ['EXTEND_TIMEOUT_USEC=30000000', { kind: 'extend', ms: 30_000 }],
     ['EXTEND_TIMEOUT_USEC=1', { kind: 'extend', ms: 1 }],
     ['EXTEND_TIMEOUT_USEC=-5', { kind: 'other' }],

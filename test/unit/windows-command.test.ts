@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { windowsDefaultBase } from '../../src/platform/windows-dirs.js';
 import { batchArgumentProblem, isBatchFile, quoteBatchArgument, setVariable, windowsVariable } from '../../src/windows-command.js';
 
 // cmd.exe's view of a quoted argument: every " toggles "inside quotes"; outside them & | < > ^ act
@@ -89,19 +88,5 @@ describe('environment variables as Windows names them', () => {
     const env: NodeJS.ProcessEnv = { Path: 'a' };
     setVariable(env, 'PATH', 'b', false);
     expect(env).toEqual({ Path: 'a', PATH: 'b' });
-  });
-});
-
-describe('the default state folder on Windows', () => {
-  const system = { SystemRoot: 'C:\\Windows', LOCALAPPDATA: 'C:\\Windows\\system32\\config\\systemprofile\\AppData\\Local' };
-
-  it("leaves a user's own temp folder alone", () => {
-    expect(windowsDefaultBase({ ...system, LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local' }, 'C:\\Users\\ada\\AppData\\Local\\Temp')).toBe('C:\\Users\\ada\\AppData\\Local\\Temp');
-  });
-
-  it("moves a SYSTEM service out of the shared C:\\Windows\\Temp into its own profile, whatever the case of the names", () => {
-    expect(windowsDefaultBase(system, 'C:\\Windows\\Temp')).toBe(system.LOCALAPPDATA);
-    expect(windowsDefaultBase({ systemroot: 'c:\\windows\\', localappdata: system.LOCALAPPDATA }, 'C:\\WINDOWS\\TEMP\\')).toBe(system.LOCALAPPDATA);
-    expect(windowsDefaultBase({ SystemRoot: 'C:\\Windows' }, 'C:\\Windows\\Temp')).toBe('C:\\Windows\\Temp'); // nowhere better to go
   });
 });

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { statusLine } from '../../src/cli/render.js';
+import { terminalSafe } from '../../src/cli/terminal-text.js';
+import type { BackendStatusInfo } from '../../src/index.js';
+
+// every character a terminal interprets or that reorders a line: C0, DEL, C1, separators, bidi controls
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not appear
+const unsafe = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+describe('text from a backend on a terminal', () => {
+  it('shows controls and bidi overrides escaped, and leaves ordinary text (accents, emoji, CJK) as it is', () => {
+    expect(terminalSafe('\x1b]0;title\x07\x1b[2J\x1b]52;c;cHduZWQ=\x07')).toBe('\\x1b]0;title\\x07\\x1b[2J\\x1b]52;c;cHduZWQ=\\x07');
+    expect(terminalSafe('a\u009b31mb\u009d0;t\u0085c\u202eevil\u2066x\u200fy\r\n\t\x7f')).toBe('a\\x9b31mb\\x9d0;t\\x85c\\u202eevil\\u2066x\\u200fy\\x0d\\x0a\\x09\\x7f');
+    expect(terminalSafe('café ünïcode 日本 🚀 - (ok)')).toBe('café ünïcode 日本 🚀 - (ok)');
+    for (let code = 0; code < 0x3000; code++) expect(terminalSafe(String.fromCharCode(code))).not.toMatch(unsafe);
+  });
+
+  it('the status line escapes what the backend said (detail, error code), whatever it was', () => {
+    const status: BackendStatusInfo = {
+      status: 'error',
+      port: 0,
+      timestamp: new Date(0).toISOString(),
+      phase: 'error',
+      restarts: 0,
+      sequence: 1,
+      detail: 'loading\u009b2J\u202etxt.exe',
+      error: { code: 'CRASHED\x1b[2J', message: 'x' },
+    } as BackendStatusInfo;
+    const line = statusLine(status, false);
+    expect(line).not.toMatch(unsafe);
+    expect(line).toContain('loading\\x9b2J\\u202etxt.exe');
+    expect(line).toContain('CRASHED\\x1b[2J');
+  });
+});
