@@ -57,7 +57,7 @@ export class LaunchTimelines {
       return;
     }
     const current = this.#launches.at(-1);
-    if (!current || current.outcome !== 'starting') return;
+    if (current?.outcome !== 'starting') return;
     const mark = (name: string) => {
       if (!current.marks.some((existing) => existing.name === name)) current.marks.push({ name, atMs: now - current.started });
     };
