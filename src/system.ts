@@ -3,9 +3,11 @@ import { backendSystemMachine, type ServiceCommandEvent } from '../machines/back
 import type { BackendErrorCode } from '../machines/failure.js';
 import type { BackendStatus, BackendStatusInfo } from '../machines/status.js';
 import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../machines/system-graph.js';
+import { recordSystemTimeline, type SystemTimeline } from './diagnose/system-timeline.js';
 import { BackendError, invalidOption } from './errors.js';
 import { isFileSafeName, resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
+import type { BackendReport } from './report/report.js';
 import { type BackendSupervisor, superviseResolved } from './supervisor.js';
 
 /** One service of a system: a supervisor's options, plus what it needs. */
@@ -30,6 +32,15 @@ export interface BackendSystemStatus {
   services: Record<string, BackendStatusInfo>;
 }
 
+/** A system's report: every service's own report (secrets redacted), and the start-up timeline. */
+export interface BackendSystemReport {
+  format: 'backend-lifecycle-system-report/1';
+  createdAt: string;
+  status: BackendStatus;
+  timeline: SystemTimeline;
+  services: Record<string, BackendReport>;
+}
+
 /** Several supervised backends as one: started in dependency order, stopped in reverse. */
 export interface BackendSystem {
   /** Starts every service in order; resolves once all run, rejects with the first service's failure. */
@@ -42,6 +53,13 @@ export interface BackendSystem {
   subscribe(listener: (status: BackendSystemStatus) => void): () => void;
   /** The supervisor of one service (its port, key, status, log). */
   service(name: string): BackendSupervisor;
+  /**
+   * The last start-up: each service's wait on its dependencies, its own start-up and launch steps,
+   * and the critical chain (print it with `formatCriticalChain`).
+   */
+  timeline(): SystemTimeline;
+  /** One report per service (see `BackendSupervisor.report`), with the system's timeline. */
+  report(): Promise<BackendSystemReport>;
   /** The services in start order. */
   readonly names: readonly string[];
   /** The system's XState actor, for inspection. */
@@ -189,6 +207,14 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
   actor.subscribe(publish);
   for (const supervisor of supervisors.values()) supervisor.subscribe(publish);
   actor.start();
+  // after the system's own listeners: a service's start is timed once the system's start is seen
+  const timeline = recordSystemTimeline({
+    names,
+    dependsOn: (name) => specs[name]?.dependsOn ?? [],
+    subscribeService: (name, listener) => supervisors.get(name)?.subscribe(listener),
+    subscribeSystem: (listener) => listeners.add((current) => listener(current.status, current.services)),
+    launches: (name) => supervisors.get(name)?.timelines() ?? [],
+  });
 
   /**
    * Resolves when `done` holds, rejects when `failed` gives an error first. With `afterLeaving`,
@@ -250,6 +276,11 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
       const supervisor = supervisors.get(name);
       if (!supervisor) throw invalidOption('name', `one of ${names.join(', ')}`, name);
       return supervisor;
+    },
+    timeline,
+    async report() {
+      const reports = await Promise.all(names.map(async (name) => [name, await (supervisors.get(name) as BackendSupervisor).report()] as const));
+      return { format: 'backend-lifecycle-system-report/1', createdAt: new Date().toISOString(), status: status().status, timeline: timeline(), services: Object.fromEntries(reports) };
     },
     names,
     actor,
