@@ -8,13 +8,14 @@ const maxLine = 500;
 const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
- * The last `lines` lines of a log file (read without blocking: only its last 64 KiB), with control
- * characters removed and each line cut to 500 characters; `[]` when the file cannot be read.
+ * The last `lines` lines of a log file (read without blocking: only its last 64 KiB), each passed
+ * through `redact`, with control characters replaced and cut to 500 characters; `[]` when the file
+ * cannot be read.
  *
  * @example
  * const lines = await readLogTail('/tmp/backend-lifecycle-1000/logs/backend-….log', 100);
  */
-export async function readLogTail(file: string, lines: number): Promise<string[]> {
+export async function readLogTail(file: string, lines: number, redact: (line: string) => string = (line) => line): Promise<string[]> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(file, 'r');
@@ -28,7 +29,8 @@ export async function readLogTail(file: string, lines: number): Promise<string[]
     if (length < size) all.shift();
     if (all.at(-1) === '') all.pop();
     return all.slice(-lines).map((line) => {
-      const clean = line.replace(controls, '\uFFFD');
+      // redacted before it is cut: a cut must not leave the first half of a secret behind
+      const clean = redact(line).replace(controls, '\uFFFD');
       return clean.length > maxLine ? `${clean.slice(0, maxLine)}… (${clean.length - maxLine} more characters)` : clean;
     });
   } catch {

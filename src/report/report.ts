@@ -100,6 +100,7 @@ export function reportSecrets(options: ResolvedOptions, apiKey: string | false):
  */
 export async function buildReport(sources: ReportSources): Promise<BackendReport> {
   const here = dirname(fileURLToPath(import.meta.url));
+  const secrets = reportSecrets(sources.options, sources.apiKey);
   const logFile = sources.logFile ?? sources.status.error?.logFile;
   const xstate = await xstateVersion();
   const report: BackendReport = {
@@ -114,9 +115,9 @@ export async function buildReport(sources: ReportSources): Promise<BackendReport
     statusChanges: sources.statusChanges,
     transitions: sources.transitions,
     timelines: sources.timelines,
-    log: { file: logFile ?? null, lines: logFile ? await readLogTail(logFile, 100) : [] },
+    log: { file: logFile ?? null, lines: logFile ? await readLogTail(logFile, 100, (line) => redactDeep(line, secrets)) : [] },
   };
-  return redactDeep(report, reportSecrets(sources.options, sources.apiKey));
+  return redactDeep(report, secrets);
 }
 
 /** Writes a report as JSON, readable only by this user (0600). */
