@@ -10,12 +10,12 @@ export class SetupError extends Error {}
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Fails now, with the path and the reason, if the inspection log cannot be written. */
-export function checkWritable(path: string): void {
+export function checkWritable(path: string, flag = '--inspect-log'): void {
   try {
     closeSync(openSync(path, 'a', 0o600));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory (ENOENT)' : describeFsError(error);
-    throw new SetupError(`cannot write --inspect-log ${path}: ${why}`);
+    throw new SetupError(`cannot write ${flag} ${path}: ${why}`);
   }
 }
 

@@ -9,6 +9,8 @@ export interface RunCommand {
   ui?: { port: number };
   /** Append XState inspection events to this file as JSON lines. */
   inspectLog?: string;
+  /** Write the supervisor's report (secrets redacted) to this file on exit. */
+  report?: string;
 }
 
 /** What `backend-lifecycle up` was asked to do. */
@@ -19,10 +21,14 @@ export interface UpCommand {
   /** One inspector page per service on 127.0.0.1, from this port on (0 = any free ports). */
   ui?: { port: number };
   inspectLog?: string;
+  /** Write the system's report (secrets redacted) to this file on exit. */
+  report?: string;
+  /** Print the start-up's critical chain (slowest first) to stderr once every service runs. */
+  timings?: boolean;
 }
 
 export const usage = `Usage: backend-lifecycle run [options] -- <command> [args...]
-       backend-lifecycle up [--json] [--ui [--ui-port N]] [--inspect-log FILE] <system.json>
+       backend-lifecycle up [--json] [--ui [--ui-port N]] [--inspect-log FILE] [--report FILE] [--timings] <system.json>
 
 Supervises <command> as a local backend: finds a free port, starts it, waits until its health
 endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
@@ -53,6 +59,8 @@ Options:
   --ui                     serve the live inspector page on 127.0.0.1 (its URL goes to stderr)
   --ui-port N              port of the inspector page (default: any free port)
   --inspect-log FILE       append XState inspection events to FILE as JSON lines
+  --report FILE            on exit, write a report to attach to a bug (JSON, secrets redacted)
+  --timings                (up) once every service runs, print the critical chain, slowest first
   -h, --help               show this help
 
 up <system.json> starts several backends as one system: each service of the file's
@@ -103,6 +111,8 @@ export function parseUpArgs(argv: readonly string[]): UpCommand | undefined {
         ui: { type: 'boolean' },
         'ui-port': { type: 'string' },
         'inspect-log': { type: 'string' },
+        report: { type: 'string' },
+        timings: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -116,6 +126,8 @@ export function parseUpArgs(argv: readonly string[]): UpCommand | undefined {
   if (positionals.length !== 1) throw new UsageError(`up expects exactly one system file, e.g. up examples/system.json (got ${positionals.length})`);
   if (values['ui-port'] !== undefined && !values.ui) throw new UsageError('--ui-port needs --ui');
   const up: UpCommand = { file: positionals[0] as string, json: values.json === true };
+  if (values.timings) up.timings = true;
+  if (typeof values.report === 'string') up.report = values.report;
   if (values.ui) up.ui = { port: values['ui-port'] === undefined ? 0 : toPort('ui-port', values['ui-port'] as string) };
   if (typeof values['inspect-log'] === 'string') up.inspectLog = values['inspect-log'];
   return up;
@@ -142,7 +154,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const separator = rest.indexOf('--');
   const flags = separator === -1 ? rest : rest.slice(0, separator);
   const backend = separator === -1 ? [] : rest.slice(separator + 1);
-  const stringFlags = ['name', 'host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', ...Object.keys(integerFlags)];
+  const stringFlags = ['name', 'host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', 'report', ...Object.keys(integerFlags)];
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -186,5 +198,6 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const run: RunCommand = { options: options as unknown as BackendSupervisorOptions, json: values.json === true };
   if (values.ui) run.ui = { port: text('ui-port') === undefined ? 0 : toPort('ui-port', text('ui-port') as string) };
   if (text('inspect-log') !== undefined) run.inspectLog = text('inspect-log') as string;
+  if (text('report') !== undefined) run.report = text('report') as string;
   return run;
 }

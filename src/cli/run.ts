@@ -4,6 +4,7 @@ import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
 import { checkWritable, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
+import { hintOnce, saveReport } from './diagnostics-io.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
 
@@ -15,6 +16,7 @@ export { SetupError } from './cli-io.js';
  */
 export async function runSupervisor(command: RunCommand): Promise<number> {
   if (command.inspectLog) checkWritable(command.inspectLog);
+  if (command.report) checkWritable(command.report, '--report');
   const stdoutClosed = tolerateClosedOutput(process.stdout);
   const stderrClosed = tolerateClosedOutput(process.stderr);
   const complain = (line: string) => {
@@ -44,10 +46,11 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
     if (!stdoutClosed()) write(status);
   });
 
+  const hints = hintOnce(complain);
   return runUntilStopped(
     supervisor,
     complain,
-    () => Promise.all([ui?.close(), inspectLog?.close()]),
+    () => Promise.all([ui?.close(), inspectLog?.close(), command.report ? saveReport(command.report, supervisor.report(), complain) : undefined]),
     (fail) =>
       supervisor.subscribe((status) => {
         if (status.status !== 'error') return;
@@ -56,6 +59,8 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
           stopWriting(); // the error is the outcome: the clean-up must not print a later "stopped"
           if (!command.json && process.stdout.isTTY && !stdoutClosed()) process.stdout.write('\n');
         });
+        // after the error line; evidence read from disk may bring the hint a moment later
+        hints(status.error?.hint);
       }),
   );
 }
