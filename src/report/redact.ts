@@ -1,15 +1,23 @@
 /** Names of environment variables whose values are secret: `API_KEY`, `HF_TOKEN`, `DB_PASSWORD`, `SESSION_SECRET`… */
-export const secretName = /KEY|TOKEN|SECRET|PASSW|PASSPHRASE|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|SIGNATURE|(?:^|_)PWD$/i;
+export const secretName = /KEY|TOKEN|SECRET|PASSW|PASSPHRASE|CREDENTIAL|AUTH|COOKIE|PRIVATE|SIGNATURE/i;
+
+// names that match the pattern but hold no secret, only where one is kept (a path)
+const notSecret = new Set(['XAUTHORITY']);
 
 // values this short are too common to replace everywhere ("1", "true") and too weak to be a secret worth hiding
 const minSecretLength = 4;
 
 const marker = '[REDACTED]';
 
+/** True for a variable whose value is secret (see {@link secretName}). */
+export function isSecretName(name: string): boolean {
+  return secretName.test(name) && !notSecret.has(name.toUpperCase());
+}
+
 /** The secret values of an environment: every value of a variable whose name {@link secretName} matches. */
 export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
   return Object.entries(env)
-    .filter(([name, value]) => value !== undefined && secretName.test(name))
+    .filter(([name, value]) => value !== undefined && isSecretName(name))
     .map(([, value]) => value as string);
 }
 
@@ -55,5 +63,5 @@ function cutEnds(input: string, secrets: readonly string[]): string {
 
 /** Redacts the variables whose names are secret: `{ HF_TOKEN: '[REDACTED]', MODE: 'dev' }`. */
 export function redactEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | null> {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === undefined ? null : secretName.test(name) ? marker : value]));
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === undefined ? null : isSecretName(name) ? marker : value]));
 }

@@ -19,7 +19,7 @@ export interface BackendReport {
   /** The supervisor's options after validation; the API key and secret environment values redacted. */
   options: Record<string, unknown>;
   status: BackendStatusInfo;
-  /** The hint of the current (or last) failure, if the evidence gave one. */
+  /** The hint of the last failure, if the evidence gave one. */
   hint?: string;
   /** The last 200 status changes, oldest first. */
   statusChanges: BackendStatusInfo[];
@@ -86,7 +86,8 @@ export function reportSecrets(options: ResolvedOptions, apiKey: string | false):
     ...(typeof options.apiKey === 'string' ? [options.apiKey] : []),
     ...secretValues(options.env),
     ...secretValues(linked),
-    ...secretValues(process.env),
+    // inherited ones only when long enough to be a secret: a short value would blot out ordinary text
+    ...secretValues(process.env).filter((value) => value.length >= 8),
   ];
 }
 
@@ -101,6 +102,8 @@ export function reportSecrets(options: ResolvedOptions, apiKey: string | false):
 export async function buildReport(sources: ReportSources): Promise<BackendReport> {
   const here = dirname(fileURLToPath(import.meta.url));
   const secrets = reportSecrets(sources.options, sources.apiKey);
+  // the last failure's, even when a stop has cleared it from the current status since (`--report` on exit)
+  const hint = [sources.status, ...[...sources.statusChanges].reverse()].find((status) => status.error?.hint)?.error?.hint;
   const logFile = sources.logFile ?? sources.status.error?.logFile;
   const xstate = await xstateVersion();
   const report: BackendReport = {
@@ -111,7 +114,7 @@ export async function buildReport(sources: ReportSources): Promise<BackendReport
     platform: { os: process.platform, release: release(), arch: arch() },
     options: plainOptions(sources.options),
     status: sources.status,
-    ...(sources.status.error?.hint ? { hint: sources.status.error.hint } : {}),
+    ...(hint ? { hint } : {}),
     statusChanges: sources.statusChanges,
     transitions: sources.transitions,
     timelines: sources.timelines,

@@ -32,7 +32,7 @@ describe('one report to send', () => {
       package: { name: 'backend-lifecycle', version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
       runtime: { node: process.versions.node, xstate: expect.stringMatching(/^5\./) },
       platform: { os: process.platform },
-      options: { command: process.execPath, apiKey: '[REDACTED]', env: { HF_TOKEN: '[REDACTED]', DB_PASSWORD: '[REDACTED]', MODE: 'test-mode' } },
+      options: { command: process.execPath, cwd: process.cwd(), apiKey: '[REDACTED]', env: { HF_TOKEN: '[REDACTED]', DB_PASSWORD: '[REDACTED]', MODE: 'test-mode' } },
       status: { status: 'error', error: { code: 'CRASHED_DURING_STARTUP' } },
     });
     expect(report.statusChanges.map((status) => status.phase)).toEqual(expect.arrayContaining(['starting.preparing', 'starting.waitingForHealth', 'error']));

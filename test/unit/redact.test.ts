@@ -18,8 +18,8 @@ describe('report redaction', () => {
   });
 
   it('marks environment values secret by their names, and keeps the others', () => {
-    const env = { HF_TOKEN: 'hf_1', OPENAI_API_KEY: 'k', DB_PASSWORD: 'p', SESSION_SECRET: 's', MODE: 'dev', PATH: '/bin' };
-    expect(redactEnv(env)).toEqual({ HF_TOKEN: '[REDACTED]', OPENAI_API_KEY: '[REDACTED]', DB_PASSWORD: '[REDACTED]', SESSION_SECRET: '[REDACTED]', MODE: 'dev', PATH: '/bin' });
+    const env = { HF_TOKEN: 'hf_1', OPENAI_API_KEY: 'k', DB_PASSWORD: 'p', SESSION_SECRET: 's', MODE: 'dev', PATH: '/bin', PWD: '/home/me/app', XAUTHORITY: '/run/x' };
+    expect(redactEnv(env)).toEqual({ HF_TOKEN: '[REDACTED]', OPENAI_API_KEY: '[REDACTED]', DB_PASSWORD: '[REDACTED]', SESSION_SECRET: '[REDACTED]', MODE: 'dev', PATH: '/bin', PWD: '/home/me/app', XAUTHORITY: '/run/x' });
     expect(secretValues(env)).toEqual(['hf_1', 'k', 'p', 's']);
   });
 });
