@@ -40,7 +40,12 @@ function lastMatch(tail: string, pattern: RegExp): RegExpExecArray | undefined {
   return undefined;
 }
 
-const clip = (text: string, max = 120) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+// output is hostile: a hint quoting it goes to terminals and dialogs, so no control characters
+const clip = (text: string, max = 120) => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  const plain = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
+};
 
 const portAdvice = (platform: string) =>
   platform === 'win32'
@@ -52,11 +57,11 @@ const rules: Rule[] = [
   (failure, facts) => {
     const cause = detail(failure, 'cause');
     if (failure.code !== 'SPAWN_FAILED' || (cause !== 'EACCES' && cause !== 'EPERM')) return undefined;
-    return `The system refused to run ${facts.command} (${cause}): make the file executable (chmod +x) on a volume not mounted noexec; an antivirus or quarantine (macOS Gatekeeper) may block it too.`;
+    return `The system refused to run ${clip(facts.command, 300)} (${cause}): make the file executable (chmod +x) on a volume not mounted noexec; an antivirus or quarantine (macOS Gatekeeper) may block it too.`;
   },
   (failure, facts) => {
     if (failure.code !== 'SPAWN_FAILED' || detail(failure, 'cause') !== 'ENOENT' || !facts.spawnedBefore) return undefined;
-    return `${facts.command} ran at an earlier launch and is gone now: an antivirus may have quarantined it, or an update or clean-up removed it; restore it or reinstall the app.`;
+    return `${clip(facts.command, 300)} ran at an earlier launch and is gone now: an antivirus may have quarantined it, or an update or clean-up removed it; restore it or reinstall the app.`;
   },
   // a port refused to the supervisor's probe or to the backend's own bind
   (failure, facts) => {
@@ -72,20 +77,20 @@ const rules: Rule[] = [
     if (!exitCodes.has(failure.code)) return undefined;
     const refused = lastMatch(tail, /\b(?:listen|bind)\b.*\bEACCES\b|\bEACCES\b.*\b(?:listen|bind)\b|\[Errno 13\].*(?:bind|address)|(?:bind|listen).*\[Errno 13\]/i);
     if (!refused) return undefined;
-    return `The backend was refused its port (permission denied: ${clip(refused.input.trim())}): ${portAdvice(facts.platform)}.`;
+    return `The backend was refused its port (permission denied: ${clip(refused.input)}): ${portAdvice(facts.platform)}.`;
   },
   // what the backend printed before it ended
   (failure, facts, tail) => {
     if (!exitCodes.has(failure.code)) return undefined;
     const missing = lastMatch(tail, /(?:ModuleNotFoundError|ImportError): (.*)$/);
     if (!missing) return undefined;
-    return `The Python interpreter that ran (${facts.command}) lacks the app's packages (${clip(missing[1] ?? '')}): install them into it, or set the command to the app's own environment (e.g. its venv's python).`;
+    return `The Python interpreter that ran (${clip(facts.command, 300)}) lacks the app's packages (${clip(missing[1] ?? '')}): install them into it, or set the command to the app's own environment (e.g. its venv's python).`;
   },
   (failure, facts, tail) => {
     if (!exitCodes.has(failure.code)) return undefined;
     const syntax = lastMatch(tail, /^\s*SyntaxError: (.*)$/);
     if (!syntax) return undefined;
-    return `The backend's code does not parse with ${facts.command} (SyntaxError: ${clip(syntax[1] ?? '')}): the interpreter may be older than the code needs; check its version, or the file the log names.`;
+    return `The backend's code does not parse with ${clip(facts.command, 300)} (SyntaxError: ${clip(syntax[1] ?? '')}): the interpreter may be older than the code needs; check its version, or the file the log names.`;
   },
   (failure, _facts, tail) => {
     if (!exitCodes.has(failure.code)) return undefined;
@@ -107,7 +112,7 @@ const rules: Rule[] = [
       /CUDA out of memory|CUDA error: out of memory|cudaMalloc failed: out of memory|CUBLAS_STATUS_ALLOC_FAILED|ErrorOutOfMemory|Metal.*(?:out of memory|Insufficient Memory)|failed to allocate .*buffer/i,
     );
     if (!gpu) return undefined;
-    return `The GPU ran out of memory (${clip(gpu.input.trim())}): load a smaller model or fewer GPU layers, or close other programs that use the GPU.`;
+    return `The GPU ran out of memory (${clip(gpu.input)}): load a smaller model or fewer GPU layers, or close other programs that use the GPU.`;
   },
   // a signal this supervisor did not send: it stops a backend only from the stopping states
   (failure, facts) => {

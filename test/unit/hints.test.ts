@@ -66,3 +66,14 @@ describe('failureHint (pure rules, evidence only)', () => {
     expect(oomCounterFile('4:memory:/process_api/x\n1:cpu:/\n')).toEqual(['/sys/fs/cgroup/memory/process_api/x/memory.oom_control']);
   });
 });
+
+describe('failureHint with hostile output', () => {
+  it('quotes no control characters and at most 120 characters of what the backend printed', () => {
+    const tail = `\u001b[2J\u001b]0;pwned\u0007CUDA out of memory ${'A'.repeat(5_000)}\u0000`;
+    const hint = failureHint({ code: 'EXITED_UNEXPECTEDLY', message: 'm', details: { exitCode: 1, signal: null, outputTail: tail } }, { command: 'x', platform: 'linux' }) ?? '';
+    expect(hint).toMatch(/^The GPU ran out of memory \(\[2J ]0;pwned CUDA out of memory A+…\)/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them
+    expect(hint).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(hint.length).toBeLessThan(300);
+  });
+});
