@@ -1,13 +1,15 @@
 import { writeReport } from '../report/report.js';
 
-/** Prints `hint: …` on stderr once per failure, after its error line. */
-export function hintOnce(complain: (line: string) => void): (hint: string | undefined) => void {
-  let last: string | undefined;
-  return (hint) => {
-    if (hint === undefined || hint === last) return;
-    last = hint;
-    complain(`hint: ${hint}`);
-  };
+/**
+ * The CLI's one error line: `CODE: message`, with the hint (when the evidence gave one) before the
+ * log file, so that the line still ends with the log: `… Hint: <what to do> Log: <file>`.
+ */
+export function errorLine(error: { code: string; message: string; hint?: string } | undefined, fallback: string): string {
+  if (!error) return `ERROR: ${fallback}`;
+  if (!error.hint) return `${error.code}: ${error.message}`;
+  const log = /\. Log: (.*)$/.exec(error.message);
+  const message = log ? error.message.slice(0, log.index) : error.message;
+  return `${error.code}: ${message}. Hint: ${error.hint}${log ? ` Log: ${log[1]}` : ''}`;
 }
 
 /** Writes the report to `path` (0600) and says where, or why it could not. */

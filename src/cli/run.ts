@@ -4,7 +4,7 @@ import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
 import { checkWritable, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
-import { hintOnce, saveReport } from './diagnostics-io.js';
+import { errorLine, saveReport } from './diagnostics-io.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
 
@@ -46,7 +46,6 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
     if (!stdoutClosed()) write(status);
   });
 
-  const hints = hintOnce(complain);
   return runUntilStopped(
     supervisor,
     complain,
@@ -54,13 +53,11 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
     (fail) =>
       supervisor.subscribe((status) => {
         if (status.status !== 'error') return;
-        const line = `${status.error?.code ?? 'ERROR'}: ${status.error?.message ?? 'the backend could not be started'}`;
+        const line = errorLine(status.error, 'the backend could not be started');
         fail(line, () => {
           stopWriting(); // the error is the outcome: the clean-up must not print a later "stopped"
           if (!command.json && process.stdout.isTTY && !stdoutClosed()) process.stdout.write('\n');
         });
-        // after the error line; evidence read from disk may bring the hint a moment later
-        hints(status.error?.hint);
       }),
   );
 }

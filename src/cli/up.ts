@@ -6,7 +6,7 @@ import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
 import { formatCriticalChain } from '../diagnose/system-timeline.js';
 import { checkWritable, openUi, runUntilStopped, SetupError, tolerateClosedOutput } from './cli-io.js';
-import { hintOnce, saveReport } from './diagnostics-io.js';
+import { errorLine, saveReport } from './diagnostics-io.js';
 import type { UpCommand } from './parse-args.js';
 import { statusLine } from './render.js';
 import { ConfigError, loadSystemFile } from './system-config.js';
@@ -105,7 +105,6 @@ export async function runSystem(command: UpCommand): Promise<number> {
       });
     });
   }
-  const hints = hintOnce(complain);
   return runUntilStopped(
     system,
     complain,
@@ -121,8 +120,7 @@ export async function runSystem(command: UpCommand): Promise<number> {
         const failed = system.names.find((name) => current.services[name]?.status === 'error') ?? '?';
         const error = current.services[failed]?.error;
         // the others wind down in reverse order after this line, their statuses printed like any change
-        fail(`service "${failed}": ${error?.code ?? 'ERROR'}: ${error?.message ?? 'it could not be started'}`);
-        hints(error?.hint && `(service "${failed}") ${error.hint}`);
+        fail(`service "${failed}": ${errorLine(error, 'it could not be started')}`);
       }),
   );
 }

@@ -5,12 +5,12 @@ export interface StopBlocker extends GroupMember {
   seconds: number;
 }
 
-const firstLookMs = 250;
+const firstLookMs = 1_000;
 const lookEveryMs = 1_000;
 
 /**
  * Watches a stop while it lasts: which processes of the backend's group are still alive, what they
- * are and for how long (read without blocking, first after 250 ms, then every second). The last
+ * are and for how long (read without blocking, first after a second, then every second). The last
  * list is kept after the stop, so that a STOP_FAILED can name them.
  */
 export class StopBlockers {

@@ -7,7 +7,7 @@ import { fixture, portRange, tempDir } from '../helpers/supervisor.js';
 const token = 'hf_cliToken_9f8e7d6c5b4a3210';
 
 describe('the CLI says why, and writes the report', () => {
-  it('run: the hint follows the error line, and --report FILE holds the failed launch without the secret', async () => {
+  it('run: --report FILE holds the failed launch without the secret, and says where it went', async () => {
     const dir = tempDir('cli-report');
     const file = join(dir, 'report.json');
     const run = runCli(['--max-restarts', '0', '--report', file, '--', process.execPath, fixture('leaks-secrets.mjs')], { dir, env: { HF_TOKEN: token, FIXTURE_LEAK: 'HF_TOKEN' } });
@@ -23,12 +23,12 @@ describe('the CLI says why, and writes the report', () => {
     expect(JSON.parse(text)).toMatchObject({ format: 'backend-lifecycle-report/1', status: { status: 'stopped' } });
   }, 30_000);
 
-  it('run: a failure with evidence prints "hint: …" on the line after the error', async () => {
+  it('run: a failure with evidence has its hint in the one error line, before the log file', async () => {
     const run = runCli(['--max-restarts', '0', '--', process.execPath, fixture('gpu-out-of-memory.mjs')]);
     expect(await run.exit).toBe(1);
     const lines = run.stderr.join('').trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^backend-lifecycle: CRASHED_DURING_STARTUP: /);
-    expect(lines[1]).toMatch(/^backend-lifecycle: hint: The GPU ran out of memory \(.*CUDA out of memory/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^backend-lifecycle: CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 1; .*\)\. Hint: The GPU ran out of memory \(.*CUDA out of memory.*\): load a smaller model .+\. Log: \/.+\.log$/);
   }, 30_000);
 
   it('up --timings prints the critical chain, slowest first, once every service runs', async () => {
