@@ -24,6 +24,8 @@ export interface Failure {
   retryable?: boolean;
   /** The failure behind this one (RESTART_LIMIT carries the last failure before it gave up). */
   cause?: Failure;
+  /** What to do about it, when the evidence says why it happened (see `failureHint`). */
+  hint?: string;
 }
 
 /** How a backend process ended, as the process actor reports it. */
@@ -67,6 +69,7 @@ export function toFailure(error: unknown, fallback: BackendErrorCode): Failure {
     if (error.logFile !== undefined) failure.logFile = error.logFile;
     if (error.details !== undefined) failure.details = { ...error.details };
     if (error.retryable !== undefined) failure.retryable = error.retryable;
+    if (typeof error.hint === 'string') failure.hint = error.hint;
     const cause = (error as { cause?: unknown }).cause;
     if (isFailure(cause)) failure.cause = toFailure(cause, cause.code);
     return failure;

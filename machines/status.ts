@@ -32,6 +32,11 @@ export interface BackendStatusError {
   code: string;
   message: string;
   logFile?: string;
+  /**
+   * What to do about it, in plain words, when the evidence says why it happened (a missing Python
+   * package, a missing shared library, the out-of-memory killer…); absent rather than guessed.
+   */
+  hint?: string;
   /** e.g. the last failure before RESTART_LIMIT. */
   cause?: BackendStatusError;
 }

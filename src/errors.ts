@@ -15,6 +15,8 @@ export class BackendError extends Error {
   readonly logFile?: string;
   readonly details?: Record<string, string | number | boolean | null>;
   readonly retryable?: boolean;
+  /** What to do about it, when the evidence says why it happened (the status's `error.hint`). */
+  readonly hint?: string;
 
   constructor(failure: Failure, options?: { cause?: unknown }) {
     super(failure.message, options ?? (failure.cause ? { cause: new BackendError(failure.cause) } : undefined));
@@ -23,6 +25,7 @@ export class BackendError extends Error {
     if (failure.logFile !== undefined) this.logFile = failure.logFile;
     if (failure.details !== undefined) this.details = failure.details;
     if (failure.retryable !== undefined) this.retryable = failure.retryable;
+    if (failure.hint !== undefined) this.hint = failure.hint;
   }
 
   /** The plain-data form, safe to send over IPC or print as JSON. */
@@ -30,6 +33,7 @@ export class BackendError extends Error {
     const failure: Failure = { code: this.code, message: this.message };
     if (this.logFile !== undefined) failure.logFile = this.logFile;
     if (this.details !== undefined) failure.details = this.details;
+    if (this.hint !== undefined) failure.hint = this.hint;
     if (this.cause instanceof BackendError) failure.cause = this.cause.toJSON();
     return failure;
   }

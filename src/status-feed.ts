@@ -9,7 +9,8 @@ function sameStatus(a: BackendStatusInfo, b: BackendStatusInfo): boolean {
     a.restarts === b.restarts &&
     a.detail === b.detail &&
     a.error?.code === b.error?.code &&
-    a.error?.message === b.error?.message
+    a.error?.message === b.error?.message &&
+    a.error?.hint === b.error?.hint
   );
 }
 

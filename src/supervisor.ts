@@ -6,10 +6,13 @@ import { restartDelayMs } from '../machines/restart-policy.js';
 import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createLazyActors } from './actors/lazy.js';
 import { type Command, CommandOutcomes } from './command-outcomes.js';
+import { Diagnostics } from './diagnose/diagnostics.js';
+import type { LaunchTimeline } from './diagnose/launch-timeline.js';
 import { BackendError } from './errors.js';
 import { urlHost } from './http-client.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
+import type { BackendReport } from './report/report.js';
 import { StatusFeed } from './status-feed.js';
 
 /** A supervised backend: start, stop, restart, and its status as plain data. */
@@ -43,6 +46,19 @@ export interface BackendSupervisor {
   getApiKey(): string | undefined;
   /** Calls `listener` with every status change; returns the unsubscribe function. */
   subscribe(listener: (status: BackendStatusInfo) => void): () => void;
+  /**
+   * How the recent launches spent their time (prepare, reap, port, spawn, first progress line,
+   * healthy, running), oldest first.
+   */
+  timelines(): LaunchTimeline[];
+  /**
+   * A report to attach to a bug: versions, platform, options, the last 200 status changes and
+   * transitions, the launches' timelines, the log's last lines and the hint; every secret (the API
+   * key, secret-named environment values) redacted. Write it with `JSON.stringify`.
+   * @example
+   * await writeFile('backend-report.json', JSON.stringify(await supervisor.report(), null, 2));
+   */
+  report(): Promise<BackendReport>;
   /** The XState actor, for inspection and advanced use. */
   readonly actor: Actor<BackendLifecycleMachine>;
 }
@@ -82,11 +98,19 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const actor = createLifecycleActor(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;
-    return new BackendError(failure ?? { code: 'STOP_FAILED', message: fallback });
+    const hint = feed.current.error?.hint;
+    return new BackendError(failure ? { ...failure, ...(hint ? { hint } : {}) } : { code: 'STOP_FAILED', message: fallback });
   });
-  const feed = new StatusFeed((sequence) => deriveStatus(actor.getSnapshot(), new Date(), sequence));
+  // new evidence arrives asynchronously, long after the feed below exists
+  const diagnostics = new Diagnostics(actor, options, () => feed.refresh());
+  const feed = new StatusFeed((sequence) => diagnostics.decorate(deriveStatus(actor.getSnapshot(), new Date(), sequence)));
+  diagnostics.record(feed.current);
+  feed.subscribe((status) => diagnostics.record(status));
   actor.subscribe({
-    next: () => feed.refresh(),
+    next: () => {
+      diagnostics.observe();
+      feed.refresh();
+    },
     error: (error) => {
       feed.refresh();
       // every invoke handles its errors; this is a defect, and no command may wait for ever because of it
@@ -111,6 +135,19 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
     getBaseUrl: () => (feed.current.port ? `http://${urlHost(options.host)}:${feed.current.port}` : undefined),
     getApiKey: () => (apiKey === false ? undefined : apiKey),
     subscribe: (listener) => feed.subscribe(listener),
+    timelines: () => diagnostics.timelines.list(),
+    report: async () => {
+      const { buildReport } = await import('./report/report.js');
+      return buildReport({
+        options,
+        apiKey,
+        status: feed.current,
+        statusChanges: diagnostics.statusChanges.list(),
+        transitions: diagnostics.transitions.list(),
+        timelines: diagnostics.timelines.list(),
+        logFile: actor.getSnapshot().context.logFile,
+      });
+    },
     actor,
   };
 }

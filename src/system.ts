@@ -4,9 +4,11 @@ import type { BackendErrorCode } from '../machines/failure.js';
 import type { BackendStatus, BackendStatusInfo } from '../machines/status.js';
 import { commandOutcome, type SystemCommandOutcome, type SystemCommandRecord, systemStatus } from '../machines/system-outcomes.js';
 import { withDependents } from '../machines/system-plan.js';
+import { recordSystemTimeline, type SystemTimeline } from './diagnose/system-timeline.js';
 import { BackendError, invalidOption } from './errors.js';
 import { resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
+import type { BackendReport } from './report/report.js';
 import { type BackendSupervisor, superviseResolved } from './supervisor.js';
 import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './system-options.js';
 
@@ -24,6 +26,15 @@ export interface BackendSystemStatus {
   /** `running` once every wanted service runs; `error` while a service gave up; `stopping` while it winds down. */
   status: BackendStatus;
   services: Record<string, BackendStatusInfo>;
+}
+
+/** A system's report: every service's own report (secrets redacted), and the start-up timeline. */
+export interface BackendSystemReport {
+  format: 'backend-lifecycle-system-report/1';
+  createdAt: string;
+  status: BackendStatus;
+  timeline: SystemTimeline;
+  services: Record<string, BackendReport>;
 }
 
 /**
@@ -46,6 +57,13 @@ export interface BackendSystem {
   subscribe(listener: (status: BackendSystemStatus) => void): () => void;
   /** The supervisor of one service (its port, key, status, log); its start/stop/restart go through the system. */
   service(name: string): BackendSupervisor;
+  /**
+   * The last start-up: each service's wait on its dependencies, its own start-up and launch steps,
+   * and the critical chain (print it with `formatCriticalChain`).
+   */
+  timeline(): SystemTimeline;
+  /** One report per service (see `BackendSupervisor.report`), with the system's timeline. */
+  report(): Promise<BackendSystemReport>;
   /** The services in start order. */
   readonly names: readonly string[];
   /** The system's XState actor, for inspection. */
@@ -173,6 +191,14 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
   });
   for (const supervisor of supervisors.values()) supervisor.subscribe(publish);
   actor.start();
+  // after the system's own listeners: a service's start is timed once the system's start is seen
+  const timeline = recordSystemTimeline({
+    names,
+    dependsOn: (name) => specs[name]?.dependsOn ?? [],
+    subscribeService: (name, listener) => supervisors.get(name)?.subscribe(listener),
+    subscribeSystem: (listener) => listeners.add((current) => listener(current.status, current.services)),
+    launches: (name) => supervisors.get(name)?.timelines() ?? [],
+  });
 
   // every command opens one epoch of the machine, in the order sent (also when the actor queues it)
   let sent = 0;
@@ -212,6 +238,11 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
       const supervisor = routed.get(name);
       if (!supervisor) throw invalidOption('name', `one of ${names.join(', ')}`, name);
       return supervisor;
+    },
+    timeline,
+    async report() {
+      const reports = await Promise.all(names.map(async (name) => [name, await (supervisors.get(name) as BackendSupervisor).report()] as const));
+      return { format: 'backend-lifecycle-system-report/1', createdAt: new Date().toISOString(), status: status().status, timeline: timeline(), services: Object.fromEntries(reports) };
     },
     names,
     actor,

@@ -17,7 +17,7 @@ function Status() {
         <dd data-testid="phase">{status.phase}</dd>
         {status.detail && (
           <>
-            <dt>progress</dt>
+            <dt>{status.status === 'stopping' ? 'holding the stop' : 'progress'}</dt>
             <dd data-testid="detail">{status.detail}</dd>
           </>
         )}
@@ -33,6 +33,11 @@ function Status() {
       {status.error && (
         <div className="error" role="alert">
           <strong>{status.error.code}</strong> {status.error.message.replace(/\. Log: .*$/, '')}
+          {status.error.hint && (
+            <p className="hint" data-testid="hint">
+              {status.error.hint}
+            </p>
+          )}
           {status.error.logFile && <code>{status.error.logFile}</code>}
         </div>
       )}

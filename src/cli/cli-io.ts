@@ -15,13 +15,13 @@ export class SetupError extends Error {}
  */
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
-/** Fails now, with the path and the reason, if the inspection log cannot be written (or is not ours alone). */
-export function checkWritable(path: string): void {
+/** Fails now, with the path and the reason, if the file cannot be written (or is not ours alone). */
+export function checkWritable(path: string, flag = '--inspect-log'): void {
   try {
     closeSync(openPrivateAppend(path));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory (ENOENT)' : describeFsError(error);
-    throw new SetupError(`cannot write --inspect-log ${path}: ${why}`);
+    throw new SetupError(`cannot write ${flag} ${path}: ${why}`);
   }
 }
 

@@ -11,6 +11,8 @@ export interface RunCommand {
   inspectLog?: string;
   /** `--write-env-file`: BACKEND_URL, BACKEND_PORT and BACKEND_API_KEY in this 0600 file while the backend runs (not `--env-file`: Node 20 takes that flag for itself wherever it stands). */
   envFile?: string;
+  /** Write the supervisor's report (secrets redacted) to this file on exit. */
+  report?: string;
 }
 
 /** What `backend-lifecycle up` was asked to do. */
@@ -21,10 +23,14 @@ export interface UpCommand {
   /** One inspector page per service on 127.0.0.1, from this port on (0 = any free ports). */
   ui?: { port: number };
   inspectLog?: string;
+  /** Write the system's report (secrets redacted) to this file on exit. */
+  report?: string;
+  /** Print the start-up's critical chain (slowest first) to stderr once every service runs. */
+  timings?: boolean;
 }
 
 export const usage = `Usage: backend-lifecycle run [options] -- <command> [args...]
-       backend-lifecycle up [--json] [--ui [--ui-port N]] [--inspect-log FILE] <system.yaml|json>
+       backend-lifecycle up [--json] [--ui [--ui-port N]] [--inspect-log FILE] [--report FILE] [--timings] <system.yaml|json>
 
 Supervises <command> as a local backend: finds a free port, starts it, waits until its health
 endpoint answers, restarts it when it crashes, and stops it gracefully on Ctrl-C.
@@ -63,6 +69,8 @@ Options:
                            in FILE (mode 0600, removed at exit) for curl or a script:
                            . FILE && curl -H @<(printf 'X-API-Key: %s' "$BACKEND_API_KEY") "$BACKEND_URL/api/items"
   --identical-startup-crashes N  identical start-up crashes in a row that end retries (default 2, 0 = off)
+  --report FILE            on exit, write a report to attach to a bug (JSON, secrets redacted)
+  --timings                (up) once every service runs, print the critical chain, slowest first
   -h, --help               show this help
 
 up <system.yaml|json> starts several backends as one system: each service of the file's
@@ -114,6 +122,8 @@ export function parseUpArgs(argv: readonly string[]): UpCommand | undefined {
         ui: { type: 'boolean' },
         'ui-port': { type: 'string' },
         'inspect-log': { type: 'string' },
+        report: { type: 'string' },
+        timings: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -127,6 +137,8 @@ export function parseUpArgs(argv: readonly string[]): UpCommand | undefined {
   if (positionals.length !== 1) throw new UsageError(`up expects exactly one system file, e.g. up examples/system.json (got ${positionals.length})`);
   if (values['ui-port'] !== undefined && !values.ui) throw new UsageError('--ui-port needs --ui');
   const up: UpCommand = { file: positionals[0] as string, json: values.json === true };
+  if (values.timings) up.timings = true;
+  if (typeof values.report === 'string') up.report = values.report;
   if (values.ui) up.ui = { port: values['ui-port'] === undefined ? 0 : toPort('ui-port', values['ui-port'] as string) };
   if (typeof values['inspect-log'] === 'string') up.inspectLog = values['inspect-log'];
   return up;
@@ -153,7 +165,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   const separator = rest.indexOf('--');
   const flags = separator === -1 ? rest : rest.slice(0, separator);
   const backend = separator === -1 ? [] : rest.slice(separator + 1);
-  const stringFlags = ['name', 'host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', 'write-env-file', ...Object.keys(integerFlags)];
+  const stringFlags = ['name', 'host', 'port', 'health-path', 'log-dir', 'state-dir', 'ui-port', 'inspect-log', 'write-env-file', 'report', ...Object.keys(integerFlags)];
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -198,5 +210,6 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   if (values.ui) run.ui = { port: text('ui-port') === undefined ? 0 : toPort('ui-port', text('ui-port') as string) };
   if (text('inspect-log') !== undefined) run.inspectLog = text('inspect-log') as string;
   if (text('write-env-file') !== undefined) run.envFile = text('write-env-file') as string;
+  if (text('report') !== undefined) run.report = text('report') as string;
   return run;
 }

@@ -4,6 +4,7 @@ import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
 import { checkWritable, createComplain, killNow, openUi, runUntilStopped, tolerateClosedOutput } from './cli-io.js';
+import { errorLine, saveReport } from './diagnostics-io.js';
 import { keepEnvFile } from './env-file.js';
 import type { RunCommand } from './parse-args.js';
 import { createStatusWriter } from './render.js';
@@ -16,6 +17,7 @@ export { SetupError } from './cli-io.js';
  */
 export async function runSupervisor(command: RunCommand): Promise<number> {
   if (command.inspectLog) checkWritable(command.inspectLog);
+  if (command.report) checkWritable(command.report, '--report');
   // refused before anything starts: a key must never go to a path someone else prepared
   const envFile = command.envFile === undefined ? undefined : keepEnvFile(command.envFile);
   const stdoutClosed = tolerateClosedOutput(process.stdout);
@@ -49,11 +51,11 @@ export async function runSupervisor(command: RunCommand): Promise<number> {
   return runUntilStopped(
     supervisor,
     complain,
-    () => Promise.all([ui?.close(), inspectLog?.close(), envFile?.remove()]),
+    () => Promise.all([ui?.close(), inspectLog?.close(), envFile?.remove(), command.report ? saveReport(command.report, supervisor.report(), complain) : undefined]),
     (fail) =>
       supervisor.subscribe((status) => {
         if (status.status !== 'error') return;
-        const line = `${status.error?.code ?? 'ERROR'}: ${status.error?.message ?? 'the backend could not be started'}`;
+        const line = errorLine(status.error, 'the backend could not be started');
         fail(line, () => {
           stopWriting(); // the error is the outcome: the clean-up must not print a later "stopped"
           if (!command.json && process.stdout.isTTY && !stdoutClosed()) process.stdout.write('\n');

@@ -4,7 +4,9 @@ import type { BackendStatusInfo } from '../../machines/status.js';
 import { type BackendSystem, createBackendSystem } from '../system.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';
+import { formatCriticalChain } from '../diagnose/system-timeline.js';
 import { checkWritable, createComplain, killNow, openUi, runUntilStopped, SetupError, tolerateClosedOutput } from './cli-io.js';
+import { errorLine, saveReport } from './diagnostics-io.js';
 import type { UpCommand } from './parse-args.js';
 import { statusLine } from './render.js';
 import { ConfigError, loadSystemFile } from './system-config.js';
@@ -62,6 +64,7 @@ function createServiceWriter(stream: NodeJS.WriteStream, json: boolean, names: r
  */
 export async function runSystem(command: UpCommand): Promise<number> {
   if (command.inspectLog) checkWritable(command.inspectLog);
+  if (command.report) checkWritable(command.report, '--report');
   const inspectLog = command.inspectLog ? createInspectLog(command.inspectLog) : undefined;
   let created: Awaited<ReturnType<typeof createSystem>>;
   try {
@@ -89,17 +92,33 @@ export async function runSystem(command: UpCommand): Promise<number> {
     });
   }
 
+  if (command.timings) {
+    let printed = false;
+    system.subscribe((current) => {
+      if (current.status !== 'running' || printed) return;
+      printed = true;
+      // the transition that made the last service run is recorded right after its status is published
+      setImmediate(() => {
+        if (!stderrClosed()) process.stderr.write(formatCriticalChain(system.timeline()));
+      });
+    });
+  }
   return runUntilStopped(
     system,
     complain,
-    () => Promise.all([...[...pages.values()].map((page) => page.close()), inspectLog?.close()]),
+    () =>
+      Promise.all([
+        ...[...pages.values()].map((page) => page.close()),
+        inspectLog?.close(),
+        command.report ? saveReport(command.report, system.report(), complain) : undefined,
+      ]),
     (fail) =>
       system.subscribe((current) => {
         if (current.status !== 'error') return;
         const failed = system.names.find((name) => current.services[name]?.status === 'error') ?? '?';
         const error = current.services[failed]?.error;
         // the others wind down in reverse order after this line, their statuses printed like any change
-        fail(`service "${failed}": ${error?.code ?? 'ERROR'}: ${error?.message ?? 'it could not be started'}`);
+        fail(`service "${failed}": ${errorLine(error, 'it could not be started')}`);
       }),
     () => {
       for (const name of system.names) killNow(system.service(name));

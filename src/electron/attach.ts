@@ -96,7 +96,7 @@ export function attachWithQuitTarget(supervisor: BackendSupervisor, options: Ele
   ipcMain.on(IpcChannel.Backend_Fetch, onFetch);
 
   const broadcast = createBroadcast(options);
-  const showFailure = options.failureDialog === false ? undefined : createFailureDialog(options.dialog, log);
+  const showFailure = options.failureDialog === false ? undefined : createFailureDialog(options.dialog, log, () => supervisor.report());
   const unsubscribe = supervisor.subscribe((status) => {
     broadcast(IpcChannel.Backend_StatusChanged, status);
     showFailure?.(status);

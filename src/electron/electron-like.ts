@@ -49,7 +49,11 @@ export interface ElectronMainApi {
     exit(exitCode?: number): void;
   };
   BrowserWindow: { getAllWindows(): WindowLike[]; fromWebContents(webContents: WebContentsLike): WindowLike | null };
-  dialog: { showMessageBox(options: { type: 'error'; title: string; message: string; detail: string; buttons: string[] }): Promise<unknown> };
+  dialog: {
+    showMessageBox(options: { type: 'error'; title: string; message: string; detail: string; buttons: string[] }): Promise<unknown>;
+    /** Asks where to save the failure report ("Save report…" in the failure dialog). */
+    showSaveDialog?(options: { title: string; defaultPath: string; filters: { name: string; extensions: string[] }[] }): Promise<{ canceled: boolean; filePath?: string }>;
+  };
 }
 
 /** `true` when `Actual` can be passed where `Expected` is asked for; fails to compile otherwise. */

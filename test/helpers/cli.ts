@@ -19,12 +19,12 @@ export interface CliRun {
 }
 
 /** Starts `backend-lifecycle run [--json] [dirs and a private port range] ...args`. */
-export function runCli(args: string[], options: { json?: boolean; withDirs?: boolean; dir?: string } = {}): CliRun {
+export function runCli(args: string[], options: { json?: boolean; withDirs?: boolean; dir?: string; env?: Record<string, string> } = {}): CliRun {
   const { json = true, withDirs = true } = options;
   const dir = options.dir ?? tempDir('cli');
   const { base, attempts } = portRange();
   const flags = ['--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state'), '--port-base', String(base), '--port-attempts', String(attempts)];
-  return spawnCli(['run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], { json });
+  return spawnCli(['run', ...(json ? ['--json'] : []), ...(withDirs ? flags : []), ...args], { json, env: options.env ?? {} });
 }
 
 /**

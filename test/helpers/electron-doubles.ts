@@ -109,11 +109,22 @@ export class FakeApp extends EventEmitter {
   }
 }
 
+type SaveDialogOptions = Parameters<NonNullable<ElectronMainApi['dialog']['showSaveDialog']>>[0];
+
 export class FakeDialog {
   readonly shown: Parameters<ElectronMainApi['dialog']['showMessageBox']>[0][] = [];
+  readonly saveAsked: SaveDialogOptions[] = [];
+  /** The button the user clicks in the message box (its index). */
+  response = 0;
+  /** The file the user picks in the save dialog; undefined: cancelled. */
+  saveTo: string | undefined;
   async showMessageBox(options: Parameters<ElectronMainApi['dialog']['showMessageBox']>[0]): Promise<{ response: number }> {
     this.shown.push(options);
-    return { response: 0 };
+    return { response: this.response };
+  }
+  async showSaveDialog(options: SaveDialogOptions): Promise<{ canceled: boolean; filePath?: string }> {
+    this.saveAsked.push(options);
+    return this.saveTo === undefined ? { canceled: true } : { canceled: false, filePath: this.saveTo };
   }
 }
 

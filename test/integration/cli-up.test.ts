@@ -65,7 +65,7 @@ describe('backend-lifecycle up', () => {
     expect(await run.exit).toBe(1);
     const lines = run.stderr.join('').trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^backend-lifecycle: service "api": CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 3; .*\)\. Log: \/.+\.log$/);
+    expect(lines[0]).toMatch(/^backend-lifecycle: service "api": CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 3; .*\)\. Hint: The Python interpreter that ran .+ Log: \/.+\.log$/);
     expect(run.statuses.findLast((s) => s.service === 'db')?.status).toBe('stopped');
   });
 

@@ -24,7 +24,8 @@ describe('backend-lifecycle run', () => {
     expect(await run.exit).toBe(1);
     const lines = run.stderr.join('').trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^backend-lifecycle: CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 3; .*\)\. Log: \/.+\.log$/);
+    // the crash printed ModuleNotFoundError: the hint sits in the same line, before the log file
+    expect(lines[0]).toMatch(/^backend-lifecycle: CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 3; .*\)\. Hint: The Python interpreter that ran .+ Log: \/.+\.log$/);
     expect(run.statuses.at(-1)).toMatchObject({ status: 'error', error: { code: 'CRASHED_DURING_STARTUP' } });
   });
 

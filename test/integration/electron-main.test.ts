@@ -157,7 +157,9 @@ describe('electron main: quit, failure dialog, dispose', () => {
     expect(dialog.shown).toHaveLength(1);
     expect(dialog.shown[0]).toMatchObject({ type: 'error', title: 'Backend server failed to start' });
     expect(dialog.shown[0]?.message).toMatch(/^Backend server could not be kept running: gave up after 2 restarts .* Backend server crashed during startup \(exit code 3; /);
-    expect(dialog.shown[0]?.detail).toMatch(/^Error code: RESTART_LIMIT\n\nLog file: \/.+\.log$/);
+    // the hint (the crash printed ModuleNotFoundError) comes first, then the code and the log
+    expect(dialog.shown[0]?.detail).toMatch(/^The Python interpreter that ran \(.+\) lacks the app's packages \(No module named fastapi\): .+\n\nError code: RESTART_LIMIT\n\nLog file: \/.+\.log$/);
+    expect(dialog.shown[0]?.buttons).toEqual(['OK', 'Save report…']);
   });
 
   it('dispose removes every handler and listener it added', async () => {

@@ -1,0 +1,129 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { arch, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendStatusInfo } from '../../machines/status.js';
+import type { LaunchTimeline } from '../diagnose/launch-timeline.js';
+import type { ResolvedOptions } from '../options.js';
+import type { TransitionRecord } from './history.js';
+import { readLogTail } from './log-tail.js';
+import { redactDeep, redactEnv, secretValues } from './redact.js';
+
+/** A report to attach to a bug: plain JSON, every secret replaced by `[REDACTED]`. */
+export interface BackendReport {
+  format: 'backend-lifecycle-report/1';
+  createdAt: string;
+  package: { name: string; version: string };
+  runtime: { node: string; electron?: string; xstate?: string };
+  platform: { os: string; release: string; arch: string };
+  /** The supervisor's options after validation; the API key and secret environment values redacted. */
+  options: Record<string, unknown>;
+  status: BackendStatusInfo;
+  /** The hint of the last failure, if the evidence gave one. */
+  hint?: string;
+  /** The last 200 status changes, oldest first. */
+  statusChanges: BackendStatusInfo[];
+  /** The last 200 transitions of the lifecycle statechart, oldest first. */
+  transitions: TransitionRecord[];
+  /** The recent launches' timelines, oldest first. */
+  timelines: LaunchTimeline[];
+  /** The last 100 lines of the latest launch's log (control characters removed). */
+  log: { file: string | null; lines: string[] };
+}
+
+/** What a supervisor hands the report builder. */
+export interface ReportSources {
+  options: ResolvedOptions;
+  apiKey: string | false;
+  status: BackendStatusInfo;
+  statusChanges: BackendStatusInfo[];
+  transitions: TransitionRecord[];
+  timelines: LaunchTimeline[];
+  logFile: string | undefined;
+}
+
+async function versionOf(start: string, name: string): Promise<string | undefined> {
+  let dir = start;
+  for (;;) {
+    try {
+      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === name) return manifest.version;
+    } catch {
+      // not here: look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+async function xstateVersion(): Promise<string | undefined> {
+  try {
+    return await versionOf(dirname(fileURLToPath(import.meta.resolve('xstate'))), 'xstate');
+  } catch {
+    return undefined; // bundled into the app: no package of its own to ask
+  }
+}
+
+function plainOptions(options: ResolvedOptions): Record<string, unknown> {
+  const { env, apiKey, inspect, linkedEnv: _linked, ...rest } = options;
+  return {
+    ...rest,
+    env: redactEnv(env),
+    apiKey: apiKey === false ? false : apiKey === undefined ? '(a random key per supervisor)' : '[REDACTED]',
+    inspect: inspect ? '(an inspection observer)' : null,
+  };
+}
+
+/**
+ * The secrets a report must never contain: the API key, the keys a system passes between its
+ * services, and every value of a secret-named variable of the options' and the process's environment.
+ */
+export function reportSecrets(options: ResolvedOptions, apiKey: string | false): string[] {
+  const linked = options.linkedEnv?.() ?? {};
+  return [
+    ...(apiKey ? [apiKey] : []),
+    ...(typeof options.apiKey === 'string' ? [options.apiKey] : []),
+    ...secretValues(options.env),
+    ...secretValues(linked),
+    // inherited ones only when long enough to be a secret: a short value would blot out ordinary text
+    ...secretValues(process.env).filter((value) => value.length >= 8),
+  ];
+}
+
+/**
+ * Builds the report of one supervisor (versions, platform, redacted options, history, timelines,
+ * log tail, hint), with every secret removed from every field.
+ *
+ * @example
+ * const report = await buildReport(sources);
+ * await writeReport('/tmp/backend-report.json', report);
+ */
+export async function buildReport(sources: ReportSources): Promise<BackendReport> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const secrets = reportSecrets(sources.options, sources.apiKey);
+  // the last failure's, even when a stop has cleared it from the current status since (`--report` on exit)
+  const hint = [sources.status, ...[...sources.statusChanges].reverse()].find((status) => status.error?.hint)?.error?.hint;
+  const logFile = sources.logFile ?? sources.status.error?.logFile;
+  const xstate = await xstateVersion();
+  const report: BackendReport = {
+    format: 'backend-lifecycle-report/1',
+    createdAt: new Date().toISOString(),
+    package: { name: 'backend-lifecycle', version: (await versionOf(here, 'backend-lifecycle')) ?? 'unknown' },
+    runtime: { node: process.versions.node, ...(process.versions.electron ? { electron: process.versions.electron } : {}), ...(xstate ? { xstate } : {}) },
+    platform: { os: process.platform, release: release(), arch: arch() },
+    options: plainOptions(sources.options),
+    status: sources.status,
+    ...(hint ? { hint } : {}),
+    statusChanges: sources.statusChanges,
+    transitions: sources.transitions,
+    timelines: sources.timelines,
+    log: { file: logFile ?? null, lines: logFile ? await readLogTail(logFile, 100, (line) => redactDeep(line, secrets)) : [] },
+  };
+  return redactDeep(report, secrets);
+}
+
+/** Writes a report as JSON, readable only by this user (0600). */
+export async function writeReport(path: string, report: unknown): Promise<void> {
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeReport } from '../../src/report/report.js';
+import { supervise } from '../helpers/supervisor.js';
+
+const apiKey = 'sk-user-key-7f3a9c1e5b2d4680aa11';
+const token = 'hf_tokenValue_0123456789abcdef';
+// quotes and a backslash: its JSON-escaped form must be gone too
+const password = 'pa"ss\\word-with-quote-42';
+
+describe('one report to send', () => {
+  it('the report of a failed launch has versions, platform, options, history, timelines, log tail and hint, and not one secret byte for byte', async () => {
+    const { supervisor, dir } = supervise('leaks-secrets.mjs', {
+      auth: { apiKey },
+      env: { HF_TOKEN: token, DB_PASSWORD: password, FIXTURE_LEAK: 'HF_TOKEN,DB_PASSWORD', MODE: 'test-mode' },
+    });
+    await supervisor.start().catch(() => undefined);
+    const report = await supervisor.report();
+    const file = join(dir, 'report.json');
+    await writeReport(file, report);
+    const bytes = readFileSync(file);
+    for (const secret of [apiKey, token, password, JSON.stringify(password).slice(1, -1)]) {
+      expect(bytes.includes(Buffer.from(secret)), `report contains ${secret}`).toBe(false);
+    }
+    // a cut line must not keep the first half of a secret either
+    for (const secret of [apiKey, token, password]) expect(bytes.includes(Buffer.from(secret.slice(0, 6))), `report contains the start of ${secret}`).toBe(false);
+    expect(bytes.includes(0x1b) || bytes.includes(0x00) || bytes.includes(0x07)).toBe(false);
+
+    expect(report).toMatchObject({
+      format: 'backend-lifecycle-report/1',
+      package: { name: 'backend-lifecycle', version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
+      runtime: { node: process.versions.node, xstate: expect.stringMatching(/^5\./) },
+      platform: { os: process.platform },
+      options: { command: process.execPath, cwd: process.cwd(), apiKey: '[REDACTED]', env: { HF_TOKEN: '[REDACTED]', DB_PASSWORD: '[REDACTED]', MODE: 'test-mode' } },
+      status: { status: 'error', error: { code: 'CRASHED_DURING_STARTUP' } },
+    });
+    expect(report.statusChanges.map((status) => status.phase)).toEqual(expect.arrayContaining(['starting.preparing', 'starting.waitingForHealth', 'error']));
+    expect(report.transitions.map((transition) => transition.event)).toEqual(expect.arrayContaining(['supervisor.start', 'process.spawned', 'process.exited']));
+    expect(report.timelines[0]?.outcome).toBe('failed');
+    expect(report.log.file).toBe(supervisor.getStatus().error?.logFile);
+    expect(report.log.lines.length).toBeGreaterThan(0);
+    expect(report.log.lines.every((line) => line.length <= 560)).toBe(true);
+    expect(report.status.error?.message).toMatch(/^Backend server crashed during startup \(exit code 1; last output: /);
+  });
+
+  it('the hint travels in the report', async () => {
+    const { supervisor } = supervise('gpu-out-of-memory.mjs');
+    await supervisor.start().catch(() => undefined);
+    const report = await supervisor.report();
+    expect(report.hint).toMatch(/^The GPU ran out of memory/);
+  });
+});
