@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { platform, processStartTime } from './process-group.js';
+import type { SpawnTools } from './spawn-backend.js';
 
 // Waits on a pipe from the supervisor; the pipe closes only when the supervisor is gone (even by
 // SIGKILL). Then it ends the backend's group, but only if the group leader still carries our
@@ -13,7 +15,7 @@ if ${identityCheck}; then
   kill -KILL "-$1" 2>/dev/null
 fi`;
 
-type Execa = (typeof import('execa'))['execa'];
+type Execa = NonNullable<SpawnTools['execa']>;
 
 const guardOptions = {
   stdio: ['pipe', 'ignore', 'ignore'],
@@ -24,10 +26,15 @@ const guardOptions = {
   windowsHide: true,
 } as const;
 
-/** POSIX: a tiny `sh` process (no Node, ~1 MB). */
-function posixGuard(execa: Execa, pgid: number, instanceId: string, graceMs: number, identityCheck: string) {
+/** POSIX: a tiny `sh` process (no Node, ~1 MB), spawned by Node itself (no execa to load). */
+function posixGuard(pgid: number, instanceId: string, graceMs: number, identityCheck: string) {
   const graceSteps = Math.ceil(graceMs / 50); // the guard polls every 50 ms and leaves as soon as the group is gone
-  return execa('sh', ['-c', guardScript(identityCheck), 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)], guardOptions);
+  const args = ['-c', guardScript(identityCheck), 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)];
+  const guard = spawn('sh', args, { stdio: ['pipe', 'ignore', 'ignore'], detached: true, windowsHide: true });
+  // no guard (EMFILE, no sh): the lockfile reaping on the next launch still covers us
+  guard.on('error', () => {});
+  guard.stdin?.on('error', () => {});
+  return guard;
 }
 
 /**
@@ -43,11 +50,12 @@ function windowsGuard(execa: Execa, pid: number) {
 
 /**
  * Starts the guard of one backend: a process that ends the backend's group if this supervisor
- * dies without stopping it. Returns the function that dismisses it.
+ * dies without stopping it. Returns the function that dismisses it. Synchronous: a launch starts
+ * its guard before its first await, so no moment exists where the backend runs unguarded.
  */
-export function startGuard(execa: Execa, pgid: number, instanceId: string, graceMs: number): () => void {
+export function startGuard(tools: SpawnTools, pgid: number, instanceId: string, graceMs: number): () => void {
   const identityCheck = platform().shellIdentityCheck;
-  const guard = identityCheck === undefined ? windowsGuard(execa, pgid) : posixGuard(execa, pgid, instanceId, graceMs, identityCheck);
+  const guard = identityCheck === undefined ? (tools.execa ? windowsGuard(tools.execa, pgid) : undefined) : posixGuard(pgid, instanceId, graceMs, identityCheck);
   if (!guard) return () => {};
   guard.unref();
   (guard.stdin as Socket | null)?.unref();

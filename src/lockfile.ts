@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 /** What a supervisor records about its live backend, so that a later launch can reap an orphan. */
 export interface LockRecord {
+  /** 0 in the record written just before the spawn (the pid is not known yet): the instance id alone finds the backend. */
   pid: number;
   pgid: number;
   /** Start time of the backend process: a recycled pid has another one. */
@@ -22,11 +23,20 @@ export function lockPath(stateDir: string, name: string, instanceId: string): st
   return join(stateDir, `${name}.${instanceId}.lock.json`);
 }
 
-/** Writes the record atomically (a new temp file, then rename), readable only by this user. */
+/**
+ * Writes the record atomically (a new temp file, then rename), readable only by this user. A
+ * launch writes it twice: with pid 0 just before the spawn, and with the pid right after spawn()
+ * returns, so a host killed at any moment leaves a lock for every backend it may have started.
+ */
 export function writeLock(path: string, record: LockRecord): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600, flag: 'wx' });
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /**
@@ -61,7 +71,8 @@ function isLockRecord(value: unknown): value is LockRecord {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return (
-    ['pid', 'pgid', 'supervisorPid', 'port'].every((key) => Number.isInteger(record[key]) && (record[key] as number) > 0) &&
+    ['pid', 'pgid'].every((key) => Number.isInteger(record[key]) && (record[key] as number) >= 0) &&
+    ['supervisorPid', 'port'].every((key) => Number.isInteger(record[key]) && (record[key] as number) > 0) &&
     ['startTime', 'instanceId', 'supervisorStartTime', 'platform'].every((key) => typeof record[key] === 'string')
   );
 }

@@ -31,6 +31,8 @@ function isRecordedBackend(record: LockRecord): boolean {
  * verified pid; then whatever still carries its instance id (children that outlived it).
  */
 async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSignal): Promise<number[]> {
+  // written just before a spawn whose pid was never recorded (never signal pid 0: that is our own group)
+  if (record.pid === 0 || record.pgid === 0) return stopFamily(undefined, record.instanceId, graceMs, signal);
   if (!isRecordedBackend(record)) return stopFamily(undefined, record.instanceId, graceMs, signal);
   if (record.pgid === record.pid && processGroupOf(record.pid) === record.pgid) return stopFamily(record.pgid, record.instanceId, graceMs, signal);
   if (!(await terminatePids([record.pid], graceMs, signal))) return [record.pid];

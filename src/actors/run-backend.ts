@@ -7,29 +7,38 @@ import type { HandoffSocket } from '../handoff-socket.js';
 import { listenFd } from '../listen-fd.js';
 import { forgetInstance, rememberInstance } from '../live-instances.js';
 import { type LaunchLog, openLaunchLog } from '../log-file.js';
-import { lockPath, writeLock } from '../lockfile.js';
+import { lockPath, removeLock, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { describeFsError } from '../private-dir.js';
 import { requestStop } from '../stop-request.js';
 import { groupMembers, platform, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
-import { loadExeca, spawnBackend } from '../spawn-backend.js';
+import { loadSpawnTools, type SpawnTools, spawnBackend } from '../spawn-backend.js';
 import { findWindowsCommand } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
 import { onNotifyLines, parseNotifyLine, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
 
+// the supervisor's own start time never changes: read once per process
+let ownStartTime: string | undefined;
+const supervisorStartTime = () => {
+  ownStartTime ??= processStartTime(process.pid) ?? 'unknown';
+  return ownStartTime;
+};
+
 /**
  * The process actor: spawns the backend in its own process group, logs its output, reports
  * `process.spawned` / `process.exited`, signals the group on request, and SIGKILLs whatever is
  * left of the group when it is stopped (the state that owns it was left) or when Node exits.
- * Nothing in it may throw past it: every failure becomes an event.
+ * Nothing in it may throw past it: every failure becomes an event. `onSpawned` runs once the
+ * backend is born and recorded (the supervisor warms the health check there, while it boots).
  */
 export function createRunBackend(
   options: ResolvedOptions,
   apiKey: string | false,
   hints: ReadinessHints,
   socket?: HandoffSocket,
+  onSpawned?: () => void,
 ): CallbackWork<ProcessControlEvent, RunBackendInput> {
   return ({ input, sendBack, receive }) => {
     const instanceId = randomUUID();
@@ -70,27 +79,45 @@ export function createRunBackend(
       deliver(event.signal);
     });
 
-    const recordLock = (pid: number) => {
-      try {
-        writeLock(lockPath(options.stateDir, options.name, instanceId), {
-          pid,
-          pgid: pid,
-          startTime: processStartTime(pid) ?? 'unknown',
-          instanceId,
-          supervisorPid: process.pid,
-          supervisorStartTime: processStartTime(process.pid) ?? 'unknown',
-          port: input.port,
-          platform: platform().name,
-        });
-      } catch (error) {
-        // without its lock a force-quit would orphan the backend for good: this launch cannot go on
-        const message = `Backend server cannot be supervised safely - its lockfile in ${options.stateDir} cannot be written: ${describeFsError(error)}`;
-        log?.note(message);
-        sendBack({ type: 'process.failed', error: { code: 'SPAWN_FAILED', message, details: { stateDir: options.stateDir } } } satisfies ProcessEvent);
-      }
+    const lockFile = lockPath(options.stateDir, options.name, instanceId);
+    // pid 0 before the spawn (the instance id alone finds the backend), the real one right after
+    const lockRecord = (pid: number) => ({
+      pid,
+      pgid: pid,
+      startTime: (pid > 0 ? processStartTime(pid) : undefined) ?? 'unknown',
+      instanceId,
+      supervisorPid: process.pid,
+      supervisorStartTime: supervisorStartTime(),
+      port: input.port,
+      platform: platform().name,
+    });
+    const lockFailure = (error: unknown) => {
+      // without its lock a force-quit would orphan the backend for good: this launch cannot go on
+      const message = `Backend server cannot be supervised safely - its lockfile in ${options.stateDir} cannot be written: ${describeFsError(error)}`;
+      log?.note(message);
+      return { code: 'SPAWN_FAILED', message, details: { stateDir: options.stateDir } } as const;
     };
 
-    const launch = ({ execa }: typeof import('execa'), launchLog: LaunchLog) => {
+    // Everything that lets a later launch or the guard reap this backend, before the first await
+    // after spawn() returned: a host SIGKILLed from here on leaves a lock naming the pid.
+    const recordLaunch = (tools: SpawnTools, pid: number, launchLog: LaunchLog) => {
+      pgid = pid;
+      rememberInstance(instanceId);
+      let unlocked: unknown;
+      try {
+        writeLock(lockFile, lockRecord(pid));
+      } catch (error) {
+        unlocked = error ?? 'unknown error';
+      }
+      forgetGroup = killGroupOnExit(pid);
+      if (options.guard) dismissGuard = startGuard(tools, pid, instanceId, options.shutdown.graceMs);
+      sendBack({ type: 'process.spawned', pid, instanceId, logFile: launchLog.path } satisfies ProcessEvent);
+      if (unlocked !== undefined) sendBack({ type: 'process.failed', error: lockFailure(unlocked) } satisfies ProcessEvent);
+      if (pendingSignal) signalGroup(pid, pendingSignal);
+      onSpawned?.();
+    };
+
+    const launch = (tools: SpawnTools, launchLog: LaunchLog) => {
       const launchedAt = Date.now();
       launchLog.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
       const env = backendEnv(options, apiKey, input.port, instanceId);
@@ -100,10 +127,17 @@ export function createRunBackend(
       }
       if (socket && (socket.fd === undefined || socket.port !== input.port)) throw new Error(`no handoff socket is held for port ${input.port}`);
       if (socket) launchLog.note(`handing over the socket listening on ${options.host}:${input.port} as fd ${listenFd} (BACKEND_LISTEN_FD); the backend must accept on it, not bind the port itself`);
-      const child = spawnBackend(execa, options, args, env, socket?.fd);
+      try {
+        writeLock(lockFile, lockRecord(0));
+      } catch (error) {
+        return sendBack({ type: 'process.spawnFailed', error: { ...lockFailure(error), retryable: false } } satisfies ProcessEvent);
+      }
+      const { child, failure } = spawnBackend(tools, options, args, env, socket?.fd);
+      if (child.pid !== undefined) recordLaunch(tools, child.pid, launchLog);
       child.stdout?.on('data', (chunk: Buffer) => launchLog.write('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => launchLog.write('stderr', chunk));
-      onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
+      // stdio is null when the spawn failed for lack of file descriptors (EMFILE): failure reports it
+      onNotifyLines(child.stdio?.[notifyFd] as Readable | undefined, (line) => {
         const message = parseNotifyLine(line);
         if (message.kind === 'ready') {
           launchLog.note('backend notified READY=1');
@@ -121,24 +155,9 @@ export function createRunBackend(
           launchLog.note(`ignored notification line: ${JSON.stringify(line.slice(0, 200))}`);
         }
       }, (start) => launchLog.note(`ignored a notification line of more than 4096 characters: ${JSON.stringify(`${start}…`)}`));
-      child.once('spawn', () => {
-        pgid = child.pid;
-        if (pgid === undefined) return;
-        if (released) {
-          // the launch ended between spawn() and its 'spawn' event: nobody else will stop this one
-          signalGroup(pgid, 'SIGKILL');
-          return;
-        }
-        rememberInstance(instanceId);
-        forgetGroup = killGroupOnExit(pgid);
-        if (options.guard) dismissGuard = startGuard(execa, pgid, instanceId, options.shutdown.graceMs);
-        sendBack({ type: 'process.spawned', pid: pgid, instanceId, logFile: launchLog.path } satisfies ProcessEvent);
-        recordLock(pgid);
-        if (pendingSignal) signalGroup(pgid, pendingSignal);
-      });
       // 'exit', not 'close' or the result promise: a grandchild holding the pipes must not hide the exit
       child.once('exit', (exitCode, signal) => {
-        if (pgid === undefined || released) return; // never spawned (execa's result says why), or nobody listens any more
+        if (pgid === undefined || released) return; // never spawned (failure says why), or nobody listens any more
         exited = true;
         forgetGroup();
         dismissGuard();
@@ -149,15 +168,18 @@ export function createRunBackend(
           sendBack({ type: 'process.exited', ...exit } satisfies ProcessEvent);
         });
       });
-      // execa settles its promise (never rejecting) with why a command could not be started
-      void child.then((result) => {
-        if (pgid !== undefined || !result.failed) return;
-        launchLog.note(`spawn failed: ${result.shortMessage ?? result.code ?? 'unknown error'}`);
-        sendBack(spawnFailure({ code: result.code, message: result.shortMessage }, options, launchLog.path));
+      void failure.then((error) => {
+        // a pid known only now (execa on Windows may report it at its 'spawn' event)
+        if (!error && pgid === undefined && child.pid !== undefined && !released) return recordLaunch(tools, child.pid, launchLog);
+        if (!error || pgid !== undefined) return;
+        removeLock(lockFile); // nothing was born: the record written before the spawn names no one
+        if (released) return;
+        launchLog.note(`spawn failed: ${error.message ?? error.code ?? 'unknown error'}`);
+        sendBack(spawnFailure(error, options, launchLog.path));
       });
     };
 
-    const begin = (execaModule: typeof import('execa')) => {
+    const begin = (tools: SpawnTools) => {
       if (released) return; // stopped while the module was loading: nothing was born
       try {
         log = openLaunchLog(options.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
@@ -165,15 +187,16 @@ export function createRunBackend(
         return sendBack(logFailure(error, options));
       }
       try {
-        launch(execaModule, log);
+        launch(tools, log);
       } catch (error) {
         // a defect in the launch itself: report it like a command that could not be started
+        if (pgid === undefined) removeLock(lockFile);
         log.note(`spawn failed: ${error instanceof Error ? error.message : String(error)}`);
         sendBack(spawnFailure(error, options, log.path));
       }
     };
-    // an installation without execa is reported, not an unhandled rejection
-    loadExeca().then(begin, (error: unknown) => {
+    // an installation without execa (Windows) is reported, not an unhandled rejection
+    loadSpawnTools().then(begin, (error: unknown) => {
       if (!released) sendBack(spawnFailure(error, options, undefined));
     });
 
@@ -192,6 +215,8 @@ export function createRunBackend(
         }
         forgetInstance(instanceId);
       }
+      // a launch released before its spawn (or whose spawn failed) leaves no record behind
+      if (pgid === undefined) removeLock(lockFile);
       void log?.close();
     };
   };

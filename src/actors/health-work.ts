@@ -1,0 +1,16 @@
+import { warmHttpClient } from '../http-client.js';
+import type { ResolvedOptions } from '../options.js';
+import { createMonitorHealth } from './monitor-health.js';
+import type { ReadinessHints } from './readiness-hints.js';
+import { createWaitForHealth } from './wait-for-health.js';
+
+/**
+ * The health check's work (the wait for readiness, the monitor), loaded with the HTTP client
+ * after the first spawn, while the backend boots: a cold start spawns without paying for it.
+ */
+export async function createHealthWork(options: ResolvedOptions, hints: ReadinessHints) {
+  await warmHttpClient();
+  return { waitForHealth: createWaitForHealth(options, hints), monitorHealth: createMonitorHealth(options) };
+}
+
+export type HealthWork = Awaited<ReturnType<typeof createHealthWork>>;
