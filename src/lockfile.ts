@@ -29,6 +29,13 @@ export function lockPath(stateDir: string, name: string, instanceId: string): st
  * returns, so a host killed at any moment leaves a lock for every backend it may have started.
  */
 export function writeLock(path: string, record: LockRecord): void {
+  // the first record of a launch needs no rename: the file is new (wx), and one small write() is
+  // never seen half done; a host killed between create and write leaves an empty file, but then
+  // nothing was spawned yet
+  if (record.pid === 0) {
+    writeFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600, flag: 'wx' });
+    return;
+  }
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600, flag: 'wx' });
@@ -41,14 +48,16 @@ export function writeLock(path: string, record: LockRecord): void {
 
 /**
  * The locks of supervisors called `name` in `stateDir`: only regular files (never a symlink)
- * that belong to this user and that no one else may write, with a well-formed record.
+ * that belong to this user and that no one else may write, with a well-formed record. Locks of
+ * the instances `skip` names are not even read.
  */
-export function readLocks(stateDir: string, name: string): { path: string; record: LockRecord }[] {
-  const pattern = new RegExp(`^${name.replace(/[.]/g, '\\.')}\\.${uuidPattern}\\.lock\\.json$`);
+export function readLocks(stateDir: string, name: string, skip: (instanceId: string) => boolean = () => false): { path: string; record: LockRecord }[] {
+  const pattern = new RegExp(`^${name.replace(/[.]/g, '\\.')}\\.(${uuidPattern})\\.lock\\.json$`);
   const uid = process.getuid?.();
   const locks: { path: string; record: LockRecord }[] = [];
   for (const file of readdirSync(stateDir)) {
-    if (!pattern.test(file)) continue;
+    const match = pattern.exec(file);
+    if (!match || skip(match[1] as string)) continue;
     const path = join(stateDir, file);
     try {
       const stat = lstatSync(path);

@@ -46,7 +46,8 @@ async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSi
  */
 export function createReapOrphans(options: ResolvedOptions): PromiseWork<void> {
   return async ({ signal }) => {
-    for (const { path, record } of readLocks(options.stateDir, options.name)) {
+    // the locks of this process's live launches (siblings starting at the same time) are not read
+    for (const { path, record } of readLocks(options.stateDir, options.name, isLiveInstance)) {
       if (ownerAlive(record)) continue;
       const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
       if (survivors.length > 0) {
