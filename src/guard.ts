@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { platform, processStartTime } from './process-group.js';
@@ -15,7 +14,7 @@ if ${identityCheck}; then
   kill -KILL "-$1" 2>/dev/null
 fi`;
 
-type Execa = NonNullable<SpawnTools['execa']>;
+type Execa = SpawnTools['execa'];
 
 const guardOptions = {
   stdio: ['pipe', 'ignore', 'ignore'],
@@ -26,15 +25,10 @@ const guardOptions = {
   windowsHide: true,
 } as const;
 
-/** POSIX: a tiny `sh` process (no Node, ~1 MB), spawned by Node itself (no execa to load). */
-function posixGuard(pgid: number, instanceId: string, graceMs: number, identityCheck: string) {
+/** POSIX: a tiny `sh` process (no Node, ~1 MB). */
+function posixGuard(execa: Execa, pgid: number, instanceId: string, graceMs: number, identityCheck: string) {
   const graceSteps = Math.ceil(graceMs / 50); // the guard polls every 50 ms and leaves as soon as the group is gone
-  const args = ['-c', guardScript(identityCheck), 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)];
-  const guard = spawn('sh', args, { stdio: ['pipe', 'ignore', 'ignore'], detached: true, windowsHide: true });
-  // no guard (EMFILE, no sh): the lockfile reaping on the next launch still covers us
-  guard.on('error', () => {});
-  guard.stdin?.on('error', () => {});
-  return guard;
+  return execa('sh', ['-c', guardScript(identityCheck), 'backend-lifecycle-guard', String(pgid), instanceId, String(graceSteps)], guardOptions);
 }
 
 /**
@@ -55,7 +49,7 @@ function windowsGuard(execa: Execa, pid: number) {
  */
 export function startGuard(tools: SpawnTools, pgid: number, instanceId: string, graceMs: number): () => void {
   const identityCheck = platform().shellIdentityCheck;
-  const guard = identityCheck === undefined ? (tools.execa ? windowsGuard(tools.execa, pgid) : undefined) : posixGuard(pgid, instanceId, graceMs, identityCheck);
+  const guard = identityCheck === undefined ? windowsGuard(tools.execa, pgid) : posixGuard(tools.execa, pgid, instanceId, graceMs, identityCheck);
   if (!guard) return () => {};
   guard.unref();
   (guard.stdin as Socket | null)?.unref();

@@ -50,47 +50,50 @@ function failureOf(error: unknown, timeoutMs: number, timedOut: boolean): HttpFa
   return new HttpFailure(code ?? 'ERROR', message ?? String(error));
 }
 
-// The package's own requests (health checks, stop requests, execute) go through node:http:
-// built in (~5 ms to load against undici's 70–130 ms), its parser native (undici compiles a WASM
-// parser on its first request, 15–17 ms), and ~2 MB of memory against undici's ~15–25 MB (npm
-// run bench). Loaded with the first request, or warmed while a backend boots.
-let nodeHttp: Promise<typeof import('node:http')> | undefined;
-const loadNodeHttp = () => {
-  nodeHttp ??= import('node:http');
-  return nodeHttp;
+// The package's own requests (health checks, stop requests, execute) go through undici's Client
+// alone, one per request (one connection, closed afterwards): no agent or pool is loaded for them.
+type ClientClass = typeof import('undici').Client;
+let requestClient: Promise<ClientClass> | undefined;
+const loadRequestClient = () => {
+  requestClient ??= Promise.all([import('undici/lib/dispatcher/client.js'), import('undici/lib/dispatcher/dispatcher.js'), import('undici/lib/api/index.js')]).then(
+    ([{ default: Client }, { default: DispatcherClass }, { default: api }]) => {
+      if (typeof (DispatcherClass.prototype as Partial<Dispatcher>).request !== 'function') Object.assign(DispatcherClass.prototype, api);
+      return Client;
+    },
+  );
+  return requestClient;
 };
 
-/** Loads the HTTP client the health check uses, so that the first check does not wait for it. */
-export async function warmHttpClient(): Promise<void> {
-  await loadNodeHttp();
-}
-
-/** Reads a response's body up to `maxBytes`. */
-function readBody(response: import('node:http').IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        response.destroy();
-        reject(new HttpFailure('TOO_LARGE', `answer larger than ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.once('error', reject);
-    response.once('close', () => {
-      if (!response.complete) reject(new HttpFailure('ECONNRESET', 'the connection closed before the answer was complete'));
-    });
-  });
+let warmed: Promise<void> | undefined;
+/**
+ * Loads the HTTP client and warms its parser (undici compiles its WebAssembly parser on the first
+ * connection, 15–17 ms) with one exchange against a loopback server of this process, so that a
+ * backend's first health check pays for neither. A launch calls it right after its spawn, while
+ * the backend boots. Never rejects: a failed warm-up leaves the work to the first check.
+ */
+export function warmHttpClient(): Promise<void> {
+  warmed ??= (async () => {
+    await loadRequestClient();
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n')));
+    server.unref();
+    try {
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as import('node:net').AddressInfo;
+      await httpRequest(`http://127.0.0.1:${port}/`, { timeoutMs: 2_000 });
+    } catch {
+      // no loopback server here (sandbox, no IPv4): the first health check warms the parser instead
+    } finally {
+      server.close();
+    }
+  })();
+  return warmed;
 }
 
 /**
- * One HTTP/1.1 request, over a connection of its own closed afterwards (no pooled sockets are
- * left behind to hold a stopping backend open, and no TCP keep-alive probes, which Wine's sockets
- * refuse). Rejects with an `HttpFailure`, never anything else.
+ * One HTTP/1.1 request with undici, over a connection of its own closed afterwards (no pooled
+ * sockets are left behind to hold a stopping backend open). Rejects with an `HttpFailure`, never
+ * anything else.
  *
  * @example
  * const answer = await httpRequest('http://127.0.0.1:1733/api/health', { timeoutMs: 1_000 });
@@ -99,7 +102,7 @@ export async function httpRequest(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs: number; maxBytes?: number; signal?: AbortSignal },
 ): Promise<HttpAnswer> {
-  const { request } = await loadNodeHttp();
+  const Client = await loadRequestClient();
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const deadline = new AbortController();
   let timedOut = false;
@@ -108,21 +111,35 @@ export async function httpRequest(
     deadline.abort();
   }, options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  let client: InstanceType<ClientClass> | undefined;
   try {
-    if (signal.aborted) throw new HttpFailure('ABORTED', 'aborted');
-    const body = options.body === undefined ? undefined : Buffer.from(options.body);
-    const headers = { ...(options.headers ?? {}), ...(body ? { 'content-length': String(body.length) } : {}), connection: 'close' };
-    return await new Promise<HttpAnswer>((resolve, reject) => {
-      const exchange = request(url, { method: options.method ?? 'GET', headers, agent: false, signal }, (response) => {
-        readBody(response, maxBytes).then((text) => resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: text }), reject);
-      });
-      exchange.once('error', reject);
-      exchange.end(body);
+    const { origin, path } = originAndPath(url);
+    // TCP keep-alive probes off: Wine's sockets refuse them at connect ("connect UNKNOWN")
+    client = new Client(origin, { connect: { keepAlive: false } });
+    const response = await client.request({
+      path,
+      method: (options.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers: options.headers ?? {},
+      body: options.body ?? null,
+      signal,
+      reset: true,
     });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        response.body.destroy();
+        throw new HttpFailure('TOO_LARGE', `answer larger than ${maxBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   } catch (error) {
     throw failureOf(error, options.timeoutMs, timedOut);
   } finally {
     clearTimeout(timer);
+    client?.destroy().catch(() => {});
   }
 }
 

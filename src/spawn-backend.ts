@@ -1,13 +1,12 @@
-import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { ResolvedOptions } from './options.js';
 import type { backendEnv } from './spawn-helpers.js';
 
 type ExecaModule = typeof import('execa');
 
-// Windows only: execa resolves commands there (PATHEXT, `.cmd` shims). POSIX spawns with Node's
-// own child_process: importing execa costs ~100–250 ms, which a cold start would wait for.
+// loaded with the first start() (see actors/lazy.ts): importing the package should not pay for execa (~100–250 ms)
 let execaModule: Promise<ExecaModule> | undefined;
-/** execa, loaded once, on first use (Windows launches only). */
+/** execa, loaded once, on first use. */
 export const loadExeca = () => {
   execaModule ??= import('execa');
   return execaModule;
@@ -26,52 +25,42 @@ export interface BackendProcess {
   failure: Promise<SpawnError | undefined>;
 }
 
-/** What a launch needs to spawn: execa on Windows, nothing on POSIX. */
-export type SpawnTools = { execa?: ExecaModule['execa'] };
+/** What a launch needs to spawn: execa. */
+export type SpawnTools = { execa: ExecaModule['execa'] };
 
-/** Loads what `spawnBackend` needs on this platform (nothing on POSIX). */
+/** Loads what `spawnBackend` needs. */
 export async function loadSpawnTools(): Promise<SpawnTools> {
-  return process.platform === 'win32' ? { execa: (await loadExeca()).execa } : {};
-}
-
-/** How the start of a Node ChildProcess ends: its 'spawn' event, or the 'error' that replaces it. */
-function startOutcome(child: ChildProcess): Promise<SpawnError | undefined> {
-  return new Promise((resolve) => {
-    // a later 'error' (a failed kill) must never crash the host: this listener stays
-    child.on('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code, message: error.message }));
-    child.once('spawn', () => resolve(undefined));
-  });
+  return { execa: (await loadExeca()).execa };
 }
 
 /**
- * Spawns the backend: no shell, no console window on Windows, output streamed (never buffered:
- * the launch log reads it), fd 3 as the notification pipe, fd 4 as the listening socket in
- * handoff mode, and its own process group so stop signals reach its children. On POSIX the pid
- * is known when this returns, so the launch can be recorded before anything else runs. A command
- * that cannot be started is reported by `failure`, never thrown (only a defect throws).
+ * Spawns the backend with execa: command resolution across platforms (PATHEXT, `.cmd` shims),
+ * no shell, no console window on Windows, output streamed (never buffered: the launch log reads
+ * it), fd 3 as the notification pipe, fd 4 as the listening socket in handoff mode, and its own
+ * process group so stop signals reach its children. execa spawns synchronously: the pid is known
+ * when this returns, so the launch can be recorded before anything else runs. A command that
+ * cannot be started is reported by `failure`, never thrown (only a defect throws).
  */
 export function spawnBackend(tools: SpawnTools, options: ResolvedOptions, args: string[], env: ReturnType<typeof backendEnv>, listeningSocket?: number): BackendProcess {
   // fd 3 is the notification pipe (BACKEND_NOTIFY_FD), fd 4 the handed-over socket (BACKEND_LISTEN_FD)
-  const stdio: StdioOptions = listeningSocket === undefined ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe', listeningSocket];
-  if (!tools.execa) {
-    const child = spawn(options.command, args, { cwd: options.cwd, env, detached: true, stdio, windowsHide: true });
-    return { child, failure: startOutcome(child) };
-  }
   // execa's types list only fds 3–9 of the parent; at run time it hands any fd to child_process, which dup2()s it
+  const socketFd = listeningSocket as 3 | undefined;
+  const stdio = socketFd === undefined ? (['ignore', 'pipe', 'pipe', 'pipe'] as const) : (['ignore', 'pipe', 'pipe', 'pipe', socketFd] as const);
   const subprocess = tools.execa(options.command, args, {
     cwd: options.cwd,
     env,
     extendEnv: false,
     detached: true,
-    stdio: stdio as ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio,
     buffer: false,
     reject: false,
     // the launch's own state and exit hook stop the group; execa must not kill it behind our back
     cleanup: false,
     windowsHide: true,
   });
+  // execa settles its promise (never rejecting) with why a command could not be started, but only
+  // at the exit: a started process answers at its 'spawn' event
   const failure = subprocess.then((result) => (result.failed && subprocess.pid === undefined ? { code: result.code, message: result.shortMessage } : undefined));
-  // execa's promise settles only at the exit: a started process answers at its 'spawn' event
   const started = new Promise<undefined>((resolve) => subprocess.once('spawn', () => resolve(undefined)));
   return { child: subprocess, failure: Promise.race([started, failure]) };
 }

@@ -8,9 +8,10 @@ import { createWaitForHealth } from './wait-for-health.js';
  * The health check's work (the wait for readiness, the monitor), loaded with the HTTP client
  * after the first spawn, while the backend boots: a cold start spawns without paying for it.
  */
-export async function createHealthWork(options: ResolvedOptions, hints: ReadinessHints) {
-  await warmHttpClient();
+export function createHealthWork(options: ResolvedOptions, hints: ReadinessHints) {
+  // the first check awaits the client's loading, not the warm-up: a backend faster than it is not kept waiting
+  void warmHttpClient();
   return { waitForHealth: createWaitForHealth(options, hints), monitorHealth: createMonitorHealth(options) };
 }
 
-export type HealthWork = Awaited<ReturnType<typeof createHealthWork>>;
+export type HealthWork = ReturnType<typeof createHealthWork>;

@@ -23,8 +23,8 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
   };
   const loadHealth = () => {
     const { hints } = loaded();
-    healthLoading ??= import('./health-work.js').then(async ({ createHealthWork }) => {
-      health = await createHealthWork(options, hints);
+    healthLoading ??= import('./health-work.js').then(({ createHealthWork }) => {
+      health = createHealthWork(options, hints);
       return health;
     });
     return healthLoading;
@@ -37,11 +37,7 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
   const warmHealth = () => void loadHealth().catch(() => {});
   const actors = {
     prepareDirectories: fromPromise<void>(async (args) => {
-      if (!work) {
-        const [{ createRealWork }, { loadProcessPlatform }] = await Promise.all([import('./index.js'), import('../platform/index.js')]);
-        await loadProcessPlatform();
-        work ??= createRealWork(options, apiKey, warmHealth);
-      }
+      work ??= (await import('./index.js')).createRealWork(options, apiKey, warmHealth);
       return work.prepareDirectories(args);
     }),
     reapOrphans: fromPromise<void>((args) => loaded().reapOrphans(args)),

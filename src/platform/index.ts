@@ -2,18 +2,11 @@ import { invalidOption } from '../errors.js';
 import { linuxProcPlatform } from './linux-proc.js';
 import { posixPsPlatform } from './posix-ps.js';
 import type { ProcessPlatform } from './types.js';
+import { windowsPlatform } from './windows.js';
 
 export type { ProcessPlatform } from './types.js';
 
 const strategies: Record<string, ProcessPlatform> = { proc: linuxProcPlatform, ps: posixPsPlatform };
-
-// Windows only: its strategy imports execa, which a POSIX start never needs (~100–250 ms cold)
-let windowsPlatform: ProcessPlatform | undefined;
-
-/** Loads this machine's process strategy where it needs loading (Windows); the first launch awaits it. */
-export async function loadProcessPlatform(): Promise<void> {
-  if (process.platform === 'win32') windowsPlatform ??= (await import('./windows.js')).windowsPlatform;
-}
 
 /**
  * The process strategy of this machine: /proc on Linux, the process tree on Windows, `ps` on
@@ -28,9 +21,6 @@ export function processPlatform(): ProcessPlatform {
     if (process.platform === 'win32') throw invalidOption('BACKEND_LIFECYCLE_PLATFORM', 'unset on Windows (POSIX strategies need process groups)', forced);
     return strategy;
   }
-  if (process.platform === 'win32') {
-    if (!windowsPlatform) throw new Error('the Windows process strategy is not loaded: every launch loads it in starting.preparing');
-    return windowsPlatform;
-  }
+  if (process.platform === 'win32') return windowsPlatform;
   return process.platform === 'linux' ? linuxProcPlatform : posixPsPlatform;
 }

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+// only the start-up work imports this file (see actors/lazy.ts), so execa loads with the first start
+import { execaSync } from 'execa';
 import { posixGroupExists, signalPosixGroup } from './posix-group.js';
 import type { ProcessPlatform } from './types.js';
 
@@ -7,9 +8,9 @@ const envFlag = process.platform === 'linux' ? 'e' : process.platform === 'darwi
 // one locale and time zone, so that a start time reads the same in every launch
 const psEnv = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
 
-/** Runs ps (Node's own spawn: no execa to load on POSIX); a pid that does not exist (exit 1) or a missing ps reads as no output. */
+/** Runs ps (with execa, like every process the package starts); a pid that does not exist (exit 1) or a missing ps reads as no output. */
 function ps(args: string[]): string {
-  const result = spawnSync('ps', args, { env: psEnv, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, windowsHide: true });
+  const result = execaSync('ps', args, { env: psEnv, extendEnv: false, stdin: 'ignore', stderr: 'ignore', reject: false, maxBuffer: 64 * 1024 * 1024, windowsHide: true });
   return typeof result.stdout === 'string' ? result.stdout : '';
 }
 
