@@ -75,7 +75,11 @@ export function warmHttpClient(): Promise<void> {
   warmed ??= (async () => {
     await loadRequestClient();
     const { createServer } = await import('node:net');
-    const server = createServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n')));
+    const server = createServer((socket) => {
+      // the client closes its connection at once (reset): a reset read must not crash the host
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n'));
+    });
     server.unref();
     try {
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
