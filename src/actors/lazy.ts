@@ -5,9 +5,10 @@ import type { HealthWork } from './health-work.js';
 import type { RealWork } from './index.js';
 
 /**
- * The lifecycle machine's actors, with their work (processes, files, sockets, get-port, the HTTP
- * client) loaded by the first `start()` instead of by `import 'backend-lifecycle'`, in two parts:
- * what leads to the spawn loads in `starting.preparing` (every launch passes it first); the health
+ * The lifecycle machine's actors, with their work (processes, files, sockets, execa, get-port, the
+ * HTTP client) loaded after `import 'backend-lifecycle'`, in two parts: what leads to the spawn
+ * loads in the background once the supervisor is created, and `starting.preparing` (every launch
+ * passes it first) awaits it; the health
  * check loads right after the spawn, while the backend boots, and the wait for health awaits it.
  * A later actor that finds its part missing is a defect and fails into an error status like any
  * other actor error. `releaseSocket` closes a handoff socket (the machine's
@@ -15,6 +16,7 @@ import type { RealWork } from './index.js';
  */
 export function createLazyActors(options: ResolvedOptions, apiKey: string | false) {
   let work: RealWork | undefined;
+  let workLoading: Promise<RealWork> | undefined;
   let healthLoading: Promise<HealthWork> | undefined;
   let health: HealthWork | undefined;
   const loaded = (): RealWork => {
@@ -35,11 +37,19 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
   };
   // started at the spawn; a failure to load is reported by the wait that awaits it
   const warmHealth = () => void loadHealth().catch(() => {});
+  const loadWork = () => {
+    workLoading ??= import('./index.js').then(({ createRealWork }) => {
+      work = createRealWork(options, apiKey, warmHealth);
+      return work;
+    });
+    return workLoading;
+  };
+  // From the supervisor's creation on, the start-up work (with execa, which spawns, and get-port)
+  // loads in the background: a start() that comes a moment later (an app's window, whenReady)
+  // finds it loaded. Importing the package still loads none of it.
+  setImmediate(() => void loadWork().catch(() => {}));
   const actors = {
-    prepareDirectories: fromPromise<void>(async (args) => {
-      work ??= (await import('./index.js')).createRealWork(options, apiKey, warmHealth);
-      return work.prepareDirectories(args);
-    }),
+    prepareDirectories: fromPromise<void>(async (args) => (await loadWork()).prepareDirectories(args)),
     reapOrphans: fromPromise<void>((args) => loaded().reapOrphans(args)),
     allocatePort: fromPromise<number>((args) => loaded().allocatePort(args)),
     runBackend: fromCallback<ProcessControlEvent, RunBackendInput>((args) => loaded().runBackend(args)),

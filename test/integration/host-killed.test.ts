@@ -48,7 +48,7 @@ async function firstBackend(hostExited: Promise<unknown>): Promise<void> {
 }
 
 describe('a host SIGKILLed at a random moment of a many-service start', () => {
-  it(`never leaves a backend without its lockfile, and the next start reaps them all (${rounds} kills, ${services} services)`, { timeout: 300_000 }, async () => {
+  it(`never leaves a backend without its lockfile, and the next start reaps them all (${rounds} kills, ${services} services)`, { timeout: 600_000 }, async () => {
     const dir = tempDir('host-killed');
     const ports = portRange(services * 2);
     const orphansSeen: number[] = [];
