@@ -1,7 +1,8 @@
 // npm run bench: measures the performance goals of issue 6 with real processes and prints/writes the results.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { measureColdStart, measureLoopBlocks, measureMemory, profileConcurrentStarts } from './cold.js';
 import { measureImport, measureIdle, measureInstalledSize } from './footprint.js';
 import { buildTinyBackend } from './lib/fixture.js';
 import { markdownTable, readinessChart, type Row, sampleRow } from './lib/report.js';
@@ -12,12 +13,50 @@ import { measureFanOut, measureScale } from './scale.js';
 import { measureChain } from './system.js';
 
 const quick = process.argv.includes('--quick');
+// the machine's load when the bench began: a shared machine's numbers read against it
+const load = loadavg()
+  .map((value) => value.toFixed(2))
+  .join(', ');
 const runs = quick ? 5 : 15;
 const began = Date.now();
 const step = (what: string) => console.error(`[bench ${((Date.now() - began) / 1000).toFixed(0)}s] ${what}`);
 buildTinyBackend();
 const rows: Row[] = [];
 const ratioTo = (value: number, reference: number) => `${(value / reference).toFixed(1)}× ours`;
+
+step('cold path (fresh processes)');
+const coldRuns = quick ? 5 : 11;
+const coldStart = await measureColdStart(coldRuns);
+const median = (values: number[]) => summarize(values).median;
+const times = (value: number, reference: number) => `${(value / reference).toFixed(2)}×`;
+rows.push(sampleRow('cold start() → spawn (fresh process)', 'backend-lifecycle (start() → pid known)', coldStart.startToPid, { ratio: `${times(median(coldStart.startToPid), median(coldStart.bareSpawn))} the floor`, goal: { max: 15, text: '≤ 15 ms' } }));
+rows.push(sampleRow('cold start() → spawn (fresh process)', "floor: Node's spawn() → 'spawn'", coldStart.bareSpawn));
+rows.push(sampleRow('cold readiness overhead (LISTEN → running, no notification)', 'backend-lifecycle (listen probe, first health check)', coldStart.listenToRunning, { goal: { max: 5, text: '≤ 5 ms' } }));
+rows.push(sampleRow('cold readiness overhead (LISTEN → running, no notification)', 'hand-written: fetch() every 5 ms', coldStart.handwrittenListenToReady));
+const handwrittenHealthy = median(coldStart.handwrittenToHealthy);
+rows.push(
+  sampleRow('cold time to healthy (process start → healthy, import included, 150 ms backend)', 'backend-lifecycle', coldStart.toHealthy, {
+    ratio: `${times(median(coldStart.toHealthy), handwrittenHealthy)} hand-written`,
+    goal: { max: handwrittenHealthy * 1.1, text: '≤ 1.10× hand-written' },
+  }),
+);
+rows.push(sampleRow('cold time to healthy (process start → healthy, import included, 150 ms backend)', 'hand-written: spawn() + fetch() every 5 ms', coldStart.handwrittenToHealthy));
+
+step('event-loop blocks (fresh processes)');
+const blocks = await measureLoopBlocks(quick ? 3 : 5);
+const blockGoal = { max: 10, text: '≤ 10 ms' };
+rows.push(sampleRow('longest event-loop block: cold start', 'backend-lifecycle (start() → running)', blocks.start, { goal: blockGoal }));
+rows.push(sampleRow('longest event-loop block: cold start', "floor: Node's spawn() until the backend listens", blocks.floorStart));
+rows.push(sampleRow('longest event-loop block: stop', 'backend-lifecycle (stop() → stopped)', blocks.stop, { goal: blockGoal }));
+rows.push(sampleRow('longest event-loop block: stop', "floor: kill() until Node's 'exit'", blocks.floorStop));
+rows.push(sampleRow('longest event-loop block: crash → running again', 'backend-lifecycle (automatic restart)', blocks.crashRestart, { goal: blockGoal }));
+
+step('memory (fresh processes)');
+const memory = await measureMemory(3);
+const [bareRss, oneRss, tenRss] = [median(memory.bare), median(memory.one), median(memory.ten)];
+rows.push({ measure: 'RSS with running supervisors (3 s settled, after gc)', approach: 'floor: bare Node', unit: 'MB', median: bareRss, n: memory.bare.length });
+rows.push({ measure: 'RSS with running supervisors (3 s settled, after gc)', approach: 'backend-lifecycle, 1 supervisor: marginal over bare Node', unit: 'MB', median: oneRss - bareRss, n: memory.one.length, ratio: `RSS ${oneRss.toFixed(1)} MB`, goal: { max: 15, text: '≤ 15 MB' } });
+rows.push({ measure: 'RSS with running supervisors (3 s settled, after gc)', approach: 'backend-lifecycle, 10 supervisors: marginal per further one', unit: 'MB', median: (tenRss - oneRss) / 9, n: memory.ten.length, ratio: `RSS ${tenRss.toFixed(1)} MB`, goal: { max: 1, text: '≤ 1 MB' } });
 
 step('readiness');
 const readiness = await measureReadiness(runs);
@@ -62,6 +101,13 @@ rows.push(sampleRow('start, one backend (300 ms startup)', 'backend-lifecycle', 
 rows.push(sampleRow('start, 50 backends at once, one port range', 'backend-lifecycle', scale.many, { ratio: `${(summarize(scale.many).median / oneStart).toFixed(2)}× one; ${scale.collisions} port collisions`, goal: { max: oneStart * 1.5, text: '≤ 1.5× one' } }));
 const plainOne = summarize(scale.plainOne).median;
 rows.push(sampleRow('start, 50 backends at once, one port range', "floor: 50 plain spawn()s, no supervisor", scale.plainMany, { ratio: `${(summarize(scale.plainMany).median / plainOne).toFixed(2)}× one plain spawn (${plainOne.toFixed(0)} ms)` }));
+const manyRatio = summarize(scale.many).median / oneStart;
+const floorRatio = summarize(scale.plainMany).median / plainOne;
+rows.push({ measure: 'start, 50 backends at once, one port range', approach: 'backend-lifecycle ratio ÷ floor ratio', unit: 'x', median: manyRatio / floorRatio });
+step('profile of 50 starts at once (fresh process, V8 CPU profiler)');
+const profile = await profileConcurrentStarts(50);
+const profileText = profile.top.map(({ what, share }) => `${(share * 100).toFixed(0)}% ${what}`).join('; ');
+console.error(`[bench] 50 starts at once in a fresh process: ${profile.manyMs.toFixed(0)} ms, one start ${profile.oneMs.toFixed(0)} ms; main thread by function: ${profileText}`);
 rows.push(sampleRow('status fan-out, 50 subscribers, per change', 'backend-lifecycle', await measureFanOut(quick ? 2 : 5, 50), { goal: { max: 1, text: '≤ 1 ms' } }));
 
 step('a chain of 10 services');
@@ -97,11 +143,11 @@ rows.push({ measure: `installed size of runtime dependencies (${size.packages} p
 
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ', --quick' : ''}`;
 const table = markdownTable(rows);
-const markdown = `Measured on ${machine}; ${runs} runs per latency unless noted. Ratios are against backend-lifecycle in the same run.\n\n${table}\n`;
+const markdown = `Measured on ${machine}; load average ${load} at the start; ${runs} runs per latency unless noted. Ratios are against backend-lifecycle or the floor named, in the same run.\n\n${table}\n\n50 starts at once, main thread by function (V8 CPU profiler, fresh process): ${profileText}.\n`;
 console.log(`\n${markdown}`);
 const results = join(import.meta.dirname, 'results');
 mkdirSync(results, { recursive: true });
-writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ machine, runs, rows, samples: { readiness, handoff, probeCpu, crash, stop, scale, chain } }, null, 2)}\n`);
+writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ machine, load, runs, rows, samples: { coldStart, blocks, memory, profile, readiness, handoff, probeCpu, crash, stop, scale, chain } }, null, 2)}\n`);
 writeFileSync(join(results, 'latest.md'), markdown);
 writeFileSync(join(results, 'readiness-overhead.svg'), readinessChart(readinessRows));
 const readmePath = join(import.meta.dirname, '..', 'README.md');

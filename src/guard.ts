@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { heldInJob } from './platform/windows.js';
 import { platform, processStartTime } from './process-group.js';
+import type { SpawnTools } from './spawn-backend.js';
 import { withSpawnLimits } from './spawn-limits.js';
 
 // Waits on a pipe from the supervisor; the pipe closes only when the supervisor is gone (even by
@@ -15,7 +16,7 @@ if ${identityCheck}; then
   kill -KILL "-$1" 2>/dev/null
 fi`;
 
-type Execa = (typeof import('execa'))['execa'];
+type Execa = SpawnTools['execa'];
 
 const guardOptions = {
   stdio: ['pipe', 'ignore', 'ignore'],
@@ -55,9 +56,11 @@ type GuardProcess = { kill(signal: NodeJS.Signals): boolean; unref(): void; stdi
 
 /**
  * Starts the guard of one backend: a process that ends the backend's group if this supervisor
- * dies without stopping it. Returns the function that dismisses it.
+ * dies without stopping it. Returns the function that dismisses it. On POSIX it is started
+ * synchronously: a launch starts its guard before its first await, so the backend never runs unguarded.
  */
-export function startGuard(execa: Execa, pgid: number, instanceId: string, graceMs: number, note: (line: string) => void = () => {}): () => void {
+export function startGuard(tools: SpawnTools, pgid: number, instanceId: string, graceMs: number, note: (line: string) => void = () => {}): () => void {
+  const { execa } = tools;
   const identityCheck = platform().shellIdentityCheck;
   let dismissed = false;
   let guard: GuardProcess | undefined;

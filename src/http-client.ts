@@ -18,14 +18,14 @@ export class HttpFailure extends Error {
   }
 }
 
-// undici loads with the first request (importing the package should not pay for it), then stays:
-// the health loop runs here. Only its agent and request API are loaded: undici's entry also loads
+// undici loads with the first proxied request (importing the package should not pay for it),
+// then stays: the Electron proxy streams through it. Only its agent and request API are loaded: undici's entry also loads
 // fetch, WebSocket, caches and proxies (~75 ms and ~8 MB more, measured in the bench), and it
 // attaches the request API to the dispatcher prototype exactly as below. Its connector turns TCP
 // keep-alive probes on by default, which Wine's sockets refuse at connect ("connect UNKNOWN");
 // loopback requests never need them.
 let client: Promise<Dispatcher> | undefined;
-/** The one undici dispatcher every request of the package goes through (`dispatcher.request(...)`). */
+/** The undici dispatcher the Electron proxy streams through (`dispatcher.request(...)`). */
 export const loadHttpClient = () => {
   client ??= Promise.all([import('undici/lib/dispatcher/agent.js'), import('undici/lib/dispatcher/dispatcher.js'), import('undici/lib/api/index.js')]).then(
     ([{ default: Agent }, { default: DispatcherClass }, { default: api }]) => {
@@ -50,9 +50,54 @@ function failureOf(error: unknown, timeoutMs: number, timedOut: boolean): HttpFa
   return new HttpFailure(code ?? 'ERROR', message ?? String(error));
 }
 
+// The package's own requests (health checks, stop requests, execute) go through undici's Client
+// alone, one per request (one connection, closed afterwards): no agent or pool is loaded for them.
+type ClientClass = typeof import('undici').Client;
+let requestClient: Promise<ClientClass> | undefined;
+const loadRequestClient = () => {
+  requestClient ??= Promise.all([import('undici/lib/dispatcher/client.js'), import('undici/lib/dispatcher/dispatcher.js'), import('undici/lib/api/index.js')]).then(
+    ([{ default: Client }, { default: DispatcherClass }, { default: api }]) => {
+      if (typeof (DispatcherClass.prototype as Partial<Dispatcher>).request !== 'function') Object.assign(DispatcherClass.prototype, api);
+      return Client;
+    },
+  );
+  return requestClient;
+};
+
+let warmed: Promise<void> | undefined;
 /**
- * One HTTP/1.1 request with undici, over a connection closed afterwards (no pooled sockets are
- * left behind to hold a stopping backend open). Rejects with an `HttpFailure`, never anything else.
+ * Loads the HTTP client and warms its parser (undici compiles its WebAssembly parser on the first
+ * connection, 15–17 ms) with one exchange against a loopback server of this process, so that a
+ * backend's first health check pays for neither. A launch calls it right after its spawn, while
+ * the backend boots. Never rejects: a failed warm-up leaves the work to the first check.
+ */
+export function warmHttpClient(): Promise<void> {
+  warmed ??= (async () => {
+    await loadRequestClient();
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => {
+      // the client closes its connection at once (reset): a reset read must not crash the host
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n'));
+    });
+    server.unref();
+    try {
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as import('node:net').AddressInfo;
+      await httpRequest(`http://127.0.0.1:${port}/`, { timeoutMs: 2_000 });
+    } catch {
+      // no loopback server here (sandbox, no IPv4): the first health check warms the parser instead
+    } finally {
+      server.close();
+    }
+  })();
+  return warmed;
+}
+
+/**
+ * One HTTP/1.1 request with undici, over a connection of its own closed afterwards (no pooled
+ * sockets are left behind to hold a stopping backend open). Rejects with an `HttpFailure`, never
+ * anything else.
  *
  * @example
  * const answer = await httpRequest('http://127.0.0.1:1733/api/health', { timeoutMs: 1_000 });
@@ -61,7 +106,7 @@ export async function httpRequest(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs: number; maxBytes?: number; signal?: AbortSignal },
 ): Promise<HttpAnswer> {
-  const dispatcher = await loadHttpClient();
+  const Client = await loadRequestClient();
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const deadline = new AbortController();
   let timedOut = false;
@@ -70,9 +115,13 @@ export async function httpRequest(
     deadline.abort();
   }, options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  let client: InstanceType<ClientClass> | undefined;
   try {
-    const response = await dispatcher.request({
-      ...originAndPath(url),
+    const { origin, path } = originAndPath(url);
+    // TCP keep-alive probes off: Wine's sockets refuse them at connect ("connect UNKNOWN")
+    client = new Client(origin, { connect: { keepAlive: false } });
+    const response = await client.request({
+      path,
       method: (options.method ?? 'GET') as Dispatcher.HttpMethod,
       headers: options.headers ?? {},
       body: options.body ?? null,
@@ -94,6 +143,7 @@ export async function httpRequest(
     throw failureOf(error, options.timeoutMs, timedOut);
   } finally {
     clearTimeout(timer);
+    client?.destroy().catch(() => {});
   }
 }
 

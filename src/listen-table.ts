@@ -10,8 +10,19 @@ export interface ListeningSocket {
   inode: string;
 }
 
-/** Every listening TCP socket (Linux: one read of /proc/net/tcp{,6}); undefined without /proc. */
-export async function readListenTable(): Promise<ListeningSocket[] | undefined> {
+// Backends starting together each asked for the machine-wide table every 100 ms (their stdio pipes
+// are sockets, so none is skipped): they share one read, in flight or at most this old.
+const sharedForMs = 50;
+let shared: { at: number; table: Promise<ListeningSocket[] | undefined> } | undefined;
+
+/** Every listening TCP socket (Linux: one read of /proc/net/tcp{,6}, shared by callers within 50 ms); undefined without /proc. */
+export function readListenTable(): Promise<ListeningSocket[] | undefined> {
+  const now = Date.now();
+  if (!shared || now - shared.at > sharedForMs) shared = { at: now, table: readListenTableNow() };
+  return shared.table;
+}
+
+async function readListenTableNow(): Promise<ListeningSocket[] | undefined> {
   const sockets: ListeningSocket[] = [];
   let readable = false;
   for (const table of tcpTables) {

@@ -66,9 +66,26 @@ function openStream(path: string): WriteStream {
   return stream;
 }
 
-/** Opens the log of one launch in `dir` (already prepared: private and writable). */
+// Launches that start together share one prune, run after their spawns: it reads the whole
+// folder, which 50 launches at once did 50 times on the way to their spawns.
+const prunesDue = new Set<string>();
+function pruneSoon(dir: string, name: string): void {
+  const key = `${dir}\0${name}`;
+  if (prunesDue.has(key)) return;
+  prunesDue.add(key);
+  setImmediate(() => {
+    prunesDue.delete(key);
+    try {
+      pruneOldLaunches(dir, name);
+    } catch {
+      // the folder went away under us: the next launch reports it when it opens its log
+    }
+  });
+}
+
+/** Opens the log of one launch in `dir` (already prepared: private and writable); older logs are pruned just after. */
 export function openLaunchLog(dir: string, name: string, instanceId: string, maxBytes: number, secrets: string[]): LaunchLog {
-  pruneOldLaunches(dir, name);
+  pruneSoon(dir, name);
   const path = join(dir, `${name}-${timestampForFile(new Date())}-${instanceId.slice(0, 8)}.log`);
   let stream = openStream(path);
   const partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };

@@ -32,6 +32,8 @@ async function isRecordedBackend(record: LockRecord): Promise<boolean> {
  * verified pid; then whatever still carries its instance id (children that outlived it).
  */
 async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSignal): Promise<number[]> {
+  // written just before a spawn whose pid was never recorded (never signal pid 0: that is our own group)
+  if (record.pid === 0 || record.pgid === 0) return stopFamily(undefined, record.instanceId, graceMs, signal);
   if (!(await isRecordedBackend(record))) {
     // Windows: the backend is gone, its children may not be; found by parent pid and creation time
     const strays = record.platform === platform().name && !(await isAlive(record.pid)) ? ((await platform().orphanedTree?.(record.pid, record.startTime)) ?? []) : [];
@@ -50,7 +52,8 @@ async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSi
  */
 export function createReapOrphans(options: ResolvedOptions, folders: VerifiedFolders): PromiseWork<void> {
   return async ({ signal }) => {
-    for (const { path, record } of readLocks(folders.stateDir, options.name)) {
+    // the locks of this process's live launches (siblings starting at the same time) are not read
+    for (const { path, record } of readLocks(folders.stateDir, options.name, isLiveInstance)) {
       if (await ownerAlive(record)) continue;
       const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
       if (survivors.length > 0) {

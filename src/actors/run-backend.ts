@@ -7,13 +7,13 @@ import type { HandoffSocket } from '../handoff-socket.js';
 import { listenFd } from '../listen-fd.js';
 import { forgetInstance, rememberInstance } from '../live-instances.js';
 import { type LaunchLog, openLaunchLog } from '../log-file.js';
-import { lockPath, writeLock } from '../lockfile.js';
+import { type LockRecord, lockPath, removeLock, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { describeFsError } from '../private-dir.js';
 import { requestStop } from '../stop-request.js';
 import { holdGroup, platform, prepareGroups, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
-import { loadExeca, spawnBackend } from '../spawn-backend.js';
+import { loadSpawnTools, type SpawnTools, spawnBackend } from '../spawn-backend.js';
 import { windowsLaunch } from '../windows-command.js';
 import { releasePort } from './allocate-port.js';
 import type { VerifiedFolders } from './prepare-directories.js';
@@ -21,11 +21,19 @@ import { coalesceProgress, progressIntervalMs } from './progress-coalescer.js';
 import { onNotifyLines, parseNotifyLine, type ReadinessHints } from './readiness-hints.js';
 import type { CallbackWork } from './work.js';
 
+// the supervisor's own start time never changes: read once per process, before the first spawn
+let ownStartTime: Promise<string> | undefined;
+const supervisorStartTime = () => {
+  ownStartTime ??= processStartTime(process.pid).then((time) => time ?? 'unknown');
+  return ownStartTime;
+};
+
 /**
  * The process actor: spawns the backend in its own process group, logs its output, reports
  * `process.spawned` / `process.exited`, signals the group on request, and SIGKILLs whatever is
  * left of the group when it is stopped (the state that owns it was left) or when Node exits.
- * Nothing in it may throw past it: every failure becomes an event.
+ * Nothing in it may throw past it: every failure becomes an event. `onSpawned` runs once the
+ * backend is born and recorded (the supervisor warms the health check there, while it boots).
  */
 export function createRunBackend(
   options: ResolvedOptions,
@@ -33,6 +41,7 @@ export function createRunBackend(
   hints: ReadinessHints,
   socket?: HandoffSocket,
   folders: VerifiedFolders = options,
+  onSpawned?: () => void,
 ): CallbackWork<ProcessControlEvent, RunBackendInput> {
   return ({ input, sendBack, receive }) => {
     const instanceId = randomUUID();
@@ -89,34 +98,64 @@ export function createRunBackend(
       deliver(event.signal);
     });
 
-    const recordLock = async (pid: number, held: string | undefined) => {
-      const [startTime, supervisorStartTime] = await Promise.all([processStartTime(pid), processStartTime(process.pid)]);
+    const lockFile = lockPath(folders.stateDir, options.name, instanceId);
+    // pid 0 before the spawn (the instance id alone finds the backend), the real one right after
+    const lockRecord = (pid: number, startTime: string, supervisorStarted: string): LockRecord => ({
+      pid,
+      pgid: pid,
+      startTime,
+      instanceId,
+      supervisorPid: process.pid,
+      supervisorStartTime: supervisorStarted,
+      port: input.port,
+      platform: platform().name,
+    });
+    const lockFailure = (error: unknown) => {
+      // without its lock a force-quit would orphan the backend for good: this launch cannot go on
+      const message = `Backend server cannot be supervised safely - its lockfile in ${options.stateDir} cannot be written: ${describeFsError(error)}`;
+      log?.note(message);
+      return { code: 'SPAWN_FAILED', message, details: { stateDir: options.stateDir } } as const;
+    };
+    // the start time is read asynchronously (a table read on Windows): the lock names the pid at once, then its identity
+    const completeLock = async (pid: number, held: string | undefined, supervisorStarted: string) => {
+      const startTime = await processStartTime(pid);
       if (startTime === undefined && held !== undefined && !held.startsWith('held') && platform().isAlive(pid)) {
         // Windows without a job and without a process table: neither a stop nor the next start could find its tree
         const message = `Backend server cannot be supervised safely - ${held.replace(/: the tree .*$/, '')}, and the process table cannot be read (wmic and powershell.exe did not answer: PATH without System32, or blocked by policy)`;
         log?.note(message);
         return sendBack({ type: 'process.failed', error: { code: 'SPAWN_FAILED', message, details: { pid: String(pid) } } } satisfies ProcessEvent);
       }
+      if (startTime === undefined || exited || released) return;
       try {
-        writeLock(lockPath(folders.stateDir, options.name, instanceId), {
-          pid,
-          pgid: pid,
-          startTime: startTime ?? 'unknown',
-          instanceId,
-          supervisorPid: process.pid,
-          supervisorStartTime: supervisorStartTime ?? 'unknown',
-          port: input.port,
-          platform: platform().name,
-        });
+        writeLock(lockFile, lockRecord(pid, startTime, supervisorStarted));
       } catch (error) {
-        // without its lock a force-quit would orphan the backend for good: this launch cannot go on
-        const message = `Backend server cannot be supervised safely - its lockfile in ${options.stateDir} cannot be written: ${describeFsError(error)}`;
-        log?.note(message);
-        sendBack({ type: 'process.failed', error: { code: 'SPAWN_FAILED', message, details: { stateDir: options.stateDir } } } satisfies ProcessEvent);
+        sendBack({ type: 'process.failed', error: lockFailure(error) } satisfies ProcessEvent);
       }
     };
 
-    const launch = ({ execa }: typeof import('execa'), launchLog: LaunchLog) => {
+    // Everything that lets a later launch or the guard reap this backend, before the first await
+    // after spawn() returned: a host SIGKILLed from here on leaves a lock naming the pid.
+    const recordLaunch = (tools: SpawnTools, pid: number, launchLog: LaunchLog, supervisorStarted: string) => {
+      pgid = pid;
+      const held = holdGroup(pid);
+      if (held) launchLog.note(held);
+      rememberInstance(instanceId);
+      let unlocked: unknown;
+      try {
+        writeLock(lockFile, lockRecord(pid, 'unknown', supervisorStarted));
+      } catch (error) {
+        unlocked = error ?? 'unknown error';
+      }
+      forgetGroup = killGroupOnExit(pid);
+      if (options.guard) dismissGuard = startGuard(tools, pid, instanceId, options.shutdown.graceMs, (line) => launchLog.note(line));
+      sendBack({ type: 'process.spawned', pid, instanceId, logFile: launchLog.path } satisfies ProcessEvent);
+      if (unlocked !== undefined) sendBack({ type: 'process.failed', error: lockFailure(unlocked) } satisfies ProcessEvent);
+      else void completeLock(pid, held, supervisorStarted);
+      if (pendingSignal) signalSafely(pid, pendingSignal);
+      onSpawned?.();
+    };
+
+    const launch = (tools: SpawnTools, launchLog: LaunchLog, supervisorStarted: string) => {
       const launchedAt = Date.now();
       launchLog.note(`spawning ${options.command} ${JSON.stringify(args)} in ${options.cwd} on ${options.host}:${input.port}`);
       const env = backendEnv(options, apiKey, input.port, instanceId);
@@ -133,10 +172,17 @@ export function createRunBackend(
       }
       if (socket && (socket.fd === undefined || socket.port !== input.port)) throw new Error(`no handoff socket is held for port ${input.port}`);
       if (socket) launchLog.note(`handing over the socket listening on ${options.host}:${input.port} as fd ${listenFd} (BACKEND_LISTEN_FD); the backend must accept on it, not bind the port itself`);
-      const child = spawnBackend(execa, options, args, env, socket?.fd, windows);
+      try {
+        writeLock(lockFile, lockRecord(0, 'unknown', supervisorStarted));
+      } catch (error) {
+        return sendBack({ type: 'process.spawnFailed', error: { ...lockFailure(error), retryable: false } } satisfies ProcessEvent);
+      }
+      const { child, failure } = spawnBackend(tools, options, args, env, socket?.fd, windows);
+      if (child.pid !== undefined) recordLaunch(tools, child.pid, launchLog, supervisorStarted);
       child.stdout?.on('data', (chunk: Buffer) => launchLog.write('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => launchLog.write('stderr', chunk));
-      onNotifyLines(child.stdio[notifyFd] as Readable | undefined, (line) => {
+      // stdio is null when the spawn failed for lack of file descriptors (EMFILE): failure reports it
+      onNotifyLines(child.stdio?.[notifyFd] as Readable | undefined, (line) => {
         const message = parseNotifyLine(line);
         if (message.kind === 'ready') {
           progress.flush();
@@ -155,26 +201,9 @@ export function createRunBackend(
           launchLog.note(`ignored notification line: ${JSON.stringify(line.slice(0, 200))}`);
         }
       }, (start) => launchLog.note(`ignored a notification line of more than 4096 characters: ${JSON.stringify(`${start}…`)}`));
-      child.once('spawn', () => {
-        pgid = child.pid;
-        if (pgid === undefined) return;
-        const held = holdGroup(pgid);
-        if (held) launchLog.note(held);
-        if (released) {
-          // the launch ended between spawn() and its 'spawn' event: nobody else will stop this one
-          signalSafely(pgid, 'SIGKILL');
-          return;
-        }
-        rememberInstance(instanceId);
-        forgetGroup = killGroupOnExit(pgid);
-        if (options.guard) dismissGuard = startGuard(execa, pgid, instanceId, options.shutdown.graceMs, (line) => launchLog.note(line));
-        sendBack({ type: 'process.spawned', pid: pgid, instanceId, logFile: launchLog.path } satisfies ProcessEvent);
-        void recordLock(pgid, held);
-        if (pendingSignal) signalSafely(pgid, pendingSignal);
-      });
       // 'exit', not 'close' or the result promise: a grandchild holding the pipes must not hide the exit
       child.once('exit', (exitCode, signal) => {
-        if (pgid === undefined || released) return; // never spawned (execa's result says why), or nobody listens any more
+        if (pgid === undefined || released) return; // never spawned (failure says why), or nobody listens any more
         exited = true;
         progress.dispose();
         noteDroppedProgress();
@@ -187,15 +216,18 @@ export function createRunBackend(
           sendBack({ type: 'process.exited', ...exit } satisfies ProcessEvent);
         });
       });
-      // execa settles its promise (never rejecting) with why a command could not be started
-      void child.then((result) => {
-        if (pgid !== undefined || !result.failed) return;
-        launchLog.note(`spawn failed: ${result.shortMessage ?? result.code ?? 'unknown error'}`);
-        sendBack(spawnFailure({ code: result.code, message: result.shortMessage }, options, launchLog.path));
+      void failure.then((error) => {
+        // a pid known only now (execa on Windows may report it at its 'spawn' event)
+        if (!error && pgid === undefined && child.pid !== undefined && !released) return recordLaunch(tools, child.pid, launchLog, supervisorStarted);
+        if (!error || pgid !== undefined) return;
+        removeLock(lockFile); // nothing was born: the record written before the spawn names no one
+        if (released) return;
+        launchLog.note(`spawn failed: ${error.message ?? error.code ?? 'unknown error'}`);
+        sendBack(spawnFailure(error, options, launchLog.path));
       });
     };
 
-    const begin = (execaModule: typeof import('execa')) => {
+    const begin = (tools: SpawnTools, supervisorStarted: string) => {
       if (released) return; // stopped while the module was loading: nothing was born
       try {
         log = openLaunchLog(folders.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
@@ -203,15 +235,16 @@ export function createRunBackend(
         return sendBack(logFailure(error, options));
       }
       try {
-        launch(execaModule, log);
+        launch(tools, log, supervisorStarted);
       } catch (error) {
-        // a defect in the launch itself: report it like a command that could not be started
+        // a defect in the launch itself, or a spawn refused for lack of file descriptors: like a command that could not be started
+        if (pgid === undefined) removeLock(lockFile);
         log.note(`spawn failed: ${error instanceof Error ? error.message : String(error)}`);
         sendBack(spawnFailure(error, options, log.path));
       }
     };
     // an installation without execa is reported, not an unhandled rejection
-    Promise.all([loadExeca(), prepareGroups()]).then(([execaModule]) => begin(execaModule), (error: unknown) => {
+    Promise.all([loadSpawnTools(), prepareGroups(), supervisorStartTime()]).then(([tools, , started]) => begin(tools, started), (error: unknown) => {
       if (!released) sendBack(spawnFailure(error, options, undefined));
     });
 
@@ -229,6 +262,8 @@ export function createRunBackend(
         signalSafely(pgid, 'SIGKILL');
         forgetInstance(instanceId);
       }
+      // a launch released before its spawn (or whose spawn failed) leaves no record behind
+      if (pgid === undefined) removeLock(lockFile);
       void log?.close();
     };
   };
