@@ -1,7 +1,8 @@
-import { closeSync, constants, lstatSync, openSync, renameSync, type Stats, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, renameSync, type Stats, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BackendSupervisor } from '../supervisor.js';
 import { SetupError } from './cli-io.js';
+import { readBoundedTextFile } from './read-bounded-file.js';
 
 /** What a terminal needs to call the backend's protected routes. */
 export interface EnvFileValues {
@@ -61,28 +62,47 @@ export function envFileText(values: EnvFileValues): string {
 }
 
 /**
+ * Which file was written, so that only this very file is removed later: device and inode, and
+ * the text (a freed inode number is handed to the next new file at once, on tmpfs for one).
+ */
+export interface WrittenEnvFile {
+  dev: number;
+  ino: number;
+  text: string;
+}
+
+/**
  * Writes the file as a fresh 0600 file (created exclusively, never through a link) renamed over
  * `path`, so that a reader sees the old or the new content, never a key in a readable file.
  */
-export function writeEnvFile(path: string, values: EnvFileValues): void {
+export function writeEnvFile(path: string, values: EnvFileValues): WrittenEnvFile {
   const target = resolve(path);
   const why = refusal(target);
   if (why) throw new SetupError(`refusing --write-env-file ${path}: ${why}`);
   const temporary = `${target}.${process.pid}.tmp`;
   const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+  let written: WrittenEnvFile;
   try {
-    writeSync(fd, envFileText(values));
+    const text = envFileText(values);
+    writeSync(fd, text);
+    const { dev, ino } = fstatSync(fd);
+    written = { dev, ino, text };
   } finally {
     closeSync(fd);
   }
   renameSync(temporary, target);
+  return written;
 }
 
-/** Removes the file when the backend stops: its key is useless then, and should not linger. */
-export function removeEnvFile(path: string): void {
+/**
+ * Removes the file when the backend stops (its key is useless then, and should not linger), but
+ * only the file this process wrote: another CLI on the same path, or the user, may have put
+ * their own there since.
+ */
+export function removeEnvFile(path: string, written: WrittenEnvFile): void {
   const existing = lstatOrUndefined(resolve(path));
-  const uid = ownUid();
-  if (!existing?.isFile() || (uid !== undefined && existing.uid !== uid)) return;
+  if (!existing?.isFile() || existing.dev !== written.dev || existing.ino !== written.ino) return;
+  if (existing.size !== Buffer.byteLength(written.text) || readBoundedTextFile(resolve(path), written.text.length) !== written.text) return;
   unlinkSync(resolve(path));
 }
 
@@ -99,13 +119,14 @@ export interface KeptEnvFile {
 export function keepEnvFile(path: string): KeptEnvFile {
   checkEnvFile(path);
   let writtenPort = 0;
+  let written: WrittenEnvFile | undefined;
   return {
     follow(supervisor, complain) {
       supervisor.subscribe((status) => {
         const url = supervisor.getBaseUrl();
         if (status.status !== 'running' || url === undefined || status.port === writtenPort) return;
         try {
-          writeEnvFile(path, { url, port: status.port, apiKey: supervisor.getApiKey() });
+          written = writeEnvFile(path, { url, port: status.port, apiKey: supervisor.getApiKey() });
           writtenPort = status.port;
         } catch (error) {
           complain(error instanceof SetupError ? error.message : `cannot write --write-env-file ${path}: ${(error as Error).message}`);
@@ -113,9 +134,9 @@ export function keepEnvFile(path: string): KeptEnvFile {
       });
     },
     async remove() {
-      if (writtenPort === 0) return;
+      if (written === undefined) return;
       try {
-        removeEnvFile(path);
+        removeEnvFile(path, written);
       } catch {
         // already gone, or never ours: nothing to clean up
       }

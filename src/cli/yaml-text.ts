@@ -89,7 +89,7 @@ function duplicateAt({ isMap, isScalar, isSeq }: Yaml, document: Document, offse
     const { node, path } = stack.pop() as { node: unknown; path: string[] };
     if (isMap(node)) {
       for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+        const key = isScalar(pair.key) ? String(pair.key.value ?? '') : '?';
         if (isScalar(pair.key) && pair.key.range?.[0] === offset) return { path: path.join('.'), key };
         stack.push({ node: pair.value, path: [...path, key] });
       }
@@ -98,6 +98,13 @@ function duplicateAt({ isMap, isScalar, isSeq }: Yaml, document: Document, offse
     }
   }
   return { path: '?', key: '?' };
+}
+
+// The name a key becomes in a JavaScript object: 1 and "1", true and "true", ~ and "" are one name,
+// and yaml's own check (equal values) would let the second silently replace the first.
+function propertyName({ isScalar }: Yaml, key: unknown): string {
+  if (!isScalar(key)) return String(key);
+  return key.value === null || key.value === undefined ? '' : String(key.value);
 }
 
 /**
@@ -114,7 +121,7 @@ export async function readYaml(text: string, { maxDepth = 64, maxAliasCount = 10
   const { Composer, Parser } = yaml;
   const deep = mayNestDeeperThan(yaml, text, maxDepth) ?? deepestPoint(Array.from(new Parser().parse(text)), maxDepth);
   if (deep !== undefined) throw new YamlTextError(positionOf(text, deep), `nested deeper than ${maxDepth} levels`);
-  const documents = Array.from(new Composer({ uniqueKeys: true, prettyErrors: false }).compose(new Parser().parse(text)));
+  const documents = Array.from(new Composer({ uniqueKeys: (a, b) => propertyName(yaml, a) === propertyName(yaml, b), prettyErrors: false }).compose(new Parser().parse(text)));
   if (documents.length !== 1) throw new YamlTextError(undefined, documents.length === 0 ? 'it is empty' : `it holds ${documents.length} documents; a system file holds one`);
   const [document] = documents as [Document];
   const [error] = document.errors;

@@ -1,6 +1,6 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/supervisor.js';
 
@@ -40,6 +40,32 @@ describe('the CLI tells a terminal how to reach the backend', () => {
     expect(await run.exit).toBe(0);
     expect(existsSync(file)).toBe(false);
     expect([...run.stdout, ...run.stderr].join('\n')).not.toContain(key);
+  });
+
+  it('a CLI that exits removes only the file it wrote: a second CLI on the same path, or a file the user put there since, stays', async () => {
+    const dir = tempDir('env-file-two');
+    const file = join(dir, 'backend.env');
+    const first = runCli(['--write-env-file', file, '--', 'python3', exampleBackend]);
+    const firstRunning = await first.waitFor((status) => status.status === 'running');
+    await until(() => existsSync(file) && parseEnv(readFileSync(file, 'utf8')).BACKEND_PORT === String(firstRunning.port));
+    const second = runCli(['--write-env-file', file, '--', 'python3', exampleBackend]);
+    // a failed expectation must not leave the second CLI running
+    onTestFinished(() => {
+      second.child.kill('SIGINT');
+    });
+    const secondRunning = await second.waitFor((status) => status.status === 'running');
+    await until(() => existsSync(file) && parseEnv(readFileSync(file, 'utf8')).BACKEND_PORT === String(secondRunning.port));
+
+    first.child.kill('SIGINT');
+    expect(await first.exit).toBe(0);
+    expect(parseEnv(readFileSync(file, 'utf8')).BACKEND_PORT).toBe(String(secondRunning.port));
+
+    // the user replaces the file with one of their own (a new file, as editors save): not ours to delete either
+    unlinkSync(file);
+    writeFileSync(file, 'MINE=1\n', { mode: 0o600 });
+    second.child.kill('SIGINT');
+    expect(await second.exit).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('MINE=1\n');
   });
 
   const refused: [string, (dir: string) => string, string][] = [

@@ -50,6 +50,15 @@ describe('system files in YAML or JSON', () => {
     expect(await refusal(top)).toBe(`the system file ${top}:1:18: "(top level)" has two keys named "services"`);
   });
 
+  it('takes keys that become one name in JavaScript as duplicates: 1 and "1", true and "true", ~ and ""', async () => {
+    const number = fileWith('dup-number.yaml', 'services:\n  1:\n    command: x\n  "1":\n    command: y\n');
+    expect(await refusal(number)).toBe(`the system file ${number}:4:3: two services are named "1"`);
+    const boolean = fileWith('dup-boolean.yaml', 'services:\n  db:\n    command: x\n    env: { true: a, "true": b }\n');
+    expect(await refusal(boolean)).toBe(`the system file ${boolean}:4:21: "services.db.env" has two keys named "true"`);
+    const empty = fileWith('dup-null.yaml', 'services:\n  ~:\n    command: x\n  "":\n    command: y\n');
+    expect(await refusal(empty)).toBe(`the system file ${empty}:4:3: two services are named ""`);
+  });
+
   it('says where a syntax error is, in the format the file claims', async () => {
     const json = fileWith('bad.json', '{"services": ');
     expect(await refusal(json)).toMatch(new RegExp(`^the system file ${json}:1:\\d+ is not valid JSON: `));
