@@ -3,7 +3,7 @@ import { type Actor, createActor } from 'xstate';
 import { type BackendLifecycleMachine, backendLifecycleMachine } from '../machines/backend-lifecycle.machine.js';
 import { toFailure } from '../machines/failure.js';
 import { restartDelayMs } from '../machines/restart-policy.js';
-import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
+import { type BackendStatusError, type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createLazyActors } from './actors/lazy.js';
 import { type Command, CommandOutcomes } from './command-outcomes.js';
 import { BackendError } from './errors.js';
@@ -38,6 +38,32 @@ export interface BackendSupervisor {
   subscribe(listener: (status: BackendStatusInfo) => void): () => void;
   /** The XState actor, for inspection and advanced use. */
   readonly actor: Actor<BackendLifecycleMachine>;
+}
+
+// what the Electron proxy must never forward for a page: the supervisor's own stop request
+const stopRequestPaths = new WeakMap<BackendSupervisor, string>();
+
+/** The path of `supervisor`'s own stop request (`shutdown.request.path`), if it has one. */
+export function stopRequestPathOf(supervisor: BackendSupervisor): string | undefined {
+  return stopRequestPaths.get(supervisor);
+}
+
+// each supervisor's statuses carry a number larger than any earlier supervisor's in this process
+let lastSupervisorId = 0;
+const nextSupervisorId = () => {
+  lastSupervisorId = Math.max(Date.now(), lastSupervisorId + 1);
+  return lastSupervisorId;
+};
+
+/** The status texts with every secret replaced: nothing a window, dialog or log tail shows may hold the key. */
+function redactStatus(status: BackendStatusInfo, secrets: readonly string[]): BackendStatusInfo {
+  const clean = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
+  const cleanError = (error: BackendStatusError): BackendStatusError => ({ ...error, message: clean(error.message), ...(error.cause ? { cause: cleanError(error.cause) } : {}) });
+  return {
+    ...status,
+    ...(status.detail !== undefined ? { detail: clean(status.detail) } : {}),
+    ...(status.error !== undefined ? { error: cleanError(status.error) } : {}),
+  };
 }
 
 function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) {
@@ -77,7 +103,9 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
     const failure = actor.getSnapshot().context.error;
     return new BackendError(failure ?? { code: 'STOP_FAILED', message: fallback });
   });
-  const feed = new StatusFeed((sequence) => deriveStatus(actor.getSnapshot(), new Date(), sequence));
+  const supervisorId = nextSupervisorId();
+  const secrets = apiKey === false ? [] : [apiKey];
+  const feed = new StatusFeed((sequence) => ({ ...redactStatus(deriveStatus(actor.getSnapshot(), new Date(), sequence), secrets), supervisor: supervisorId }));
   actor.subscribe({
     next: () => feed.refresh(),
     error: (error) => {
@@ -95,7 +123,7 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
     return outcomes.wait(name, feed.current);
   };
 
-  return {
+  const supervisor: BackendSupervisor = {
     start: () => command('start'),
     stop: () => command('stop'),
     restart: () => command('restart'),
@@ -106,4 +134,6 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
     subscribe: (listener) => feed.subscribe(listener),
     actor,
   };
+  if (options.shutdown.request) stopRequestPaths.set(supervisor, options.shutdown.request.path);
+  return supervisor;
 }

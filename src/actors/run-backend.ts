@@ -110,7 +110,7 @@ export function createRunBackend(
           hints.emit('ready', instanceId);
         } else if (message.kind === 'status') {
           launchLog.note(`backend status: ${message.text}`);
-          sendBack({ type: 'process.progress', detail: message.text } satisfies ProcessEvent);
+          sendBack({ type: 'process.progress', detail: launchLog.redact(message.text) } satisfies ProcessEvent);
         } else if (message.kind === 'extend') {
           // the wait counts its cap from the launch; this is the same moment, give or take the spawn
           const beyond = Date.now() + message.ms - (launchedAt + options.health.maxStartupMs);
