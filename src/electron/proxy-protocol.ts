@@ -16,7 +16,18 @@ export interface ProxyRequest {
 
 /** Why a proxied request failed: the renderer's `fetch` rejects with a `BackendProxyError` carrying it. */
 export interface ProxyError {
-  code: 'UNTRUSTED_SENDER' | 'BACKEND_NOT_RUNNING' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'RESPONSE_TOO_LARGE' | 'TIMEOUT' | 'BACKEND_ERROR' | 'ABORTED' | 'PROXY_DISABLED';
+  code:
+    | 'UNTRUSTED_SENDER'
+    | 'BACKEND_NOT_RUNNING'
+    | 'BAD_REQUEST'
+    | 'NOT_ALLOWED'
+    | 'PAYLOAD_TOO_LARGE'
+    | 'RESPONSE_TOO_LARGE'
+    | 'TIMEOUT'
+    | 'TOO_MANY_REQUESTS'
+    | 'BACKEND_ERROR'
+    | 'ABORTED'
+    | 'PROXY_DISABLED';
   message: string;
 }
 

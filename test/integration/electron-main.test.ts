@@ -8,7 +8,7 @@ import { electronDoubles } from '../helpers/electron-doubles.js';
 import { isRunning } from '../helpers/leaks.js';
 import { nextStatus, supervise } from '../helpers/supervisor.js';
 
-function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supervise>[1] = {}, extra: { quitDeadlineMs?: number; controls?: boolean } = {}) {
+function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supervise>[1] = {}, extra: { quitDeadlineMs?: number; controls?: boolean; direct?: boolean } = {}) {
   const electron = electronDoubles();
   const logs: string[] = [];
   const run = supervise(script, overrides);
@@ -23,8 +23,8 @@ function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supe
 }
 
 describe("electron main: the channels of MineContext's backend manager", () => {
-  it("answers get-port, get-status and get-connection with the shapes of MineContext's backend manager", async () => {
-    const { supervisor, ipcMain, openWindow } = setup();
+  it("answers get-port, get-status and get-connection (with direct: true) with the shapes of MineContext's backend manager", async () => {
+    const { supervisor, ipcMain, openWindow } = setup('execute-backend.mjs', {}, { direct: true });
     const window = openWindow();
     expect(await ipcMain.invoke(IpcChannel.Backend_GetPort, window.event())).toBe(0);
     const running = await supervisor.start();
@@ -58,7 +58,11 @@ describe("electron main: the channels of MineContext's backend manager", () => {
     const stranger = { sender: { send() {}, isDestroyed: () => false, getURL: () => 'file:///app/index.html' }, senderFrame: { url: 'file:///app/index.html' } };
     await expect(ipcMain.invoke('backend:get-port', window.event('https://evil.example/x'))).rejects.toThrow('backend-lifecycle: backend:get-port refused: origin https://evil.example is not trusted');
     await expect(ipcMain.invoke('backend:get-connection', stranger)).rejects.toThrow("file:///app/index.html is not in one of the app's windows");
-    await expect(ipcMain.invoke('python:execute', { sender: window.webContents, senderFrame: null }, { command: 'echo' })).rejects.toThrow('the sending frame is gone');
+    // execute() answers, never rejects: a refused sender gets an { ok: false } answer
+    expect(await ipcMain.invoke('python:execute', { sender: window.webContents, senderFrame: null }, { command: 'echo' })).toEqual({
+      ok: false,
+      error: { code: 'UNTRUSTED_SENDER', message: 'backend-lifecycle: python:execute refused: the sending frame is gone' },
+    });
     expect(logs).toHaveLength(3);
   });
 
@@ -127,7 +131,7 @@ describe('electron main: quit, failure dialog, dispose', () => {
     expect((await bridge.stop()).status).toBe('stopped');
   });
 
-  it('before-quit is held until the backend is stopped, then the app quits; a second quit does not start a second stop', async () => {
+  it('will-quit is held until the backend is stopped, then the app exits; a second quit does not start a second stop', async () => {
     const { supervisor, app, statuses } = setup();
     const running = await supervisor.start();
     app.quit();
@@ -136,7 +140,9 @@ describe('electron main: quit, failure dialog, dispose', () => {
     await nextStatus(supervisor, (s) => s.status === 'stopped');
     await new Promise((resolve) => setImmediate(resolve));
     expect(app.quitted).toBe(true);
-    expect(app.exits).toEqual([]);
+    // one app.exit(0) after the stop, not a re-issued app.quit(): the user's quit ran before-quit once, the second Cmd-Q once more
+    expect(app.exits).toEqual([0]);
+    expect(app.beforeQuitRuns).toBe(2);
     expect(statuses.filter((s) => s.phase === 'stopping.terminating')).toHaveLength(1);
     expect(isRunning(running.pid as number)).toBe(false);
   });
@@ -196,7 +202,7 @@ describe('electron preload bridge and renderer client', () => {
   });
 
   it('the bridge and client follow the backend when a restart has to move to another port', async () => {
-    const { supervisor, openWindow, rendererOf } = setup();
+    const { supervisor, openWindow, rendererOf } = setup('execute-backend.mjs', {}, { direct: true });
     const window = openWindow();
     const bridge = createBackendBridge(rendererOf(window));
     const seen: string[] = [];
@@ -204,7 +210,7 @@ describe('electron preload bridge and renderer client', () => {
     const client = createBackendClient(bridge);
     await supervisor.start();
     const first = await client.connection();
-    expect((await client.fetch('/api/execute', { method: 'POST', body: JSON.stringify({ command: 'echo', payload: 1 }) })).status).toBe(200);
+    expect(await client.execute('echo', 1)).toMatchObject({ ok: true, status: 200 });
     await supervisor.stop();
     // someone else takes the old port meanwhile: the next launch must move
     const squatter = createServer().listen(first.port, '127.0.0.1');
