@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
 import { type BackendLifecycleMachine, backendLifecycleMachine } from '../machines/backend-lifecycle.machine.js';
-import { toFailure } from '../machines/failure.js';
+import { type Failure, toFailure } from '../machines/failure.js';
 import { restartDelayMs } from '../machines/restart-policy.js';
 import { type BackendStatusError, type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createLazyActors } from './actors/lazy.js';
@@ -55,9 +55,16 @@ const nextSupervisorId = () => {
   return lastSupervisorId;
 };
 
+const redactText = (text: string, secrets: readonly string[]) => secrets.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
+
+/** A failure whose messages hold no secret (what start() and stop() reject with). */
+function redactFailure(failure: Failure, secrets: readonly string[]): Failure {
+  return { ...failure, message: redactText(failure.message, secrets), ...(failure.cause ? { cause: redactFailure(failure.cause, secrets) } : {}) };
+}
+
 /** The status texts with every secret replaced: nothing a window, dialog or log tail shows may hold the key. */
 function redactStatus(status: BackendStatusInfo, secrets: readonly string[]): BackendStatusInfo {
-  const clean = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
+  const clean = (text: string) => redactText(text, secrets);
   const cleanError = (error: BackendStatusError): BackendStatusError => ({ ...error, message: clean(error.message), ...(error.cause ? { cause: cleanError(error.cause) } : {}) });
   return {
     ...status,
@@ -99,12 +106,12 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
 export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
+  const secrets = apiKey === false ? [] : [apiKey];
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;
-    return new BackendError(failure ?? { code: 'STOP_FAILED', message: fallback });
+    return new BackendError(redactFailure(failure ?? { code: 'STOP_FAILED', message: fallback }, secrets));
   });
   const supervisorId = nextSupervisorId();
-  const secrets = apiKey === false ? [] : [apiKey];
   const feed = new StatusFeed((sequence) => ({ ...redactStatus(deriveStatus(actor.getSnapshot(), new Date(), sequence), secrets), supervisor: supervisorId }));
   actor.subscribe({
     next: () => feed.refresh(),

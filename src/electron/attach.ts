@@ -4,7 +4,7 @@ import { invalidOption } from '../errors.js';
 import { type BackendSupervisor, stopRequestPathOf } from '../supervisor.js';
 import type { BackendConnection, ExecuteResult } from './bridge-types.js';
 import { IpcChannel } from './channels.js';
-import type { ElectronMainApi, InvokeEventLike, MessageEventLike } from './electron-like.js';
+import type { ElectronMainApi, InvokeEventLike, MessageEventLike, MessagePortLike } from './electron-like.js';
 import { resolveElectronOptions } from './electron-options.js';
 import { type ExecuteOptions, executeOnBackend } from './execute.js';
 import { createFailureDialog } from './failure-dialog.js';
@@ -77,6 +77,9 @@ export interface AttachTarget {
 
 type Handler = (event: InvokeEventLike, ...args: unknown[]) => unknown;
 
+const isPort = (value: unknown): value is MessagePortLike =>
+  typeof value === 'object' && value !== null && ['on', 'postMessage', 'start', 'close'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
 /** Registers every handler or none: a channel another handler holds refuses the whole attach, leaving nothing behind. */
 function handleAll(ipcMain: ElectronMainApi['ipcMain'], handlers: [string, Handler][]): () => void {
   const registered: string[] = [];
@@ -148,8 +151,8 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
   const proxy = config.proxy;
   const inFlight = new Set<(error: ProxyError) => void>();
   const onFetch = (event: MessageEventLike, request: unknown) => {
-    const port = Array.isArray(event?.ports) ? event.ports[0] : undefined;
-    if (!port) return log(`refused ${IpcChannel.Backend_Fetch}: no MessagePort came with it`);
+    const port: unknown = Array.isArray(event?.ports) ? event.ports[0] : undefined;
+    if (!isPort(port)) return log(`refused ${IpcChannel.Backend_Fetch}: no MessagePort came with it`);
     const refuse = (error: ProxyError) => refuseOnPort(port, error);
     const refusal = refusedBy(IpcChannel.Backend_Fetch, event);
     if (refusal) return refuse({ code: 'UNTRUSTED_SENDER', message: refusal });

@@ -55,6 +55,24 @@ describe('one policy for what a page may do (proxy, bridge and execute alike)', 
     expect(dialog.shown).toEqual([]);
   });
 
+  it('redirects cannot carry a page past the policy, nor the key off the backend', async () => {
+    const { supervisor, client } = setup();
+    const { port } = await supervisor.start();
+    const redirect = (to: string, status = 307) => `/api/redirect?status=${status}&to=${encodeURIComponent(to)}`;
+    expect(await outcome(client.fetch(redirect('/api/shutdown', 308), { method: 'POST' }))).toMatch(/^NOT_ALLOWED: POST \/api\/shutdown/);
+    expect(await outcome(client.fetch(redirect('/api/shutdown', 302), { method: 'POST' }))).toMatch(/^NOT_ALLOWED: GET \/api\/shutdown/);
+    expect(await outcome(client.fetch(redirect(redirect('/api/execute'))))).toMatch(/^NOT_ALLOWED: GET \/api\/execute/);
+    for (const elsewhere of [`http://127.0.0.1:${port}@evil.example/x`, '//evil.example/x', '\\\\evil.example/x']) {
+      expect(await outcome(client.fetch(redirect(elsewhere))), elsewhere).toMatch(/^BACKEND_ERROR: the backend redirected to http:\/\/evil.example, another origin: not followed/);
+    }
+    expect(await outcome(client.fetch(redirect('/api/echo', 303), { method: 'POST', body: 'x' }))).toMatch(/^201 \{"method":"GET"/);
+    expect(await outcome(client.fetch(redirect(redirect(redirect(redirect(redirect(redirect('/api/echo'))))))))).toBe('BACKEND_ERROR: the backend redirected more than 5 times');
+    // the page's own X-API-Key never reaches the backend: main's does
+    const headers = (await (await client.fetch('/api/headers', { headers: { 'X-API-Key': 'forged', host: 'evil.example' } })).json()) as Record<string, string>;
+    expect([headers['x-api-key'], headers.host]).toEqual([supervisor.getApiKey(), `127.0.0.1:${port}`]);
+    expect(supervisor.getStatus().status).toBe('running');
+  });
+
   it('proxy.allow is the list of routes a page may reach; reserved paths pass only when named exactly', async () => {
     const { supervisor, client } = setup({ proxy: { allow: [{ path: '/api/echo', methods: ['POST'] }, { path: '/api/items/*' }, { path: '/api/execute', methods: ['POST'] }] } });
     await supervisor.start();

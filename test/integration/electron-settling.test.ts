@@ -96,6 +96,9 @@ describe('every proxied call settles; nothing crashes main', () => {
       // no port, no request object: logged and refused, not thrown
       expect(() => ipcMain.listeners.emit(IpcChannel.Backend_Fetch, { ...window.event(), ports: [] }, null)).not.toThrow();
       expect(() => ipcMain.listeners.emit(IpcChannel.Backend_Fetch, null, null)).not.toThrow();
+      // ports that are not ports (Electron makes them, but main must not trust their shape either)
+      expect(() => ipcMain.listeners.emit(IpcChannel.Backend_Fetch, { ...window.event(), ports: [{}] }, { path: '/api/echo', method: 'GET', headers: [], hasBody: false })).not.toThrow();
+      expect(() => ipcMain.listeners.emit(IpcChannel.Backend_Fetch, { ...window.event(), ports: 'x' }, {})).not.toThrow();
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       process.off('uncaughtException', onUncaught);
