@@ -63,9 +63,11 @@ function proxiedFetch(bridge: BackendBridge, path: string, init: RequestInit): P
     let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
     let state: 'waiting' | 'streaming' | 'done' = 'waiting';
     const signal = init.signal ?? undefined;
+    let listening = false;
     const done = () => {
       state = 'done';
-      signal?.removeEventListener('abort', onAbort);
+      if (listening) signal?.removeEventListener('abort', onAbort);
+      listening = false;
     };
     // before the head: the promise rejects; after it: the body errors
     const failWith = (reason: unknown) => {
@@ -114,7 +116,10 @@ function proxiedFetch(bridge: BackendBridge, path: string, init: RequestInit): P
       call.cancel();
     }
     if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal && state === 'waiting') {
+      signal.addEventListener('abort', onAbort);
+      listening = true;
+    }
     if (request.body) void pump(request.body, call, (error) => failWith(new TypeError(`the request body failed: ${(error as Error)?.message ?? String(error)}`)));
   });
 }

@@ -133,7 +133,11 @@ describe('the proxy and bridge under random calls, aborts, detaches and backend 
             faults.push(supervisor.restart().catch(() => undefined));
           } else if (op.kind === 'kill') {
             const { pid } = supervisor.getStatus();
-            if (pid !== undefined) process.kill(pid, 'SIGKILL');
+            try {
+              if (pid !== undefined) process.kill(pid, 'SIGKILL');
+            } catch {
+              // already gone (killed by an earlier step, or stopping)
+            }
           } else if (op.kind === 'wait') {
             await sleep(op.ms);
           }
