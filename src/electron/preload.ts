@@ -36,7 +36,17 @@ function isDownstreamMessage(value: unknown): value is ProxyDownstreamMessage {
   if (message.type === 'head') return Number.isInteger(message.status) && typeof message.statusText === 'string' && Array.isArray(message.headers);
   if (message.type === 'chunk') return message.data instanceof Uint8Array;
   if (message.type === 'error') return typeof message.error === 'object' && message.error !== null;
-  return message.type === 'end';
+  return message.type === 'end' || message.type === 'accepted';
+}
+
+/** Options of {@link createBackendBridge}. */
+export interface BackendBridgeOptions {
+  /**
+   * How long a proxied request waits for main to take it (its `accepted` message) before it fails
+   * with `PROXY_DISABLED` (default 10 000 ms): with no proxy attached, or after `detach()`, nobody
+   * answers, and Chromium's MessagePort does not tell the page.
+   */
+  acceptTimeoutMs?: number;
 }
 
 /**
@@ -44,20 +54,27 @@ function isDownstreamMessage(value: unknown): value is ProxyDownstreamMessage {
  * `head` at most once, then `chunk`s, then exactly one of `end` or `fail`, whatever main does
  * (answers, garbles, closes the port, or was detached).
  */
-function proxyRequest(ipcRenderer: ElectronPreloadApi['ipcRenderer'], request: ProxyRequest, sink: ProxySink): ProxyCall {
+function proxyRequest(ipcRenderer: ElectronPreloadApi['ipcRenderer'], request: ProxyRequest, sink: ProxySink, acceptTimeoutMs: number): ProxyCall {
   const { port1, port2 } = new MessageChannel() as unknown as { port1: PagePort; port2: PagePort };
   let open = true;
   let headed = false;
   const finish = (last: () => void) => {
     if (!open) return;
     open = false;
+    clearTimeout(unaccepted);
     port1.close();
     last();
   };
   const fail = (error: ProxyError) => finish(() => sink.fail(error));
+  const unaccepted = setTimeout(
+    () => fail({ code: 'PROXY_DISABLED', message: `the main process did not take the request within ${acceptTimeoutMs} ms (no proxy attached, or it was detached)` }),
+    acceptTimeoutMs,
+  );
   port1.addEventListener('message', ({ data }) => {
     if (!open) return;
+    clearTimeout(unaccepted);
     if (!isDownstreamMessage(data)) return fail({ code: 'BACKEND_ERROR', message: 'the proxy sent a malformed message' });
+    if (data.type === 'accepted') return;
     if (data.type === 'error') return fail(data.error);
     if (data.type === 'head') {
       if (headed) return fail({ code: 'BACKEND_ERROR', message: 'the proxy sent a second response head' });
@@ -68,7 +85,7 @@ function proxyRequest(ipcRenderer: ElectronPreloadApi['ipcRenderer'], request: P
     if (data.type === 'chunk') sink.chunk(data.data);
     else finish(() => sink.end());
   });
-  // main closed its end without an answer: detached, or nobody listens on backend:fetch any more
+  // main closed its end without an answer (where the port reports it: Node's does, Chromium's may not)
   port1.addEventListener('close', () => fail({ code: 'PROXY_DISABLED', message: 'the main process closed the request without answering (the proxy was detached)' }));
   port1.start();
   try {
@@ -99,7 +116,8 @@ async function executeOnMain(ipcRenderer: ElectronPreloadApi['ipcRenderer'], com
 }
 
 /** Builds the bridge object (exposed by {@link exposeBackendBridge}; useful on its own in tests). */
-export function createBackendBridge(ipcRenderer: ElectronPreloadApi['ipcRenderer']): BackendBridge {
+export function createBackendBridge(ipcRenderer: ElectronPreloadApi['ipcRenderer'], options: BackendBridgeOptions = {}): BackendBridge {
+  const acceptTimeoutMs = options.acceptTimeoutMs ?? 10_000;
   return {
     getPort: () => ipcRenderer.invoke(IpcChannel.Backend_GetPort) as Promise<number>,
     getStatus: () => ipcRenderer.invoke(IpcChannel.Backend_GetStatus) as Promise<BackendStatusInfo>,
@@ -124,7 +142,7 @@ export function createBackendBridge(ipcRenderer: ElectronPreloadApi['ipcRenderer
     },
     execute: (command, payload) => executeOnMain(ipcRenderer, command, payload),
     getConnection: () => ipcRenderer.invoke(IpcChannel.Backend_GetConnection) as Promise<BackendConnection>,
-    request: (request, sink) => proxyRequest(ipcRenderer, request, sink),
+    request: (request, sink) => proxyRequest(ipcRenderer, request, sink, acceptTimeoutMs),
     start: () => ipcRenderer.invoke(IpcChannel.Backend_Start) as Promise<BackendStatusInfo>,
     stop: () => ipcRenderer.invoke(IpcChannel.Backend_Stop) as Promise<BackendStatusInfo>,
     restart: () => ipcRenderer.invoke(IpcChannel.Backend_Restart) as Promise<BackendStatusInfo>,
@@ -140,8 +158,8 @@ export function createBackendBridge(ipcRenderer: ElectronPreloadApi['ipcRenderer
  * import { exposeBackendBridge } from 'backend-lifecycle/electron/preload';
  * exposeBackendBridge({ contextBridge, ipcRenderer });
  */
-export function exposeBackendBridge({ contextBridge, ipcRenderer }: ElectronPreloadApi, key = 'backend'): BackendBridge {
-  const bridge = createBackendBridge(ipcRenderer);
+export function exposeBackendBridge({ contextBridge, ipcRenderer }: ElectronPreloadApi, key = 'backend', options: BackendBridgeOptions = {}): BackendBridge {
+  const bridge = createBackendBridge(ipcRenderer, options);
   contextBridge.exposeInMainWorld(key, bridge);
   return bridge;
 }

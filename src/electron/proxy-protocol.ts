@@ -34,8 +34,13 @@ export interface ProxyError {
 /** Renderer → main, on the port. */
 export type ProxyUpstreamMessage = { type: 'body'; data: Uint8Array } | { type: 'body-end' } | { type: 'cancel' };
 
-/** Main → renderer, on the port: one `head`, then `chunk`s, then `end`; or an `error` at any point. */
+/**
+ * Main → renderer, on the port: `accepted` at once (the page learns that main took the request:
+ * Chromium's MessagePort tells the page nothing when nobody listens any more), one `head`, then
+ * `chunk`s, then `end`; or an `error` at any point.
+ */
 export type ProxyDownstreamMessage =
+  | { type: 'accepted' }
   | { type: 'head'; status: number; statusText: string; headers: [string, string][] }
   | { type: 'chunk'; data: Uint8Array }
   | { type: 'end' }

@@ -157,6 +157,7 @@ export async function proxyToBackend(context: ProxyContext, request: ProxyReques
     finish();
   });
   port.start();
+  send({ type: 'accepted' });
 
   const status = supervisor.getStatus();
   if (status.status !== 'running') return fail({ code: 'BACKEND_NOT_RUNNING', message: `the backend is ${status.status}` });

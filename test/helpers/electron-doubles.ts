@@ -36,19 +36,17 @@ export class FakeIpcMain {
   }
   /**
    * What `ipcRenderer.postMessage` does: the message and the transferred ports reach `on` listeners.
-   * A message nobody listens to is dropped by Electron and its ports are collected, which the page
-   * sees as its port's `close` event (MessagePortMain: "Emitted when the remote end of a
-   * MessagePortMain object becomes disconnected", electronjs.org/docs/latest/api/message-port-main);
-   * the double closes them at once.
+   * A message nobody listens to is dropped with its ports, and the page hears nothing: Chromium's
+   * MessagePort fires no `close` event when its other end is closed or dropped (measured with
+   * Chromium 156 through playwright-core); only main's MessagePortMain reports `close`.
    */
   post(channel: string, event: InvokeEventLike, message: unknown, ports: unknown[] = []): void {
+    if (this.listeners.listenerCount(channel) === 0) return void this.dropped.push(...ports);
     const withPorts: MessageEventLike = { ...event, ports: ports.map((port) => mainPort(port as NodeMessagePort)) };
-    if (this.listeners.listenerCount(channel) === 0) {
-      for (const port of ports) (port as NodeMessagePort).close();
-      return;
-    }
     this.listeners.emit(channel, withPorts, message);
   }
+  /** Ports of messages nobody heard (kept so that they are not collected under the test). */
+  readonly dropped: unknown[] = [];
   handle(channel: string, handler: Handler): void {
     if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, handler);

@@ -15,7 +15,8 @@ function setup(script = 'execute-backend.mjs', overrides: Parameters<typeof supe
   const detach = attachBackendToElectron(run.supervisor, {
     ...electron,
     trustedOrigins: ['file://'],
-    execute: { commands: ['echo', 'slow', 'big', 'locked', 'invalid'], timeoutMs: 300, maxPayloadBytes: 1024 },
+    // a time limit a loaded machine cannot trip on the quick calls (300 ms did, on the original code too); 'slow' still exceeds it
+    execute: { commands: ['echo', 'slow', 'big', 'locked', 'invalid'], timeoutMs: 3_000, maxPayloadBytes: 1024 },
     log: (message) => logs.push(message),
     ...extra,
   });
@@ -75,7 +76,7 @@ describe("electron main: the channels of MineContext's backend manager", () => {
     expect(await call({ command: 'echo', payload: { a: 1 } })).toEqual({ ok: true, status: 200, data: { result: { a: 1 } } });
     expect(await call({ command: 'rm -rf', payload: null })).toEqual({ ok: false, error: { code: 'NOT_ALLOWED', message: 'Command "rm -rf" is not on the allowlist' } });
     expect(await call({ command: 'echo', payload: 'x'.repeat(2_000) })).toEqual({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'payload exceeds 1024 bytes' } });
-    expect(await call({ command: 'slow', payload: 2_000 })).toEqual({ ok: false, error: { code: 'TIMEOUT', message: 'the backend did not answer within 300 ms' } });
+    expect(await call({ command: 'slow', payload: 20_000 })).toEqual({ ok: false, error: { code: 'TIMEOUT', message: 'the backend did not answer within 3000 ms' } });
     expect(await call({ command: 'big' })).toMatchObject({ ok: false, error: { code: 'BACKEND_ERROR', message: 'the backend answer is too large' } });
     expect(await call('echo')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     // FastAPI's error shapes reach the renderer as the message the backend gave, not "HTTP 409"

@@ -78,7 +78,7 @@ describe('the proxy and bridge under random calls, aborts, detaches and backend 
           log: () => {},
         });
         const window = electron.openWindow();
-        const bridge = createBackendBridge(electron.rendererOf(window));
+        const bridge = createBackendBridge(electron.rendererOf(window), { acceptTimeoutMs: 1_000 });
         const terminals: number[] = [];
         const counting: BackendBridge = {
           ...bridge,
