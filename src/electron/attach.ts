@@ -123,6 +123,7 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
     return target[name]();
   };
   const execute = config.execute;
+  let executing = 0;
   const handlers: [string, Handler][] = [
     guarded(IpcChannel.Backend_GetPort, () => supervisor.getPort()),
     guarded(IpcChannel.Backend_GetStatus, () => supervisor.getStatus()),
@@ -138,7 +139,14 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
         const refusal = refusedBy(IpcChannel.Python_Execute, event);
         if (refusal) return { ok: false, error: { code: 'UNTRUSTED_SENDER', message: refusal } };
         if (!execute) return { ok: false, error: { code: 'NOT_ALLOWED', message: 'python:execute is not enabled' } };
-        return executeOnBackend(supervisor, execute, request);
+        // the same cap as the proxy's: a page cannot open sockets to the backend without bound by either route
+        if (executing >= config.maxConcurrent) {
+          return { ok: false, error: { code: 'TOO_MANY_REQUESTS', message: `${config.maxConcurrent} python:execute calls are in flight already (proxy.maxConcurrent)` } };
+        }
+        executing += 1;
+        return executeOnBackend(supervisor, execute, request).finally(() => {
+          executing -= 1;
+        });
       },
     ],
     guarded(IpcChannel.Backend_Start, control('start')),

@@ -13,6 +13,8 @@ export interface ResolvedElectronOptions {
   execute: ExecuteOptions | undefined;
   controls: boolean;
   direct: boolean;
+  /** Most calls in flight at once, per route (proxy, python:execute): `proxy.maxConcurrent`, default 64. */
+  maxConcurrent: number;
   failureDialog: boolean;
   quitDeadlineMs: number | undefined;
   log: (message: string) => void;
@@ -71,6 +73,7 @@ export function resolveElectronOptions(options: ElectronBackendOptions, stopRequ
     execute,
     controls: flag('controls', options.controls),
     direct: flag('direct', options.direct),
+    maxConcurrent: proxy?.maxConcurrent ?? 64,
     failureDialog: options.failureDialog !== false,
     quitDeadlineMs: options.quitDeadlineMs,
     log: options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`)),

@@ -38,6 +38,8 @@ export type ProxyLimits = Required<Omit<ProxyOptions, 'allow'>>;
 const droppedRequestHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'te', 'trailer', 'proxy-connection', 'proxy-authorization', 'x-api-key']);
 const droppedResponseHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'trailer']);
 const unsafeText = /[\0\r\n]/;
+// what HTTP servers accept in a request head (Node's default is 16 KiB): more is a page flooding main
+const maxHeaderBytes = 64 * 1024;
 
 /** The request as the renderer sent it, or why it cannot be forwarded. */
 export function validateProxyRequest(value: unknown): ProxyRequest | string {
@@ -53,6 +55,8 @@ export function validateProxyRequest(value: unknown): ProxyRequest | string {
   const wellFormed = (pair: unknown): pair is [string, string] =>
     Array.isArray(pair) && pair.length === 2 && pair.every((part) => typeof part === 'string' && !unsafeText.test(part));
   if (!Array.isArray(headers) || headers.length > 100 || !pairs.every(wellFormed)) return 'headers must be at most 100 [name, value] string pairs without control characters';
+  const headerBytes = (pairs as [string, string][]).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+  if (headerBytes > maxHeaderBytes) return `headers must total at most ${maxHeaderBytes} characters (got ${headerBytes})`;
   return { path, method: method.toUpperCase(), headers: pairs as [string, string][], hasBody: hasBody === true };
 }
 

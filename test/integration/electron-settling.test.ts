@@ -153,6 +153,19 @@ describe('limits and redirects', () => {
     expect(await settled(client.fetch('/api/echo'))).toBe('resolved 201');
   });
 
+  it('python:execute shares the cap (no second route to unbounded sockets), and a flood of header text is refused', async () => {
+    const { supervisor, client } = setup({ proxy: { maxConcurrent: 2 }, execute: { commands: ['echo'], path: '/api/hang', timeoutMs: 3_000 } });
+    await supervisor.start();
+    const held = [client.execute('echo'), client.execute('echo')];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await client.execute('echo')).toEqual({ ok: false, error: { code: 'TOO_MANY_REQUESTS', message: '2 python:execute calls are in flight already (proxy.maxConcurrent)' } });
+    expect((await Promise.all(held)).map((answer) => (answer.ok ? 'ok' : answer.error.code))).toEqual(['TIMEOUT', 'TIMEOUT']);
+    // a slot is free again: the call is made (and times out on /api/hang), not refused
+    expect(await client.execute('echo')).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+    const flood = { 'x-flood': 'x'.repeat(70_000) };
+    expect(await settled(client.fetch('/api/echo', { headers: flood }))).toBe('BAD_REQUEST: backend:fetch headers must total at most 65536 characters (got 70007)');
+  }, 30_000);
+
   it("follows a same-origin 307 with its method and body (FastAPI's trailing-slash redirect); refuses another origin", async () => {
     const { supervisor, client } = setup();
     await supervisor.start();
