@@ -170,7 +170,8 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
     if (inFlight.size >= proxy.maxConcurrent) {
       return refuse({ code: 'TOO_MANY_REQUESTS', message: `${proxy.maxConcurrent} proxied requests are in flight already (proxy.maxConcurrent)` });
     }
-    void proxyToBackend({ supervisor, limits: proxy, inFlight }, valid, port);
+    // proxyToBackend answers every failure on the port; what is left (a port that throws) is logged, never unhandled
+    proxyToBackend({ supervisor, limits: proxy, inFlight }, valid, port).catch((error: unknown) => log(`backend:fetch failed in main: ${(error as Error)?.message ?? String(error)}`));
   };
   ipcMain.on(IpcChannel.Backend_Fetch, onFetch);
 
