@@ -22,6 +22,11 @@ export interface BackendStatusInfo {
    * highest number, even when two changes share a timestamp or arrive out of order over IPC.
    */
   sequence: number;
+  /**
+   * Which supervisor made this status: larger for every supervisor created later in the process, so
+   * that a replaced supervisor's statuses (numbered from 1 again) are ordered by supervisor, then `sequence`.
+   */
+  supervisor?: number;
   /** While starting: what the backend last reported about its progress (`STATUS=` on its notification fd). */
   detail?: string;
   error?: BackendStatusError;

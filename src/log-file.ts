@@ -25,6 +25,8 @@ export interface LaunchLog {
   note(line: string): void;
   /** The last lines the backend printed, redacted. */
   tail(): string[];
+  /** `text` with the secrets replaced, as in the file: for anything else the backend says (STATUS= lines). */
+  redact(text: string): string;
   readonly addressInUse: boolean;
   /** Resolves once everything written so far is in the file (an error that names the log can be read at once). */
   flush(): Promise<void>;
@@ -141,6 +143,7 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
 
   return {
     path,
+    redact,
     write(source, chunk) {
       const text = typeof chunk === 'string' ? chunk : decoders[source].write(chunk);
       const lines = (partial[source] + text).split('\n');

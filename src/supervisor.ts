@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
 import { type BackendLifecycleMachine, backendLifecycleMachine } from '../machines/backend-lifecycle.machine.js';
-import { toFailure } from '../machines/failure.js';
+import { type Failure, toFailure } from '../machines/failure.js';
 import { restartDelayMs } from '../machines/restart-policy.js';
-import { type BackendStatusInfo, deriveStatus } from '../machines/status.js';
+import { type BackendStatusError, type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createLazyActors } from './actors/lazy.js';
 import { type Command, CommandOutcomes } from './command-outcomes.js';
 import { Diagnostics } from './diagnose/diagnostics.js';
@@ -63,6 +63,49 @@ export interface BackendSupervisor {
   readonly actor: Actor<BackendLifecycleMachine>;
 }
 
+// what the Electron proxy must never forward for a page: the supervisor's own stop request
+const stopRequestPaths = new WeakMap<BackendSupervisor, string>();
+
+/** The path of `supervisor`'s own stop request (`shutdown.request.path`), if it has one. */
+export function stopRequestPathOf(supervisor: BackendSupervisor): string | undefined {
+  return stopRequestPaths.get(supervisor);
+}
+
+// each supervisor's statuses carry a number larger than any earlier supervisor's in this process
+let lastSupervisorId = 0;
+const nextSupervisorId = () => {
+  lastSupervisorId = Math.max(Date.now(), lastSupervisorId + 1);
+  return lastSupervisorId;
+};
+
+const redactText = (text: string, secrets: readonly string[]) => secrets.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
+
+/** A failure whose messages hold no secret (what start() and stop() reject with). */
+function redactFailure(failure: Failure, secrets: readonly string[]): Failure {
+  return {
+    ...failure,
+    message: redactText(failure.message, secrets),
+    ...(failure.hint !== undefined ? { hint: redactText(failure.hint, secrets) } : {}),
+    ...(failure.cause ? { cause: redactFailure(failure.cause, secrets) } : {}),
+  };
+}
+
+/** The status texts with every secret replaced: nothing a window, dialog or log tail shows may hold the key. */
+function redactStatus(status: BackendStatusInfo, secrets: readonly string[]): BackendStatusInfo {
+  const clean = (text: string) => redactText(text, secrets);
+  const cleanError = (error: BackendStatusError): BackendStatusError => ({
+    ...error,
+    message: clean(error.message),
+    ...(error.hint !== undefined ? { hint: clean(error.hint) } : {}),
+    ...(error.cause ? { cause: cleanError(error.cause) } : {}),
+  });
+  return {
+    ...status,
+    ...(status.detail !== undefined ? { detail: clean(status.detail) } : {}),
+    ...(status.error !== undefined ? { error: cleanError(status.error) } : {}),
+  };
+}
+
 function createLifecycleActor(options: ResolvedOptions, apiKey: string | false) {
   const { actors, releaseSocket } = createLazyActors(options, apiKey);
   const machine = backendLifecycleMachine.provide({
@@ -96,14 +139,16 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
 export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
+  const secrets = apiKey === false ? [] : [apiKey];
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;
     const hint = feed.current.error?.hint;
-    return new BackendError(failure ? { ...failure, ...(hint ? { hint } : {}) } : { code: 'STOP_FAILED', message: fallback });
+    return new BackendError(redactFailure(failure ? { ...failure, ...(hint ? { hint } : {}) } : { code: 'STOP_FAILED', message: fallback }, secrets));
   });
+  const supervisorId = nextSupervisorId();
   // new evidence arrives asynchronously, long after the feed below exists
   const diagnostics = new Diagnostics(actor, options, () => feed.refresh());
-  const feed = new StatusFeed((sequence) => diagnostics.decorate(deriveStatus(actor.getSnapshot(), new Date(), sequence)));
+  const feed = new StatusFeed((sequence) => ({ ...redactStatus(diagnostics.decorate(deriveStatus(actor.getSnapshot(), new Date(), sequence)), secrets), supervisor: supervisorId }));
   diagnostics.record(feed.current);
   feed.subscribe((status) => diagnostics.record(status));
   actor.subscribe({
@@ -126,7 +171,7 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
     return outcomes.wait(name, feed.current);
   };
 
-  return {
+  const supervisor: BackendSupervisor = {
     start: () => command('start'),
     stop: () => command('stop'),
     restart: () => command('restart'),
@@ -150,4 +195,6 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
     },
     actor,
   };
+  if (options.shutdown.request) stopRequestPaths.set(supervisor, options.shutdown.request.path);
+  return supervisor;
 }

@@ -190,7 +190,7 @@ export function createRunBackend(
           launchLog.note('backend notified READY=1');
           hints.emit('ready', instanceId);
         } else if (message.kind === 'status') {
-          progress.push(message.text);
+          progress.push(launchLog.redact(message.text));
         } else if (message.kind === 'extend') {
           // the wait counts its cap from the launch; this is the same moment, give or take the spawn
           const beyond = Date.now() + message.ms - (launchedAt + options.health.maxStartupMs);

@@ -1,42 +1,60 @@
 // The main-process wiring behind attachBackendToElectron and attachSystemToElectron.
-import type { BackendSupervisor } from '../supervisor.js';
-import type { BackendConnection } from './bridge-types.js';
+import type { BackendStatusInfo } from '../../machines/status.js';
+import { invalidOption } from '../errors.js';
+import { type BackendSupervisor, stopRequestPathOf } from '../supervisor.js';
+import type { BackendConnection, ExecuteResult } from './bridge-types.js';
 import { IpcChannel } from './channels.js';
-import type { ElectronMainApi, InvokeEventLike, MessageEventLike } from './electron-like.js';
+import type { ElectronMainApi, InvokeEventLike, MessageEventLike, MessagePortLike } from './electron-like.js';
+import { resolveElectronOptions } from './electron-options.js';
 import { type ExecuteOptions, executeOnBackend } from './execute.js';
 import { createFailureDialog } from './failure-dialog.js';
-import { type ProxyOptions, proxyLimits, proxyToBackend, refuseOnPort, validateProxyRequest } from './proxy.js';
+import { type ProxyOptions, proxyToBackend, refuseOnPort, validateProxyRequest } from './proxy.js';
 import type { ProxyError } from './proxy-protocol.js';
 import { guardQuit } from './quit-guard.js';
-import { createSenderCheck, frameOrigin } from './sender-trust.js';
+import { createSenderCheck, isTrustedPage, type TrustRule } from './sender-trust.js';
 
 /** Sends `channel` to every window whose page the app trusts: a window that navigated elsewhere hears nothing. */
-export function createBroadcast(options: Pick<ElectronBackendOptions, 'BrowserWindow' | 'trustedOrigins'>): (channel: string, payload: unknown) => void {
-  const trusted = new Set(options.trustedOrigins);
+export function createBroadcast(options: Pick<ElectronBackendOptions, 'BrowserWindow'>, rules: readonly TrustRule[]): (channel: string, payload: unknown) => void {
   return (channel, payload) => {
     for (const window of options.BrowserWindow.getAllWindows()) {
-      if (window.isDestroyed() || window.webContents.isDestroyed()) continue;
-      const origin = frameOrigin(window.webContents.getURL());
-      if (origin === undefined || !trusted.has(origin)) continue;
-      window.webContents.send(channel, payload);
+      try {
+        if (window.isDestroyed() || window.webContents.isDestroyed()) continue;
+        if (!isTrustedPage(rules, window.webContents.getURL())) continue;
+        window.webContents.send(channel, payload);
+      } catch {
+        // a window destroyed between the check and the send: it hears nothing, main goes on
+      }
     }
   };
 }
 
 /** Options of {@link attachBackendToElectron}. */
 export interface ElectronBackendOptions extends ElectronMainApi {
-  /** Origins whose frames may talk to the backend, e.g. `['file://']` or `['http://localhost:5173']`. */
+  /**
+   * The app's own pages, the only ones that may talk to the backend: `'file://'` (file pages under
+   * `app.getAppPath()`), `'file:///path/to/folder/'`, a custom scheme by scheme and host
+   * (`'app://bundle'`), or an http(s) origin (`'http://localhost:5173'`). Opaque origins (`null`:
+   * `data:`, `about:blank`, sandboxed frames) are never trusted; an entry that can never match a
+   * page is refused at attach (`INVALID_OPTIONS`).
+   */
   trustedOrigins: readonly string[];
   /** Enables `python:execute` for these commands; off when omitted. */
   execute?: ExecuteOptions;
   /**
    * The main-process proxy the renderer's `createBackendClient(...).fetch` goes through (the page
-   * never holds the API key; CORS never applies). On by default; `false` turns it off.
+   * never holds the API key; CORS never applies), with its limits and the routes it forwards. On by
+   * default; `false` turns it off.
    */
   proxy?: ProxyOptions | false;
   /** Lets trusted pages call `window.backend.start()/stop()/restart()` (default false: refused). */
   controls?: boolean;
-  /** Longest a quit waits for the backend to stop before `app.exit()` (default grace + 5 s, at least 10 s). */
+  /**
+   * Lets trusted pages have the backend's URL and key (`getConnection()`, `createBackendClient(bridge,
+   * { direct: true })`) to call it themselves (default false: the key stays in main, and the
+   * proxy's policy is the only way in).
+   */
+  direct?: boolean;
+  /** Longest a quit waits for the backend (or every service of a system) to stop before `app.exit()` (default: the stop plan's grace + 5 s, at least 10 s). */
   quitDeadlineMs?: number;
   /** Show an error dialog when the backend cannot be started (default true). */
   failureDialog?: boolean;
@@ -44,73 +62,140 @@ export interface ElectronBackendOptions extends ElectronMainApi {
   log?: (message: string) => void;
 }
 
-/** The channels for `supervisor`; quitting waits for `quitStops` (the supervisor, or its whole system). */
-export function attachWithQuitTarget(supervisor: BackendSupervisor, options: ElectronBackendOptions, quitStops: { stop(): Promise<unknown> }): () => void {
-  const log = options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`));
-  const checkSender = createSenderCheck(options.BrowserWindow, options.trustedOrigins);
-  const { ipcMain } = options;
+/** What the page's controls and app quit act on: one supervisor, or a whole system. */
+export interface AttachTarget {
+  start(): Promise<BackendStatusInfo>;
+  stop(): Promise<BackendStatusInfo>;
+  restart(): Promise<BackendStatusInfo>;
+  /** What quitting stops, and how long that may take at most (grace periods of the stop plan). */
+  quit: { stop(): Promise<unknown>; graceMs: number };
+  /** More channels answered for the target (a system's), registered with the others, all or none. */
+  handlers?: Record<string, (event: InvokeEventLike) => unknown>;
+  /** More status subscriptions (a system's services), given the broadcast to trusted windows. */
+  subscribe?: (broadcast: (channel: string, payload: unknown) => void) => (() => void)[];
+}
 
-  const guarded = <T>(channel: string, answer: (event: InvokeEventLike, ...args: unknown[]) => T) => {
-    ipcMain.handle(channel, (event, ...args) => {
-      const verdict = checkSender(event);
-      if (!verdict.trusted) {
-        log(`refused ${channel}: ${verdict.reason}`);
-        throw new Error(`backend-lifecycle: ${channel} refused: ${verdict.reason}`);
-      }
-      return answer(event, ...args);
-    });
-  };
-  guarded(IpcChannel.Backend_GetPort, () => supervisor.getPort());
-  guarded(IpcChannel.Backend_GetStatus, () => supervisor.getStatus());
-  guarded(IpcChannel.Backend_GetConnection, (): BackendConnection => {
-    const apiKey = supervisor.getApiKey();
-    return { baseUrl: supervisor.getBaseUrl(), port: supervisor.getPort(), headers: apiKey ? { 'X-API-Key': apiKey } : {} };
-  });
-  const execute = options.execute;
-  guarded(IpcChannel.Python_Execute, (_event, request) =>
-    execute ? executeOnBackend(supervisor, execute, request) : { ok: false, error: { code: 'NOT_ALLOWED', message: 'python:execute is not enabled' } },
-  );
-  const control = (name: 'start' | 'stop' | 'restart') => () => {
-    if (!options.controls) throw new Error(`backend-lifecycle: ${name}() from the page is off (attachBackendToElectron's controls option)`);
-    return supervisor[name]();
-  };
-  guarded(IpcChannel.Backend_Start, control('start'));
-  guarded(IpcChannel.Backend_Stop, control('stop'));
-  guarded(IpcChannel.Backend_Restart, control('restart'));
+type Handler = (event: InvokeEventLike, ...args: unknown[]) => unknown;
 
-  const limits = options.proxy === false ? undefined : proxyLimits(options.proxy);
-  const onFetch = (event: MessageEventLike, request: unknown) => {
-    const [port] = event.ports;
-    if (!port) return log(`refused ${IpcChannel.Backend_Fetch}: no MessagePort came with it`);
-    const refuse = (error: ProxyError) => refuseOnPort(port, error);
-    const verdict = checkSender(event);
-    if (!verdict.trusted) {
-      log(`refused ${IpcChannel.Backend_Fetch}: ${verdict.reason}`);
-      return refuse({ code: 'UNTRUSTED_SENDER', message: `backend-lifecycle: ${IpcChannel.Backend_Fetch} refused: ${verdict.reason}` });
+const isPort = (value: unknown): value is MessagePortLike =>
+  typeof value === 'object' && value !== null && ['on', 'postMessage', 'start', 'close'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
+/** Registers every handler or none: a channel another handler holds refuses the whole attach, leaving nothing behind. */
+function handleAll(ipcMain: ElectronMainApi['ipcMain'], handlers: [string, Handler][]): () => void {
+  const registered: string[] = [];
+  const removeAll = () => {
+    for (const channel of registered.splice(0)) ipcMain.removeHandler(channel);
+  };
+  for (const [channel, handler] of handlers) {
+    try {
+      ipcMain.handle(channel, handler);
+    } catch (error) {
+      removeAll();
+      throw invalidOption('ipcMain', '', channel, `it already has a handler for "${channel}" (${(error as Error).message}): detach the earlier attach, or remove the app's own handler, first`);
     }
-    if (!limits) return refuse({ code: 'PROXY_DISABLED', message: 'the backend proxy is off (attachBackendToElectron proxy: false)' });
+    registered.push(channel);
+  }
+  return removeAll;
+}
+
+/** The channels for `supervisor`; the page's controls and quitting act on `target` (the supervisor, or its whole system). */
+export function attachChannels(supervisor: BackendSupervisor, options: ElectronBackendOptions, target: AttachTarget): () => void {
+  const config = resolveElectronOptions(options, stopRequestPathOf(supervisor));
+  const { log } = config;
+  const checkSender = createSenderCheck(options.BrowserWindow, config.rules);
+  const { ipcMain } = options;
+  const refusedBy = (channel: string, event: InvokeEventLike) => {
+    const verdict = checkSender(event);
+    if (verdict.trusted) return undefined;
+    log(`refused ${channel}: ${verdict.reason}`);
+    return `backend-lifecycle: ${channel} refused: ${verdict.reason}`;
+  };
+  const guarded = (channel: string, answer: Handler): [string, Handler] => [
+    channel,
+    (event, ...args) => {
+      const refusal = refusedBy(channel, event);
+      if (refusal) throw new Error(refusal);
+      return answer(event, ...args);
+    },
+  ];
+  const control = (name: 'start' | 'stop' | 'restart') => () => {
+    if (!config.controls) throw new Error(`backend-lifecycle: ${name}() from the page is off (attachBackendToElectron's controls option)`);
+    return target[name]();
+  };
+  const execute = config.execute;
+  let executing = 0;
+  const handlers: [string, Handler][] = [
+    guarded(IpcChannel.Backend_GetPort, () => supervisor.getPort()),
+    guarded(IpcChannel.Backend_GetStatus, () => supervisor.getStatus()),
+    guarded(IpcChannel.Backend_GetConnection, (): BackendConnection => {
+      if (!config.direct) throw new Error('backend-lifecycle: the backend\'s key stays in main: getConnection() needs direct: true (attachBackendToElectron\'s direct option); use the proxy');
+      const apiKey = supervisor.getApiKey();
+      return { baseUrl: supervisor.getBaseUrl(), port: supervisor.getPort(), headers: apiKey ? { 'X-API-Key': apiKey } : {} };
+    }),
+    // execute() answers, never rejects: a refused sender is an answer too
+    [
+      IpcChannel.Python_Execute,
+      (event, request): ExecuteResult | Promise<ExecuteResult> => {
+        const refusal = refusedBy(IpcChannel.Python_Execute, event);
+        if (refusal) return { ok: false, error: { code: 'UNTRUSTED_SENDER', message: refusal } };
+        if (!execute) return { ok: false, error: { code: 'NOT_ALLOWED', message: 'python:execute is not enabled' } };
+        // the same cap as the proxy's: a page cannot open sockets to the backend without bound by either route
+        if (executing >= config.maxConcurrent) {
+          return { ok: false, error: { code: 'TOO_MANY_REQUESTS', message: `${config.maxConcurrent} python:execute calls are in flight already (proxy.maxConcurrent)` } };
+        }
+        executing += 1;
+        return executeOnBackend(supervisor, execute, request).finally(() => {
+          executing -= 1;
+        });
+      },
+    ],
+    guarded(IpcChannel.Backend_Start, control('start')),
+    guarded(IpcChannel.Backend_Stop, control('stop')),
+    guarded(IpcChannel.Backend_Restart, control('restart')),
+    ...Object.entries(target.handlers ?? {}).map(([channel, answer]) => guarded(channel, answer)),
+  ];
+  const removeHandlers = handleAll(ipcMain, handlers);
+
+  const proxy = config.proxy;
+  const inFlight = new Set<(error: ProxyError) => void>();
+  const onFetch = (event: MessageEventLike, request: unknown) => {
+    const port: unknown = Array.isArray(event?.ports) ? event.ports[0] : undefined;
+    if (!isPort(port)) return log(`refused ${IpcChannel.Backend_Fetch}: no MessagePort came with it`);
+    const refuse = (error: ProxyError) => refuseOnPort(port, error);
+    const refusal = refusedBy(IpcChannel.Backend_Fetch, event);
+    if (refusal) return refuse({ code: 'UNTRUSTED_SENDER', message: refusal });
+    if (!proxy) return refuse({ code: 'PROXY_DISABLED', message: 'the backend proxy is off (attachBackendToElectron proxy: false)' });
     const valid = validateProxyRequest(request);
     if (typeof valid === 'string') return refuse({ code: 'BAD_REQUEST', message: `backend:fetch ${valid}` });
-    void proxyToBackend(supervisor, limits, valid, port);
+    if (inFlight.size >= proxy.maxConcurrent) {
+      return refuse({ code: 'TOO_MANY_REQUESTS', message: `${proxy.maxConcurrent} proxied requests are in flight already (proxy.maxConcurrent)` });
+    }
+    // proxyToBackend answers every failure on the port; what is left (a port that throws) is logged, never unhandled
+    proxyToBackend({ supervisor, limits: proxy, inFlight }, valid, port).catch((error: unknown) => log(`backend:fetch failed in main: ${(error as Error)?.message ?? String(error)}`));
   };
   ipcMain.on(IpcChannel.Backend_Fetch, onFetch);
 
-  const broadcast = createBroadcast(options);
-  const showFailure = options.failureDialog === false ? undefined : createFailureDialog(options.dialog, log, () => supervisor.report());
-  const unsubscribe = supervisor.subscribe((status) => {
-    broadcast(IpcChannel.Backend_StatusChanged, status);
-    showFailure?.(status);
-  });
-  const graceMs = supervisor.actor.getSnapshot().context.graceMs;
-  const releaseQuit = guardQuit(options.app, quitStops, options.quitDeadlineMs ?? Math.max(10_000, graceMs + 5_000), log);
+  const broadcast = createBroadcast(options, config.rules);
+  const showFailure = config.failureDialog ? createFailureDialog(options.dialog, log, () => supervisor.report()) : undefined;
+  const unsubscribes = [
+    supervisor.subscribe((status) => {
+      broadcast(IpcChannel.Backend_StatusChanged, status);
+      showFailure?.(status);
+    }),
+    ...(target.subscribe?.(broadcast) ?? []),
+  ];
+  const deadline = config.quitDeadlineMs ?? Math.max(10_000, target.quit.graceMs + 5_000);
+  const releaseQuit = guardQuit(options.app, target.quit, deadline, log);
 
   return () => {
-    unsubscribe();
+    for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
     releaseQuit();
     ipcMain.removeListener(IpcChannel.Backend_Fetch, onFetch);
-    const handled = [IpcChannel.Backend_GetPort, IpcChannel.Backend_GetStatus, IpcChannel.Backend_GetConnection, IpcChannel.Python_Execute];
-    for (const channel of [...handled, IpcChannel.Backend_Start, IpcChannel.Backend_Stop, IpcChannel.Backend_Restart]) {
-      ipcMain.removeHandler(channel);
-    }
+    removeHandlers();
+    // requests in flight end now, each with an answer: a page never waits on a detached proxy
+    for (const fail of [...inFlight]) fail({ code: 'PROXY_DISABLED', message: 'the backend proxy was detached (attachBackendToElectron\'s detach())' });
   };
 }
+
+/** The supervisor's longest stop: its grace period. */
+export const graceOf = (supervisor: BackendSupervisor) => supervisor.actor.getSnapshot().context.graceMs;

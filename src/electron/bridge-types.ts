@@ -16,7 +16,7 @@ export type ExecuteResult =
   | {
       ok: false;
       error: {
-        code: 'NOT_ALLOWED' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'BACKEND_NOT_RUNNING' | 'TIMEOUT' | 'BACKEND_ERROR' | 'UNTRUSTED_SENDER';
+        code: 'NOT_ALLOWED' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'BACKEND_NOT_RUNNING' | 'TIMEOUT' | 'TOO_MANY_REQUESTS' | 'BACKEND_ERROR' | 'UNTRUSTED_SENDER';
         message: string;
         status?: number;
       };

@@ -3,7 +3,11 @@ import type { App, BrowserWindow, Dialog, IpcMain } from 'electron';
 /** The sender of an `ipcMain.handle` call, as far as we look at it. */
 export interface InvokeEventLike {
   sender: WebContentsLike;
-  senderFrame: { url: string } | null;
+  /**
+   * Electron's `WebFrameMain`: `url`, and `origin` as Chromium serialises it ("null" for opaque
+   * and sandboxed frames). Reading either throws once Electron disposed the frame.
+   */
+  senderFrame: { readonly url: string; readonly origin?: string } | null;
 }
 
 export interface WebContentsLike {
@@ -47,6 +51,8 @@ export interface ElectronMainApi {
     removeListener(event: 'will-quit', listener: QuitListener): unknown;
     quit(): void;
     exit(exitCode?: number): void;
+    /** The app's folder: `trustedOrigins: ['file://']` trusts the file pages under it, and no other file. */
+    getAppPath(): string;
   };
   BrowserWindow: { getAllWindows(): WindowLike[]; fromWebContents(webContents: WebContentsLike): WindowLike | null };
   dialog: {

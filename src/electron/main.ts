@@ -1,13 +1,13 @@
 import type { BackendSupervisor } from '../supervisor.js';
-import { attachWithQuitTarget, type ElectronBackendOptions } from './attach.js';
+import { attachChannels, type ElectronBackendOptions, graceOf } from './attach.js';
 
 export { type BackendLocation, appBackendDefaults, createAppBackend, type ElectronAppLike, resolveBackendCommand } from './app-backend.js';
 export { IpcChannel } from './channels.js';
 export { attachSystemToElectron, type ElectronSystemOptions } from './system.js';
-export { installUpdateAfterStop } from './update.js';
+export { installUpdateAfterStop, type UpdateGateOptions, type UpdateTarget } from './update.js';
 export type { ElectronMainApi } from './electron-like.js';
 export type { ExecuteOptions } from './execute.js';
-export type { ProxyOptions } from './proxy.js';
+export type { ProxyOptions, ProxyRoute } from './proxy.js';
 export type { ProxyError } from './proxy-protocol.js';
 export type { BackendBridge, BackendConnection, ExecuteRequest, ExecuteResult } from './bridge-types.js';
 export type { ElectronBackendOptions } from './attach.js';
@@ -23,9 +23,14 @@ export type { ElectronBackendOptions } from './attach.js';
  * import { createBackendSupervisor } from 'backend-lifecycle';
  * import { attachBackendToElectron } from 'backend-lifecycle/electron/main';
  * const backend = createBackendSupervisor({ command: 'python3', args: ['server.py'] });
- * const detach = attachBackendToElectron(backend, { app, BrowserWindow, dialog, ipcMain, trustedOrigins: ['file://'] });
+ * const detach = attachBackendToElectron(backend, { app, BrowserWindow, dialog, ipcMain, trustedOrigins: ['file://'] }); // file pages under app.getAppPath()
  * app.whenReady().then(() => backend.start());
  */
 export function attachBackendToElectron(supervisor: BackendSupervisor, options: ElectronBackendOptions): () => void {
-  return attachWithQuitTarget(supervisor, options, supervisor);
+  return attachChannels(supervisor, options, {
+    start: () => supervisor.start(),
+    stop: () => supervisor.stop(),
+    restart: () => supervisor.restart(),
+    quit: { stop: () => supervisor.stop(), graceMs: graceOf(supervisor) },
+  });
 }

@@ -16,15 +16,31 @@ export interface ProxyRequest {
 
 /** Why a proxied request failed: the renderer's `fetch` rejects with a `BackendProxyError` carrying it. */
 export interface ProxyError {
-  code: 'UNTRUSTED_SENDER' | 'BACKEND_NOT_RUNNING' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'RESPONSE_TOO_LARGE' | 'TIMEOUT' | 'BACKEND_ERROR' | 'ABORTED' | 'PROXY_DISABLED';
+  code:
+    | 'UNTRUSTED_SENDER'
+    | 'BACKEND_NOT_RUNNING'
+    | 'BAD_REQUEST'
+    | 'NOT_ALLOWED'
+    | 'PAYLOAD_TOO_LARGE'
+    | 'RESPONSE_TOO_LARGE'
+    | 'TIMEOUT'
+    | 'TOO_MANY_REQUESTS'
+    | 'BACKEND_ERROR'
+    | 'ABORTED'
+    | 'PROXY_DISABLED';
   message: string;
 }
 
 /** Renderer → main, on the port. */
 export type ProxyUpstreamMessage = { type: 'body'; data: Uint8Array } | { type: 'body-end' } | { type: 'cancel' };
 
-/** Main → renderer, on the port: one `head`, then `chunk`s, then `end`; or an `error` at any point. */
+/**
+ * Main → renderer, on the port: `accepted` at once (the page learns that main took the request:
+ * Chromium's MessagePort tells the page nothing when nobody listens any more), one `head`, then
+ * `chunk`s, then `end`; or an `error` at any point.
+ */
 export type ProxyDownstreamMessage =
+  | { type: 'accepted' }
   | { type: 'head'; status: number; statusText: string; headers: [string, string][] }
   | { type: 'chunk'; data: Uint8Array }
   | { type: 'end' }

@@ -14,9 +14,16 @@ export interface BackendClient {
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** `python:execute`: an allowlisted command run by the backend; never rejects. */
   execute(command: string, payload?: unknown): Promise<ExecuteResult>;
-  /** The current base URL and auth headers, for direct access (asked again after every port change). */
+  /**
+   * The current base URL and auth headers, for direct access (asked again after every port change);
+   * rejects unless main passed `direct: true`.
+   */
   connection(): Promise<BackendConnection>;
-  /** Stops following status changes. */
+  /**
+   * Stops following status changes and forgets the cached connection. Not final: a later call
+   * works and follows them again (React's StrictMode and `<Activity>` run effects' cleanups and
+   * then the effects again).
+   */
   dispose(): void;
 }
 
@@ -33,55 +40,97 @@ export class BackendProxyError extends TypeError {
 // statuses whose responses carry no body: the Response constructor refuses one for them
 const bodyless = new Set([101, 103, 204, 205, 304]);
 
-/** One request through the bridge's proxy, answered as a streaming `Response`. */
-function proxiedFetch(bridge: BackendBridge, path: string, init: RequestInit): Promise<Response> {
+/** `path` must be a path on the backend: a single leading `/` (added when missing), never an authority or a scheme. */
+function backendPath(path: string): string {
   const target = path.startsWith('/') ? path : `/${path}`;
-  // Request normalises method, headers and body exactly as fetch would; the host is never used
-  const request = new Request(`http://backend.invalid${target}`, init);
+  if (target.startsWith('//') || target.includes('\\')) {
+    throw new BackendProxyError({ code: 'BAD_REQUEST', message: `backend-lifecycle: ${JSON.stringify(path)} is not a path on the backend (it must start with a single "/")` });
+  }
+  return target;
+}
+
+/**
+ * One request through the bridge's proxy, answered as a streaming `Response`. Settles exactly once
+ * whatever happens (an answer, a failure, an abort, a body stream that errors, a detached main), and
+ * leaves no listener on `init.signal` once settled.
+ */
+function proxiedFetch(bridge: BackendBridge, path: string, init: RequestInit): Promise<Response> {
+  const target = backendPath(path);
+  // Request normalises method, headers and body exactly as fetch would; the host is never used. Not
+  // the signal: a Request follows it with a listener of its own that outlives the request
+  const request = new Request(`http://backend.invalid${target}`, { ...init, signal: null });
   return new Promise<Response>((resolve, reject) => {
     let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
-    let answered = false;
+    let state: 'waiting' | 'streaming' | 'done' = 'waiting';
+    const signal = init.signal ?? undefined;
+    let listening = false;
+    const done = () => {
+      state = 'done';
+      if (listening) signal?.removeEventListener('abort', onAbort);
+      listening = false;
+    };
+    // before the head: the promise rejects; after it: the body errors
+    const failWith = (reason: unknown) => {
+      if (state === 'waiting') reject(reason);
+      else if (state === 'streaming') stream?.error(reason);
+      done();
+    };
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         stream = controller;
       },
-      cancel: () => call.cancel(),
+      cancel: () => {
+        done();
+        call.cancel();
+      },
     });
     const call = bridge.request(
       { path: target, method: request.method, headers: [...request.headers], hasBody: request.body !== null },
       {
         head(status, statusText, headers) {
-          answered = true;
-          resolve(new Response(bodyless.has(status) ? null : body, { status, statusText, headers }));
+          if (state !== 'waiting') return;
+          let response: Response;
+          try {
+            response = new Response(bodyless.has(status) ? null : body, { status, statusText, headers });
+          } catch (error) {
+            // a status or header a Response cannot carry: the request fails, nothing throws in the page
+            call.cancel();
+            return failWith(new BackendProxyError({ code: 'BACKEND_ERROR', message: `the backend's answer cannot be a Response: ${(error as Error).message}` }));
+          }
+          state = 'streaming';
+          resolve(response);
         },
-        chunk: (data) => stream?.enqueue(data),
-        end: () => stream?.close(),
-        fail(error) {
-          const failure = new BackendProxyError(error);
-          if (!answered) reject(failure);
-          else stream?.error(failure);
+        chunk(data) {
+          if (state === 'streaming') stream?.enqueue(data);
         },
+        end() {
+          if (state === 'streaming') stream?.close();
+          done();
+        },
+        fail: (error) => failWith(new BackendProxyError(error)),
       },
     );
     // an aborted fetch rejects (or errors its body) with the signal's reason, as fetch does
-    const onAbort = () => {
+    function onAbort() {
+      failWith(signal?.reason ?? new DOMException('This operation was aborted', 'AbortError'));
       call.cancel();
-      const reason = init.signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
-      if (!answered) reject(reason);
-      else stream?.error(reason);
-    };
-    if (init.signal?.aborted) return onAbort();
-    init.signal?.addEventListener('abort', onAbort, { once: true });
-    if (request.body) void pump(request.body, call);
+    }
+    if (signal?.aborted) return onAbort();
+    if (signal && state === 'waiting') {
+      signal.addEventListener('abort', onAbort);
+      listening = true;
+    }
+    if (request.body) void pump(request.body, call, (error) => failWith(new TypeError(`the request body failed: ${(error as Error)?.message ?? String(error)}`)));
   });
 }
 
-async function pump(body: ReadableStream<Uint8Array>, call: ReturnType<BackendBridge['request']>): Promise<void> {
+async function pump(body: ReadableStream<Uint8Array>, call: ReturnType<BackendBridge['request']>, fail: (error: unknown) => void): Promise<void> {
   const reader = body.getReader();
   try {
     for (let next = await reader.read(); !next.done; next = await reader.read()) call.sendBody(next.value);
     call.endBody();
-  } catch {
+  } catch (error) {
+    fail(error);
     call.cancel();
   }
 }
@@ -100,10 +149,12 @@ async function pump(body: ReadableStream<Uint8Array>, call: ReturnType<BackendBr
 export function createBackendClient(bridge: BackendBridge, options: { direct?: boolean } = {}): BackendClient {
   let cached: Promise<BackendConnection> | undefined;
   let port: number | undefined;
-  const off = bridge.onStatusChanged((status: BackendStatusInfo) => {
-    if (status.port !== port) cached = undefined;
-  });
+  // status changes are followed only while a connection is cached: a proxied client holds no listener at all
+  let off: (() => void) | undefined;
   const connection = () => {
+    off ??= bridge.onStatusChanged((status: BackendStatusInfo) => {
+      if (status?.port !== port) cached = undefined;
+    });
     cached ??= bridge.getConnection().then((value) => {
       port = value.port;
       return value;
@@ -119,11 +170,18 @@ export function createBackendClient(bridge: BackendBridge, options: { direct?: b
       if (!options.direct) return proxiedFetch(bridge, path, init);
       const { baseUrl, headers } = await connection();
       if (baseUrl === undefined) throw new Error(`backend-lifecycle: cannot fetch ${path}: the backend has no port (it is not running)`);
+      // joined as a URL, and checked: no path can move the key to another host or port
+      const url = new URL(backendPath(path), baseUrl);
+      if (url.origin !== new URL(baseUrl).origin) throw new TypeError(`backend-lifecycle: ${JSON.stringify(path)} would leave the backend`);
       const merged = new Headers(init.headers);
       for (const [name, value] of Object.entries(headers)) merged.set(name, value);
-      return fetch(`${baseUrl}${path}`, { ...init, headers: merged });
+      return fetch(url, { ...init, headers: merged });
     },
     execute: (command, payload) => bridge.execute(command, payload),
-    dispose: off,
+    dispose() {
+      off?.();
+      off = undefined;
+      cached = undefined;
+    },
   };
 }

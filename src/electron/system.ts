@@ -1,7 +1,6 @@
 import type { BackendSystem } from '../system.js';
+import { attachChannels, type ElectronBackendOptions, graceOf } from './attach.js';
 import { IpcChannel } from './channels.js';
-import { attachWithQuitTarget, createBroadcast, type ElectronBackendOptions } from './attach.js';
-import { createSenderCheck } from './sender-trust.js';
 
 /** Options of {@link attachSystemToElectron}: those of a single backend, and which service is the primary one. */
 export interface ElectronSystemOptions extends ElectronBackendOptions {
@@ -12,11 +11,13 @@ export interface ElectronSystemOptions extends ElectronBackendOptions {
 /**
  * Wires a system of backends into Electron's main process. The channels of MineContext's backend
  * manager keep answering for the primary service (status, port, connection, proxy,
- * `python:execute`, controls), exactly as {@link attachBackendToElectron} does for one backend;
+ * `python:execute`), exactly as {@link attachBackendToElectron} does for one backend; the page's
+ * controls go through the system (`start()`/`stop()` start and stop every service in order,
+ * `restart()` restarts the primary and its dependents), never the primary's supervisor alone;
  * `backend:get-system-status` answers every service's status and the whole, and
  * `backend:service-status-changed` pushes `{ service, status }` for every change of every service
- * to trusted windows. Quitting waits until the whole system has stopped, dependents first.
- * Returns a function that removes everything it added.
+ * to trusted windows. Quitting waits until the whole system has stopped, dependents first (the
+ * deadline counts every service's grace period). Returns a function that removes everything it added.
  *
  * @example
  * const system = createBackendSystem({ services: { store: {...}, api: { ..., dependsOn: ['store'] } } });
@@ -26,24 +27,16 @@ export interface ElectronSystemOptions extends ElectronBackendOptions {
 export function attachSystemToElectron(system: BackendSystem, options: ElectronSystemOptions): () => void {
   // throws INVALID_OPTIONS naming the services when primary is not one of them
   const primary = system.service(options.primary);
-  const log = options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`));
-  const detachPrimary = attachWithQuitTarget(primary, options, system);
-  const checkSender = createSenderCheck(options.BrowserWindow, options.trustedOrigins);
-  options.ipcMain.handle(IpcChannel.Backend_GetSystemStatus, (event) => {
-    const verdict = checkSender(event);
-    if (!verdict.trusted) {
-      log(`refused ${IpcChannel.Backend_GetSystemStatus}: ${verdict.reason}`);
-      throw new Error(`backend-lifecycle: ${IpcChannel.Backend_GetSystemStatus} refused: ${verdict.reason}`);
-    }
-    return system.getStatus();
+  const primaryStatus = () => primary.getStatus();
+  // services stop one after another in the worst case: the deadline is the sum of their grace periods
+  const graceMs = system.names.reduce((sum, name) => sum + graceOf(system.service(name)), 0);
+  return attachChannels(primary, options, {
+    start: () => system.start().then(primaryStatus),
+    stop: () => system.stop().then(primaryStatus),
+    restart: () => system.restart(options.primary).then(primaryStatus),
+    quit: { stop: () => system.stop(), graceMs },
+    handlers: { [IpcChannel.Backend_GetSystemStatus]: () => system.getStatus() },
+    subscribe: (broadcast) =>
+      system.names.map((service) => system.service(service).subscribe((status) => broadcast(IpcChannel.Backend_ServiceStatusChanged, { service, status }))),
   });
-  const broadcast = createBroadcast(options);
-  const unsubscribes = system.names.map((service) =>
-    system.service(service).subscribe((status) => broadcast(IpcChannel.Backend_ServiceStatusChanged, { service, status })),
-  );
-  return () => {
-    for (const unsubscribe of unsubscribes) unsubscribe();
-    options.ipcMain.removeHandler(IpcChannel.Backend_GetSystemStatus);
-    detachPrimary();
-  };
 }

@@ -11,7 +11,11 @@ interface BackendContextValue {
   services: ActorRefFrom<typeof serviceStatusesLogic>;
   host: string;
   bridge: StatusSource;
+  /** The provider's one client (undefined when the bridge has no proxy: not the Electron bridge). */
+  client: BackendClient | undefined;
 }
+
+const hasProxy = (bridge: StatusSource): bridge is StatusSource & BackendBridge => typeof (bridge as Partial<BackendBridge>).request === 'function';
 
 const BackendContext = createContext<BackendContextValue | null>(null);
 
@@ -51,7 +55,11 @@ export function BackendProvider({ bridge, host = '127.0.0.1', children }: { brid
       offServices?.();
     };
   }, [bridge, store, services]);
-  return <BackendContext.Provider value={{ store, services, host, bridge }}>{children}</BackendContext.Provider>;
+  // one client per provider and bridge; its dispose() is not final, so effect re-runs cannot break it
+  const client = useMemo(() => (hasProxy(bridge) ? createBackendClient(bridge) : undefined), [bridge]);
+  useEffect(() => () => client?.dispose(), [client]);
+  const value = useMemo(() => ({ store, services, host, bridge, client }), [store, services, host, bridge, client]);
+  return <BackendContext.Provider value={value}>{children}</BackendContext.Provider>;
 }
 
 function useBackendContext(): BackendContextValue {
@@ -92,16 +100,17 @@ export function useBackendPort(): number {
   return useBackendSelector((status) => status?.port ?? 0);
 }
 
-/** `http://127.0.0.1:<port>` while a port is assigned, otherwise undefined. */
+/** `http://127.0.0.1:<port>` while a port is assigned (an IPv6 host in brackets: `http://[::1]:1733`), otherwise undefined. */
 export function useBackendUrl(): string | undefined {
   const { host } = useBackendContext();
   const port = useBackendPort();
-  return port ? `http://${host}:${port}` : undefined;
+  const authority = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return port ? `http://${authority}:${port}` : undefined;
 }
 
 /**
  * The backend's HTTP client for components, through the main-process proxy (the page never holds
- * the API key, and CORS never applies); one per provider, following port changes. Needs the
+ * the API key, and CORS never applies): the provider's one client, shared by every component. Needs the
  * Electron bridge (`window.backend`) as the provider's `bridge`.
  *
  * @example
@@ -109,11 +118,7 @@ export function useBackendUrl(): string | undefined {
  * const onClick = async () => setItems(await (await client.fetch('/api/items')).json());
  */
 export function useBackendClient(): BackendClient {
-  const { bridge } = useBackendContext();
-  if (typeof (bridge as Partial<BackendBridge>).request !== 'function') {
-    throw new Error('backend-lifecycle/react: useBackendClient needs the Electron bridge (window.backend) as <BackendProvider bridge>');
-  }
-  const client = useMemo(() => createBackendClient(bridge as BackendBridge), [bridge]);
-  useEffect(() => () => client.dispose(), [client]);
+  const { client } = useBackendContext();
+  if (!client) throw new Error('backend-lifecycle/react: useBackendClient needs the Electron bridge (window.backend) as <BackendProvider bridge>');
   return client;
 }

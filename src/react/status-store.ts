@@ -16,8 +16,8 @@ export type StatusStoreEvent = { type: 'status.received'; status: BackendStatusI
 export type ServiceStatusEvent = { type: 'service.received'; service: string; status: BackendStatusInfo };
 
 /**
- * The renderer's copy of the backend status, as actor logic: the newest status (the highest
- * `sequence`) wins, so an initial `getStatus()` answer that arrives after a pushed change cannot
+ * The renderer's copy of the backend status, as actor logic: the newest status (the latest
+ * supervisor's, then the highest `sequence`) wins, so an initial `getStatus()` answer that arrives after a pushed change cannot
  * roll the view back, even when both carry the same timestamp.
  */
 export const statusStoreLogic = fromTransition((current: BackendStatusInfo | undefined, event: StatusStoreEvent) => {
@@ -27,6 +27,10 @@ export const statusStoreLogic = fromTransition((current: BackendStatusInfo | und
 }, undefined as BackendStatusInfo | undefined);
 
 function isOlder(candidate: BackendStatusInfo, current: BackendStatusInfo): boolean {
+  // main swapped in another supervisor: its statuses number from 1 again, and the later supervisor wins
+  if (typeof candidate.supervisor === 'number' && typeof current.supervisor === 'number' && candidate.supervisor !== current.supervisor) {
+    return candidate.supervisor < current.supervisor;
+  }
   // a source that does not number its statuses (an older main process) is ordered by time
   if (typeof candidate.sequence !== 'number' || typeof current.sequence !== 'number') return candidate.timestamp < current.timestamp;
   return candidate.sequence < current.sequence;

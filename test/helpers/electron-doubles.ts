@@ -34,11 +34,19 @@ export class FakeIpcMain {
     this.listeners.removeListener(channel, listener);
     return this;
   }
-  /** What `ipcRenderer.postMessage` does: the message and the transferred ports reach `on` listeners. */
+  /**
+   * What `ipcRenderer.postMessage` does: the message and the transferred ports reach `on` listeners.
+   * A message nobody listens to is dropped with its ports, and the page hears nothing: Chromium's
+   * MessagePort fires no `close` event when its other end is closed or dropped (measured with
+   * Chromium 156 through playwright-core); only main's MessagePortMain reports `close`.
+   */
   post(channel: string, event: InvokeEventLike, message: unknown, ports: unknown[] = []): void {
+    if (this.listeners.listenerCount(channel) === 0) return void this.dropped.push(...ports);
     const withPorts: MessageEventLike = { ...event, ports: ports.map((port) => mainPort(port as NodeMessagePort)) };
     this.listeners.emit(channel, withPorts, message);
   }
+  /** Ports of messages nobody heard (kept so that they are not collected under the test). */
+  readonly dropped: unknown[] = [];
   handle(channel: string, handler: Handler): void {
     if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, handler);
@@ -46,11 +54,20 @@ export class FakeIpcMain {
   removeHandler(channel: string): void {
     this.handlers.delete(channel);
   }
-  /** What `ipcRenderer.invoke` does: a rejected promise when the handler throws. */
+  /**
+   * What `ipcRenderer.invoke` does: a rejected promise when the handler throws, with the error
+   * flattened to its message ("Errors thrown through `handle` in the main process are not
+   * transparent as they are serialized and only the `message` property from the original error is
+   * provided to the renderer process", electronjs.org/docs/latest/api/ipc-renderer#ipcrendererinvokechannel-args).
+   */
   async invoke(channel: string, event: InvokeEventLike, ...args: unknown[]): Promise<unknown> {
     const handler = this.handlers.get(channel);
-    if (!handler) throw new Error(`No handler registered for '${channel}'`);
-    return handler(event, ...args);
+    if (!handler) throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
+    try {
+      return await handler(event, ...args);
+    } catch (error) {
+      throw new Error(`Error invoking remote method '${channel}': ${String(error)}`);
+    }
   }
 }
 
@@ -73,6 +90,48 @@ export class FakeWebContents {
   }
 }
 
+/**
+ * A frame's origin as Chromium serialises it (WebFrameMain.origin: "Pages without a
+ * scheme/host/port triple origin will have the serialized origin of \"null\"",
+ * electronjs.org/docs/latest/api/web-frame-main#frameorigin-readonly): `file://` for file pages,
+ * `scheme://host` for http(s) and schemes registered as standard (the double treats every custom
+ * scheme with a host as standard), "null" for data:, about:blank and the like.
+ */
+export function chromiumOrigin(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'file:') return 'file://';
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.origin;
+    if (['data:', 'about:', 'javascript:', 'blob:'].includes(parsed.protocol) || parsed.host === '') return 'null';
+    return `${parsed.protocol}//${parsed.host}`.toLowerCase();
+  } catch {
+    return 'null';
+  }
+}
+
+/**
+ * A WebFrameMain: reading `url` or `origin` of a disposed frame throws, as Electron does ("Render
+ * frame was disposed before WebFrameMain could be accessed").
+ */
+export class FakeFrame {
+  disposed = false;
+  constructor(
+    private readonly frameUrl: string,
+    private readonly frameOrigin = chromiumOrigin(frameUrl),
+  ) {}
+  #alive(): void {
+    if (this.disposed) throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+  }
+  get url(): string {
+    this.#alive();
+    return this.frameUrl;
+  }
+  get origin(): string {
+    this.#alive();
+    return this.frameOrigin;
+  }
+}
+
 export class FakeWindow {
   readonly webContents = new FakeWebContents();
   constructor(readonly url: string) {
@@ -84,28 +143,38 @@ export class FakeWindow {
   destroy(): void {
     this.webContents.destroyed = true;
   }
-  /** An invoke event as this window's main frame would send it. */
-  event(frameUrl = this.url): InvokeEventLike {
-    return { sender: this.webContents, senderFrame: { url: frameUrl } };
+  /** An invoke event as this window's main frame would send it (`origin`: a sandboxed frame says "null"). */
+  event(frameUrl = this.webContents.url, origin?: string): InvokeEventLike {
+    return { sender: this.webContents, senderFrame: new FakeFrame(frameUrl, origin) };
   }
 }
 
 export class FakeApp extends EventEmitter {
   quitted = false;
   quitAttempts = 0;
+  /** How often `before-quit` ran: once per user quit. */
+  beforeQuitRuns = 0;
   readonly exits: (number | undefined)[] = [];
   /** Electron's order: `before-quit` (preventable), the windows close, `will-quit` (preventable), quit. */
   quit(): void {
     this.quitAttempts += 1;
+    if (this.exits.length > 0) return;
     for (const stage of ['before-quit', 'will-quit']) {
+      if (stage === 'before-quit') this.beforeQuitRuns += 1;
       let prevented = false;
       this.emit(stage, { preventDefault: () => (prevented = true) });
       if (prevented) return;
     }
     this.quitted = true;
   }
+  /** Exits at once: no `before-quit`, no `will-quit` (electronjs.org/docs/latest/api/app#appexitexitcode). */
   exit(code?: number): void {
     this.exits.push(code);
+    this.quitted = true;
+  }
+  /** The app's folder: the default window's page, file:///app/index.html, is under it. */
+  getAppPath(): string {
+    return '/app';
   }
 }
 

@@ -11,7 +11,7 @@ import { isRunning } from '../helpers/leaks.js';
 import { markerEnv, stopAfterTest, tempDir, testOptions } from '../helpers/supervisor.js';
 
 /** db ← api, real fixture processes, wired into Electron doubles with api as the primary service. */
-function setup() {
+function setup(extra: { controls?: boolean } = {}) {
   const dir = tempDir('electron-system');
   const events = join(dir, 'events.log');
   writeFileSync(events, '');
@@ -24,7 +24,7 @@ function setup() {
   stopAfterTest(system);
   const electron = electronDoubles();
   const logs: string[] = [];
-  const detach = attachSystemToElectron(system, { ...electron, trustedOrigins: ['file://'], primary: 'api', log: (line) => logs.push(line) });
+  const detach = attachSystemToElectron(system, { ...electron, trustedOrigins: ['file://'], primary: 'api', log: (line) => logs.push(line), ...extra });
   return { system, electron, logs, detach, events: () => readFileSync(events, 'utf8').trim().split('\n') };
 }
 
@@ -72,6 +72,22 @@ describe('electron main with a system of backends', () => {
     expect(system.getStatus().status).toBe('stopped');
     expect(events().slice(-2)).toEqual(['api stop', 'db stop']);
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
+  });
+
+  it("a page's controls act on the system, never on the primary's supervisor behind its back", async () => {
+    const { system, electron } = setup({ controls: true });
+    const bridge = createBackendBridge(electron.rendererOf(electron.openWindow()));
+    expect((await bridge.start()).status).toBe('running');
+    expect(system.getStatus().status).toBe('running');
+    const restarted = await bridge.restart();
+    expect(restarted.status).toBe('running');
+    expect(system.getStatus().status).toBe('running');
+    expect((await bridge.stop()).status).toBe('stopped');
+    // the system stopped as a whole: nothing restarts the primary, and its dependency is down too
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(system.service('api').getStatus().status).toBe('stopped');
+    expect(system.service('db').getStatus().status).toBe('stopped');
+    expect(system.getStatus().status).toBe('stopped');
   });
 
   it('refuses untrusted frames, an unknown primary, and detaches cleanly', async () => {
