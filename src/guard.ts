@@ -41,7 +41,7 @@ async function windowsGuard(execa: Execa, pid: number, note: (line: string) => v
   // the Job Object already ends the tree with this process, even on TerminateProcess: no guard needed
   if (heldInJob(pid)) return undefined;
   // a packaged Electron app may have its RunAsNode fuse off: ELECTRON_RUN_AS_NODE would start a second copy of the app
-  if (process.versions.electron !== undefined && !process.defaultApp) {
+  if (process.versions.electron !== undefined && !(process as NodeJS.Process & { defaultApp?: boolean }).defaultApp) {
     note('guard: not started: a packaged Electron app may have its RunAsNode fuse off, and then the guard would start a second copy of the app (no Job Object holds the tree either)');
     return undefined;
   }
