@@ -54,9 +54,10 @@ export function recordSystemTimeline(system: ObservedSystem): () => SystemTimeli
       running.clear();
     }
     if (status === 'running' && started !== undefined && ready === undefined) {
-      ready = now;
       // the status that made the system run reaches the system before it reaches our service listener
       for (const name of system.names) if (services[name]?.status === 'running' && !running.has(name)) running.set(name, now);
+      // the system runs from the moment its last service did: one clock reading for both, never two
+      ready = Math.max(...running.values(), started);
     }
     previous = status;
   });
