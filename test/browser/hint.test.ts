@@ -24,8 +24,9 @@ describe('the inspector page says why', () => {
     expect(existsSync(chromiumPath), `no Chromium at ${chromiumPath}`).toBe(true);
     const dir = tempDir('ui-hint');
     const { base, attempts } = portRange();
-    // many slow retries: the page has the failure (and its hint) on screen while the CLI keeps running
-    const flags = ['--ui', '--json', '--max-restarts', '50', '--port-base', String(base), '--port-attempts', String(attempts), '--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state')];
+    // many retries: the page has the failure (and its hint) on screen while the CLI keeps running;
+    // the crashes are identical, so fail-fast is turned off or the second one would end the CLI
+    const flags = ['--ui', '--json', '--max-restarts', '50', '--identical-startup-crashes', '0', '--port-base', String(base), '--port-attempts', String(attempts), '--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state')];
     child = spawn(process.execPath, [cli, 'run', ...flags, '--', process.execPath, fixture('gpu-out-of-memory.mjs')], { env: { ...process.env, ...markerEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     const url = await new Promise<string>((resolve, reject) => {
       let stderr = '';
