@@ -14,7 +14,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"; rm -rf python/build python/*.egg-info' EXIT
 if "$python" -m build --version >/dev/null 2>&1; then
   "$python" -m build --no-isolation --outdir "$out" python >/dev/null
-  ls "$out/backend_lifecycle-$version.tar.gz" >/dev/null
+  # setuptools before 69 (Debian 12's) keeps the dash of the project's name in the sdist's file name
+  ls "$out/backend_lifecycle-$version.tar.gz" 2>/dev/null || ls "$out/backend-lifecycle-$version.tar.gz" >/dev/null
 elif [ "${BL_REQUIRE_ALL:-}" = 1 ]; then
   echo "python package: FAILED: $python has no build module (install: apt-get install -y python3-build), and BL_REQUIRE_ALL=1" >&2
   exit 1
