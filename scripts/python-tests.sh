@@ -4,12 +4,17 @@
 # httpx and pytest), else python3 on PATH. What it lacks is skipped with one line naming the
 # missing tool and how to install it, and the rest still runs (the companion's core needs only the
 # standard library), so that `npm test` passes on a machine as it comes. BL_REQUIRE_ALL=1 (.ci/run)
-# turns every skip into a failure.
+# turns every skip into a failure. A BL_PYTHON that cannot be run fails at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${BL_PYTHON:-}
 if [ -z "$python" ]; then
   if [ -x /usr/bin/python3 ]; then python=/usr/bin/python3; else python=python3; fi
+fi
+if ! command -v "$python" >/dev/null 2>&1 && [ -n "${BL_PYTHON:-}" ]; then
+  # an interpreter named on purpose that is not there is a mistake, not a bare machine
+  echo "python tests: FAILED: BL_PYTHON=$BL_PYTHON is not an interpreter that can be run" >&2
+  exit 1
 fi
 if ! command -v "$python" >/dev/null 2>&1; then
   echo "python tests: SKIPPED all: no Python interpreter \"$python\" (install: apt-get install -y python3; or set BL_PYTHON)" >&2
