@@ -1,9 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { closeSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { arch, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendStatusInfo } from '../../machines/status.js';
 import type { LaunchTimeline } from '../diagnose/launch-timeline.js';
+import { openPrivateAppend } from '../inspect-log.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TransitionRecord } from './history.js';
 import { readLogTail } from './log-tail.js';
@@ -123,7 +125,17 @@ export async function buildReport(sources: ReportSources): Promise<BackendReport
   return redactDeep(report, secrets);
 }
 
-/** Writes a report as JSON, readable only by this user (0600). */
+/**
+ * Writes a report as JSON, readable only by this user (0600), through {@link openPrivateAppend}:
+ * the same checks as the inspection log at exit as at start (never through a link planted since,
+ * never another user's file), then the file's old content is replaced.
+ */
 export async function writeReport(path: string, report: unknown): Promise<void> {
-  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
+  const fd = openPrivateAppend(path);
+  try {
+    ftruncateSync(fd, 0);
+    writeFileSync(fd, `${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/report.js';
-import { supervise } from '../helpers/supervisor.js';
+import { supervise, tempDir } from '../helpers/supervisor.js';
 
 const apiKey = 'sk-user-key-7f3a9c1e5b2d4680aa11';
 const token = 'hf_tokenValue_0123456789abcdef';
@@ -49,5 +49,19 @@ describe('one report to send', () => {
     await supervisor.start().catch(() => undefined);
     const report = await supervisor.report();
     expect(report.hint).toMatch(/^The GPU ran out of memory/);
+  });
+
+  it('writes through no link planted at the path, and replaces an old report of ours', async () => {
+    const dir = tempDir('report-file');
+    const target = join(dir, 'victim.txt');
+    writeFileSync(target, 'untouched\n');
+    const link = join(dir, 'report.json');
+    symlinkSync(target, link);
+    await expect(writeReport(link, { a: 1 })).rejects.toThrow(/symbolic link/);
+    expect(readFileSync(target, 'utf8')).toBe('untouched\n');
+    const file = join(dir, 'old.json');
+    writeFileSync(file, 'x'.repeat(1000));
+    await writeReport(file, { a: 1 });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ a: 1 });
   });
 });
