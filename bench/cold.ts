@@ -32,17 +32,16 @@ const cold = (mode: string, size = 4, extra: string[] = [], flags: string[] = []
 
 const collect = (samples: Record<string, number>[], key: string) => samples.map((sample) => sample[key] ?? Number.NaN);
 
+/** `runs` cold samples of each mode, interleaved, so that the machine's load falls on every mode alike. */
+async function interleaved<Mode extends string>(runs: number, modes: readonly Mode[]): Promise<Record<Mode, Record<string, number>[]>> {
+  const samples = Object.fromEntries(modes.map((mode) => [mode, [] as Record<string, number>[]])) as Record<Mode, Record<string, number>[]>;
+  for (let i = 0; i < runs; i++) for (const mode of modes) samples[mode].push(await cold(mode));
+  return samples;
+}
+
 /** Cold start() → spawn, cold LISTEN → running (no notification), cold script start → healthy; with their floors. */
 export async function measureColdStart(runs: number) {
-  const ours: Record<string, number>[] = [];
-  const bare: Record<string, number>[] = [];
-  const handwritten: Record<string, number>[] = [];
-  // interleaved, so that the machine's load falls on every approach alike
-  for (let i = 0; i < runs; i++) {
-    ours.push(await cold('ours'));
-    bare.push(await cold('bare'));
-    handwritten.push(await cold('handwritten'));
-  }
+  const { ours, bare, handwritten } = await interleaved(runs, ['ours', 'bare', 'handwritten']);
   return {
     startToPid: collect(ours, 'startToPidMs'),
     bareSpawn: collect(bare, 'spawnMs'),
@@ -55,12 +54,7 @@ export async function measureColdStart(runs: number) {
 
 /** The longest event-loop block during a cold start, a stop and a crash restart; Node's own spawn beside it. */
 export async function measureLoopBlocks(runs: number) {
-  const ours: Record<string, number>[] = [];
-  const floor: Record<string, number>[] = [];
-  for (let i = 0; i < runs; i++) {
-    ours.push(await cold('loop'));
-    floor.push(await cold('loop-floor'));
-  }
+  const { loop: ours, 'loop-floor': floor } = await interleaved(runs, ['loop', 'loop-floor']);
   return {
     start: collect(ours, 'startMs'),
     stop: collect(ours, 'stopMs'),
