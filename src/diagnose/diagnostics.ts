@@ -2,7 +2,7 @@ import type { Actor, InspectionEvent } from 'xstate';
 import type { BackendLifecycleMachine } from '../../machines/backend-lifecycle.machine.js';
 import { failureHint } from '../../machines/hints.js';
 import type { BackendStatusInfo } from '../../machines/status.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { Recent, type TransitionRecord } from '../report/history.js';
 import { FailureEvidence } from './evidence.js';
 import { LaunchTimelines, statePath } from './launch-timeline.js';
