@@ -3,7 +3,7 @@ import type { BackendLifecycleMachine } from '../../machines/backend-lifecycle.m
 import { failureHint } from '../../machines/hints.js';
 import type { BackendStatusInfo } from '../../machines/status.js';
 import type { ResolvedOptions } from '../options/options.js';
-import { Recent, type TransitionRecord } from '../report/history.js';
+import { Recent, type TransitionRecord } from './history.js';
 import { FailureEvidence } from './evidence.js';
 import { LaunchTimelines, statePath } from './launch-timeline.js';
 import { StopBlockers } from './stop-blockers.js';

@@ -7,7 +7,7 @@ import type { BackendStatusInfo } from '../../machines/status.js';
 import type { LaunchTimeline } from '../diagnose/launch-timeline.js';
 import { openPrivateAppend } from '../disk/inspect-log.js';
 import type { ResolvedOptions } from '../options/options.js';
-import type { TransitionRecord } from './history.js';
+import type { TransitionRecord } from '../diagnose/history.js';
 import { readLogTail } from './log-tail.js';
 import { redactDeep, redactEnv, secretValues } from './redact.js';
 
