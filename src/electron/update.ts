@@ -1,5 +1,6 @@
 import { invalidOption } from '../errors.js';
 import type { ElectronMainApi } from './electron-like.js';
+import { warnOnConsole } from './console-log.js';
 
 /** What the update gate stops and brings back: a supervisor, or a whole system. */
 export interface UpdateTarget {
@@ -13,7 +14,7 @@ export interface UpdateGateOptions {
   app?: Pick<ElectronMainApi['app'], 'on' | 'removeListener'>;
   /** How long after `install()` the app must begin to quit (`will-quit`) before the update counts as abandoned (default 15 000 ms). */
   quitWithinMs?: number;
-  /** Where a failed restart of the backend is reported (default `console.warn`). */
+  /** Where a failed restart of the backend is reported (default `console.warn`, control characters shown escaped). */
   log?: (message: string) => void;
 }
 
@@ -34,7 +35,7 @@ export async function installUpdateAfterStop(target: UpdateTarget, install: () =
   if (options.quitWithinMs !== undefined && (!Number.isSafeInteger(options.quitWithinMs) || options.quitWithinMs < 1)) {
     throw invalidOption('quitWithinMs', 'a positive whole number of milliseconds', options.quitWithinMs);
   }
-  const log = options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`));
+  const log = options.log ?? warnOnConsole;
   const bringBack = (why: string) =>
     target.start().then(
       () => undefined,
