@@ -230,7 +230,10 @@ export function createRunBackend(
     const begin = (tools: SpawnTools, supervisorStarted: string) => {
       if (released) return; // stopped while the module was loading: nothing was born
       try {
-        log = openLaunchLog(folders.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
+        // the keys of the services this one depends on are API keys too: never in its log or its status
+        const linkedKeys = Object.entries(options.linkedEnv?.() ?? {}).flatMap(([name, value]) => (name.endsWith('_API_KEY') ? [value] : []));
+        const secrets = [...(apiKey ? [apiKey] : []), ...linkedKeys];
+        log = openLaunchLog(folders.logDir, options.name, instanceId, options.logMaxBytes, secrets);
       } catch (error) {
         return sendBack(logFailure(error, options));
       }
