@@ -44,6 +44,8 @@ function userCache(env: NodeJS.ProcessEnv, home: string): string {
   return process.platform === 'darwin' ? join(home, 'Library', 'Caches') : join(home, '.cache');
 }
 
+let freshFolder: string | undefined;
+
 const folders = (base: string, source: DefaultFolders['source']): DefaultFolders => ({ logDir: join(base, 'logs'), stateDir: join(base, 'state'), source });
 
 /**
@@ -52,8 +54,8 @@ const folders = (base: string, source: DefaultFolders['source']): DefaultFolders
  * `backend-lifecycle` in the user's cache folder (`$XDG_CACHE_HOME`, `~/.cache`, macOS
  * `~/Library/Caches`); when the home folder is not this user's, or that folder cannot be created
  * or used (a read-only home, a cache folder owned by root), a fresh private folder in the temp
- * directory (said in a warning: orphans of earlier runs cannot be found there). Windows:
- * `%LOCALAPPDATA%\backend-lifecycle` (the per-user profile's ACLs protect it).
+ * directory, one per process (said once in a warning: orphans of earlier runs cannot be found
+ * there). Windows: `%LOCALAPPDATA%\backend-lifecycle` (the per-user profile's ACLs protect it).
  *
  * @example
  * defaultFolders({ XDG_RUNTIME_DIR: '/run/user/1000' }).stateDir; // '/run/user/1000/backend-lifecycle/state'
@@ -66,9 +68,12 @@ export function defaultFolders(env: NodeJS.ProcessEnv = process.env): DefaultFol
   const cache = join(userCache(env, home), 'backend-lifecycle');
   // a read-only home, or a cache folder that sudo left to root, would fail every start: a fresh folder instead, said below
   if (ownFolder(home, uid) && canCreate(cache, uid)) return folders(cache, 'cache');
+  // one per process, said once: the services of a system (or an app's supervisors) keep their files together
+  if (freshFolder !== undefined) return folders(freshFolder, 'fresh');
   const why = ownFolder(home, uid) ? `uid ${uid} cannot create or use ${cache}` : `the home folder ${home} does not belong to uid ${uid}`;
   // mkdtemp creates a new name, 0700, exclusively: nobody can have made it first
   const fresh = mkdtempSync(join(tmpdir(), `backend-lifecycle-${uid}-`));
+  freshFolder = fresh;
   process.emitWarning(
     `backend-lifecycle: ${why}, so logs and lockfiles go to a fresh private folder, ${fresh}; pass logDir and stateDir to keep them in one place (orphans of earlier runs are found only there)`,
   );

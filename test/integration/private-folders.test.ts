@@ -1,7 +1,7 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { defaultFolders } from '../../src/default-dirs.js';
 import { createBackendSupervisor } from '../../src/index.js';
 import { canCreateUsers, createSecondUser, removeSecondUser, type SecondUser, warnSkippedSecondUser } from '../helpers/second-user.js';
@@ -147,6 +147,27 @@ describe.skipIf(!canCreateUsers)('folders against a second local user (root crea
       } finally {
         rmSync(home, { recursive: true, force: true });
       }
+    }
+  });
+
+  it('one fresh folder per process: `up` with several services under a read-only home makes one folder and says so once', async () => {
+    const user = attacker as SecondUser;
+    const home = mkdtempSync(join(tmpdir(), 'bl-folders-home-'));
+    const temp = mkdtempSync(join(tmpdir(), 'bl-folders-temp-'));
+    try {
+      chmodSync(temp, 0o1777);
+      chownSync(home, user.uid, user.gid);
+      chmodSync(home, 0o555);
+      const service = () => ({ command: process.execPath, args: ['-e', 'process.exit(0)'], port: portRange(), restart: { maxRestarts: 0 } });
+      const file = join(home, '..', `${home.split('/').at(-1)}.json`);
+      writeFileSync(file, JSON.stringify({ services: { a: service(), b: service(), c: service() } }), { mode: 0o644 });
+      onTestFinished(() => rmSync(file, { force: true }));
+      const output = await user.sh(`cd / && unset XDG_RUNTIME_DIR XDG_CACHE_HOME; '${process.execPath}' '${cliPath}' up --json '${file}' 2>&1; echo "exit=$?"`, { HOME: home, TMPDIR: temp });
+      expect(output.match(/so logs and lockfiles go to a fresh private folder/g)?.length, output).toBe(1);
+      expect(readdirSync(temp).filter((name) => name.startsWith(`backend-lifecycle-${user.uid}-`))).toHaveLength(1);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(temp, { recursive: true, force: true });
     }
   });
 
