@@ -1,5 +1,5 @@
 import type { BackendStatusInfo } from '../../machines/status.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 const colours: Record<BackendStatusInfo['status'], string> = {
   stopped: '\x1b[90m',

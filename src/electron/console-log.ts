@@ -1,4 +1,4 @@
-import { terminalSafe } from '../cli/terminal-text.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 /**
  * The Electron adapters' default log: `console.warn`, with every control character and bidi

@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { defaultFolders } from '../../src/default-dirs.js';
+import { defaultFolders } from '../../src/disk/default-dirs.js';
 import { createBackendSupervisor } from '../../src/index.js';
 import { canCreateUsers, createSecondUser, removeSecondUser, type SecondUser, warnSkippedSecondUser } from '../helpers/second-user.js';
 import { cliPath } from '../helpers/cli.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitToColumns, statusLine } from '../../src/cli/render.js';
-import { terminalSafe } from '../../src/cli/terminal-text.js';
+import { terminalSafe } from '../../src/report/terminal-text.js';
 import type { BackendStatusInfo } from '../../src/index.js';
 
 // every character a terminal interprets or that reorders a line: C0, DEL, C1, separators, bidi controls
