@@ -1,5 +1,6 @@
 import type { BackendStatusInfo } from '../../machines/status.js';
 import type { BackendBridge, BackendConnection, ExecuteResult, ProxyError } from './bridge-types.js';
+import { hasAmbiguousPathText } from './proxy-protocol.js';
 
 export type { BackendBridge, BackendConnection, ExecuteResult, ProxyError } from './bridge-types.js';
 
@@ -43,8 +44,8 @@ const bodyless = new Set([101, 103, 204, 205, 304]);
 /** `path` must be a path on the backend: a single leading `/` (added when missing), never an authority or a scheme. */
 function backendPath(path: string): string {
   const target = path.startsWith('/') ? path : `/${path}`;
-  if (target.startsWith('//') || target.includes('\\')) {
-    throw new BackendProxyError({ code: 'BAD_REQUEST', message: `backend-lifecycle: ${JSON.stringify(path)} is not a path on the backend (it must start with a single "/")` });
+  if (target.startsWith('//') || hasAmbiguousPathText(target)) {
+    throw new BackendProxyError({ code: 'BAD_REQUEST', message: `backend-lifecycle: ${JSON.stringify(path)} is not a path on the backend (it must start with a single "/", without "\\" or control characters)` });
   }
   return target;
 }

@@ -1,0 +1,84 @@
+// A fresh-eyed review of issue 19's Electron surface: each test here failed on the code it fixes.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attachBackendToElectron, type ElectronBackendOptions } from '../../src/electron/main.js';
+import { createBackendBridge } from '../../src/electron/preload.js';
+import type { ProxyError } from '../../src/electron/proxy-protocol.js';
+import { type BackendProxyError, createBackendClient } from '../../src/electron/renderer.js';
+import { electronDoubles } from '../helpers/electron-doubles.js';
+import { portRange, supervise } from '../helpers/supervisor.js';
+
+type Extra = Partial<Omit<ElectronBackendOptions, 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain'>>;
+
+function setup(extra: Extra = {}) {
+  const electron = electronDoubles();
+  const run = supervise('proxy-backend.mjs', { shutdown: { graceMs: 1_000, request: { path: '/api/shutdown' } } });
+  const logs: string[] = [];
+  const detach = attachBackendToElectron(run.supervisor, { ...electron, trustedOrigins: ['file://'], log: (line) => logs.push(line), ...extra });
+  const window = electron.openWindow();
+  const bridge = createBackendBridge(electron.rendererOf(window));
+  const client = createBackendClient(bridge);
+  return { ...electron, ...run, window, bridge, client, logs, detach };
+}
+
+const outcome = (promise: Promise<Response>) =>
+  promise.then(
+    async (response) => `${response.status} ${await response.text()}`,
+    (error: BackendProxyError) => `${error.code}: ${error.message}`,
+  );
+
+/** A server on another port of this machine that records the headers it is sent: where a leaked key would land. */
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+async function listeningElsewhere(): Promise<{ port: number; heard: IncomingHttpHeaders[] }> {
+  const heard: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    heard.push(req.headers);
+    res.end('stolen');
+  });
+  const { base } = portRange(1);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(base, '127.0.0.1', resolve);
+  });
+  closers.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { port: base, heard };
+}
+
+/** One raw request on the bridge, as a hostile page can send it (window.backend.request), answered as text. */
+function rawRequest(bridge: ReturnType<typeof createBackendBridge>, path: string): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    let status = 0;
+    bridge.request(
+      { path, method: 'GET', headers: [], hasBody: false },
+      {
+        head: (code) => (status = code),
+        chunk: (data) => (text += Buffer.from(data).toString()),
+        end: () => resolve(`${status} ${text}`),
+        fail: (error: ProxyError) => resolve(`${error.code}: ${error.message}`),
+      },
+    );
+  });
+}
+
+describe('the proxy never sends the key to another origin, whatever the path', () => {
+  it('a tab or a backslash in the path cannot turn it into a protocol-relative URL', async () => {
+    const { supervisor, client, bridge } = setup();
+    await supervisor.start();
+    const elsewhere = await listeningElsewhere();
+    const host = `127.0.0.1:${elsewhere.port}`;
+    const answers = [
+      await outcome(client.fetch(`/\t/${host}/x`)),
+      await rawRequest(bridge, `/\\${host}/x`),
+      await rawRequest(bridge, `/\t\\${host}/x`),
+    ];
+    expect(elsewhere.heard).toEqual([]);
+    for (const answer of answers) expect(answer).toMatch(/^BAD_REQUEST: /);
+  });
+});
