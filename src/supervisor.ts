@@ -12,6 +12,7 @@ import { BackendError } from './errors.js';
 import { urlHost } from './http-client.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
+import { secretsOf } from './report/redact.js';
 import type { BackendReport } from './report/report.js';
 import { StatusFeed } from './status-feed.js';
 
@@ -139,16 +140,17 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
 export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
-  const secrets = apiKey === false ? [] : [apiKey];
+  // asked each time: a system links the keys of what this service depends on after it is created
+  const secrets = () => secretsOf(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;
     const hint = feed.current.error?.hint;
-    return new BackendError(redactFailure(failure ? { ...failure, ...(hint ? { hint } : {}) } : { code: 'STOP_FAILED', message: fallback }, secrets));
+    return new BackendError(redactFailure(failure ? { ...failure, ...(hint ? { hint } : {}) } : { code: 'STOP_FAILED', message: fallback }, secrets()));
   });
   const supervisorId = nextSupervisorId();
   // new evidence arrives asynchronously, long after the feed below exists
   const diagnostics = new Diagnostics(actor, options, () => feed.refresh());
-  const feed = new StatusFeed((sequence) => ({ ...redactStatus(diagnostics.decorate(deriveStatus(actor.getSnapshot(), new Date(), sequence)), secrets), supervisor: supervisorId }));
+  const feed = new StatusFeed((sequence) => ({ ...redactStatus(diagnostics.decorate(deriveStatus(actor.getSnapshot(), new Date(), sequence)), secrets()), supervisor: supervisorId }));
   diagnostics.record(feed.current);
   feed.subscribe((status) => diagnostics.record(status));
   actor.subscribe({

@@ -10,6 +10,7 @@ import { type LaunchLog, openLaunchLog } from '../log-file.js';
 import { type LockRecord, lockPath, removeLock, writeLock } from '../lockfile.js';
 import type { ResolvedOptions } from '../options.js';
 import { describeFsError } from '../private-dir.js';
+import { secretsOf } from '../report/redact.js';
 import { requestStop } from '../stop-request.js';
 import { holdGroup, platform, prepareGroups, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
@@ -230,7 +231,7 @@ export function createRunBackend(
     const begin = (tools: SpawnTools, supervisorStarted: string) => {
       if (released) return; // stopped while the module was loading: nothing was born
       try {
-        log = openLaunchLog(folders.logDir, options.name, instanceId, options.logMaxBytes, apiKey ? [apiKey] : []);
+        log = openLaunchLog(folders.logDir, options.name, instanceId, options.logMaxBytes, secretsOf(options, apiKey));
       } catch (error) {
         return sendBack(logFailure(error, options));
       }

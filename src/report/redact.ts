@@ -1,3 +1,5 @@
+import type { ResolvedOptions } from '../options.js';
+
 /** Names of environment variables whose values are secret: `API_KEY`, `HF_TOKEN`, `DB_PASSWORD`, `SESSION_SECRET`… */
 export const secretName = /KEY|TOKEN|SECRET|PASSW|PASSPHRASE|CREDENTIAL|AUTH|COOKIE|PRIVATE|SIGNATURE/i;
 
@@ -19,6 +21,26 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
   return Object.entries(env)
     .filter(([name, value]) => value !== undefined && isSecretName(name))
     .map(([, value]) => value as string);
+}
+
+/**
+ * Every secret a supervisor knows, for every text that leaves it (status detail, errors, dialog
+ * text, inspector events, its log, its report): the API key, the keys a system passes to it from
+ * what it depends on, and every value of a secret-named variable of its options' and the process's
+ * environment (inherited ones only when long enough to be a secret: a short value would blot out
+ * ordinary text).
+ */
+export function secretsOf(options: Pick<ResolvedOptions, 'apiKey' | 'env' | 'linkedEnv'>, apiKey: string | false): string[] {
+  const linked = options.linkedEnv?.() ?? {};
+  const all = [
+    ...(apiKey ? [apiKey] : []),
+    ...(typeof options.apiKey === 'string' ? [options.apiKey] : []),
+    ...secretValues(options.env),
+    ...secretValues(linked),
+    ...secretValues(process.env).filter((value) => value.length >= 8),
+  ];
+  // longest first: a secret that contains another is replaced whole
+  return [...new Set(all.filter((secret) => secret.length >= minSecretLength))].sort((a, b) => b.length - a.length);
 }
 
 /**

@@ -9,7 +9,7 @@ import { openPrivateAppend } from '../inspect-log.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TransitionRecord } from './history.js';
 import { readLogTail } from './log-tail.js';
-import { redactDeep, redactEnv, secretValues } from './redact.js';
+import { redactDeep, redactEnv, secretsOf } from './redact.js';
 
 /** A report to attach to a bug: plain JSON, every secret replaced by `[REDACTED]`. */
 export interface BackendReport {
@@ -77,21 +77,8 @@ function plainOptions(options: ResolvedOptions): Record<string, unknown> {
   };
 }
 
-/**
- * The secrets a report must never contain: the API key, the keys a system passes between its
- * services, and every value of a secret-named variable of the options' and the process's environment.
- */
-export function reportSecrets(options: ResolvedOptions, apiKey: string | false): string[] {
-  const linked = options.linkedEnv?.() ?? {};
-  return [
-    ...(apiKey ? [apiKey] : []),
-    ...(typeof options.apiKey === 'string' ? [options.apiKey] : []),
-    ...secretValues(options.env),
-    ...secretValues(linked),
-    // inherited ones only when long enough to be a secret: a short value would blot out ordinary text
-    ...secretValues(process.env).filter((value) => value.length >= 8),
-  ];
-}
+/** The secrets a report must never contain: those of every other text of the supervisor (see {@link secretsOf}). */
+export const reportSecrets = secretsOf;
 
 /**
  * Builds the report of one supervisor (versions, platform, redacted options, history, timelines,

@@ -1,12 +1,13 @@
 // A fresh-eyed review of issue 19's Electron surface: each test here failed on the code it fixes.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attachBackendToElectron, type ElectronBackendOptions } from '../../src/electron/main.js';
+import { attachBackendToElectron, attachSystemToElectron, type ElectronBackendOptions } from '../../src/electron/main.js';
 import { createBackendBridge } from '../../src/electron/preload.js';
 import type { ProxyError } from '../../src/electron/proxy-protocol.js';
 import { type BackendProxyError, createBackendClient } from '../../src/electron/renderer.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
-import { portRange, supervise } from '../helpers/supervisor.js';
+import { createBackendSystem } from '../../src/index.js';
+import { markerEnv, portRange, stopAfterTest, supervise, tempDir, testOptions } from '../helpers/supervisor.js';
 
 type Extra = Partial<Omit<ElectronBackendOptions, 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain'>>;
 
@@ -80,5 +81,45 @@ describe('the proxy never sends the key to another origin, whatever the path', (
     ];
     expect(elsewhere.heard).toEqual([]);
     for (const answer of answers) expect(answer).toMatch(/^BAD_REQUEST: /);
+  });
+});
+
+describe("a system's keys reach no page: a service that prints what it depends on is redacted too", () => {
+  /** db ← api: api gets db's key (BACKEND_DB_API_KEY) and is careless with it. */
+  function system(apiScript: string, env: Record<string, string>) {
+    const dir = tempDir('electron-keys');
+    const services = {
+      db: testOptions('healthy.mjs', dir),
+      api: { ...testOptions(apiScript, dir), dependsOn: ['db'], env: { ...markerEnv, ...env } },
+    };
+    const backends = createBackendSystem({ services });
+    stopAfterTest(backends);
+    const electron = electronDoubles();
+    attachSystemToElectron(backends, { ...electron, trustedOrigins: ['file://'], primary: 'api', log: () => {} });
+    const window = electron.openWindow();
+    const dbKey = () => backends.service('db').getApiKey() as string;
+    return { backends, electron, window, dbKey };
+  }
+
+  it('a STATUS= line naming the dependency\'s key', async () => {
+    const { backends, window, dbKey } = system('proxy-backend.mjs', { FIXTURE_LEAK_KEY: 'BACKEND_DB_API_KEY' });
+    await backends.start();
+    const sent = JSON.stringify(window.webContents.sent);
+    expect(sent).toContain('connecting with key [REDACTED]');
+    expect(sent).not.toContain(dbKey());
+  });
+
+  it("a crash whose last words are the dependency's key: statuses, the dialog and start()'s rejection", async () => {
+    const { backends, electron, window, dbKey } = system('leaks-secrets.mjs', { FIXTURE_LEAK: 'BACKEND_DB_API_KEY' });
+    const rejection = await backends.start().then(
+      () => 'started',
+      (error: unknown) => JSON.stringify({ message: (error as Error).message, ...(error as object) }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(rejection).toContain('fatal: cannot connect with [REDACTED]');
+    expect(electron.dialog.shown.length).toBe(1);
+    for (const text of [rejection, JSON.stringify(window.webContents.sent), JSON.stringify(electron.dialog.shown), JSON.stringify(backends.getStatus())]) {
+      expect(text).not.toContain(dbKey());
+    }
   });
 });
