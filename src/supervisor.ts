@@ -74,7 +74,8 @@ export function stopRequestPathOf(supervisor: BackendSupervisor): string | undef
 
 // each supervisor's statuses carry a number larger than any earlier supervisor's in this process
 let lastSupervisorId = 0;
-const nextSupervisorId = () => {
+/** A number larger than every one given before in this process (a supervisor's, an Electron attachment's). */
+export const nextSupervisorId = () => {
   lastSupervisorId = Math.max(Date.now(), lastSupervisorId + 1);
   return lastSupervisorId;
 };

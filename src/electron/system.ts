@@ -35,8 +35,15 @@ export function attachSystemToElectron(system: BackendSystem, options: ElectronS
     stop: () => system.stop().then(primaryStatus),
     restart: () => system.restart(options.primary).then(primaryStatus),
     quit: { stop: () => system.stop(), graceMs },
-    handlers: { [IpcChannel.Backend_GetSystemStatus]: () => system.getStatus() },
-    subscribe: (broadcast) =>
-      system.names.map((service) => system.service(service).subscribe((status) => broadcast(IpcChannel.Backend_ServiceStatusChanged, { service, status }))),
+    handlers: (forPage) => ({
+      [IpcChannel.Backend_GetSystemStatus]: () => {
+        const whole = system.getStatus();
+        return { ...whole, services: Object.fromEntries(Object.entries(whole.services).map(([service, status]) => [service, forPage(status)])) };
+      },
+    }),
+    subscribe: (broadcast, forPage) =>
+      system.names.map((service) =>
+        system.service(service).subscribe((status) => broadcast(IpcChannel.Backend_ServiceStatusChanged, { service, status: forPage(status) })),
+      ),
   });
 }

@@ -1,10 +1,12 @@
 // A fresh-eyed review of issue 19's Electron surface: each test here failed on the code it fixes.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
 import { attachBackendToElectron, attachSystemToElectron, type ElectronBackendOptions } from '../../src/electron/main.js';
 import { createBackendBridge } from '../../src/electron/preload.js';
 import type { ProxyError } from '../../src/electron/proxy-protocol.js';
 import { type BackendProxyError, createBackendClient } from '../../src/electron/renderer.js';
+import { serviceStatusesLogic, statusStoreLogic } from '../../src/react/status-store.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
 import { createBackendSystem } from '../../src/index.js';
 import { markerEnv, portRange, stopAfterTest, supervise, tempDir, testOptions } from '../helpers/supervisor.js';
@@ -121,5 +123,51 @@ describe("a system's keys reach no page: a service that prints what it depends o
     for (const text of [rejection, JSON.stringify(window.webContents.sent), JSON.stringify(electron.dialog.shown), JSON.stringify(backends.getStatus())]) {
       expect(text).not.toContain(dbKey());
     }
+  });
+});
+
+describe('a supervisor swap in main, as the page (and its React provider) sees it', () => {
+  it('back to a supervisor created earlier: the page follows the one attached now', async () => {
+    const electron = electronDoubles();
+    const first = supervise('healthy.mjs').supervisor;
+    const second = supervise('healthy.mjs').supervisor;
+    const bridge = createBackendBridge(electron.rendererOf(electron.openWindow()));
+    // the provider's own store, fed as BackendProvider feeds it
+    const store = createActor(statusStoreLogic).start();
+    bridge.onStatusChanged((status) => store.send({ type: 'status.received', status }));
+    const options = { ...electron, trustedOrigins: ['file://'], log: () => {} };
+    // e.g. an app that switches between a local and a bundled backend and keeps both supervisors
+    let detach = attachBackendToElectron(second, options);
+    await second.start();
+    await second.stop();
+    expect(store.getSnapshot().context?.status).toBe('stopped');
+    detach();
+    detach = attachBackendToElectron(first, options);
+    const { port } = await first.start();
+    store.send({ type: 'status.received', status: await bridge.getStatus() });
+    expect(store.getSnapshot().context).toMatchObject({ status: 'running', port });
+    detach();
+  });
+
+  it("a system's services too", async () => {
+    const dir = tempDir('electron-swap');
+    const make = () => createBackendSystem({ services: { api: testOptions('healthy.mjs', dir) } });
+    const [first, second] = [make(), make()];
+    stopAfterTest(first);
+    stopAfterTest(second);
+    const electron = electronDoubles();
+    const bridge = createBackendBridge(electron.rendererOf(electron.openWindow()));
+    const services = createActor(serviceStatusesLogic).start();
+    bridge.onServiceStatusChanged((service, status) => services.send({ type: 'service.received', service, status }));
+    const options = { ...electron, trustedOrigins: ['file://'], primary: 'api', log: () => {} };
+    let detach = attachSystemToElectron(second, options);
+    await second.start();
+    await second.stop();
+    detach();
+    detach = attachSystemToElectron(first, options);
+    await first.start();
+    for (const [service, status] of Object.entries((await bridge.getSystemStatus()).services)) services.send({ type: 'service.received', service, status });
+    expect(services.getSnapshot().context.api).toMatchObject({ status: 'running', port: first.service('api').getPort() });
+    detach();
   });
 });
