@@ -171,3 +171,49 @@ describe('a supervisor swap in main, as the page (and its React provider) sees i
     detach();
   });
 });
+
+describe('a request body is read only while its request lives', () => {
+  /** An endless upload (a microphone, a live log): counts how often the client pulls from it, and whether it was cancelled. */
+  function endlessBody() {
+    const seen = { pulls: 0, cancelled: false };
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        seen.pulls += 1;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        controller.enqueue(new Uint8Array(1024));
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    });
+    return { stream, seen };
+  }
+  const pullsStop = async (seen: { pulls: number }) => {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = seen.pulls;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return seen.pulls - before;
+  };
+
+  it('main refuses it (too large): the page stops reading the stream and cancels it', async () => {
+    const { supervisor, client } = setup({ proxy: { maxRequestBytes: 64 * 1024 } });
+    await supervisor.start();
+    const { stream, seen } = endlessBody();
+    expect(await outcome(client.fetch('/api/echo', { method: 'POST', body: stream, duplex: 'half' } as RequestInit))).toMatch(/^PAYLOAD_TOO_LARGE/);
+    expect(await pullsStop(seen)).toBe(0);
+    expect(seen.cancelled).toBe(true);
+  });
+
+  it('the page aborts it: the same', async () => {
+    const { supervisor, client } = setup();
+    await supervisor.start();
+    const { stream, seen } = endlessBody();
+    const controller = new AbortController();
+    const pending = outcome(client.fetch('/api/echo', { method: 'POST', body: stream, duplex: 'half', signal: controller.signal } as RequestInit));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    expect(await pending).toMatch(/abort/i);
+    expect(await pullsStop(seen)).toBe(0);
+    expect(seen.cancelled).toBe(true);
+  });
+});
