@@ -39,11 +39,26 @@ const erroringBody = () =>
     },
   });
 
+/** An upload that never ends by itself (a microphone, a live log): once its request is over it must be cancelled, not read for ever. */
+function endlessBody(cancelled: boolean[]) {
+  const index = cancelled.push(false) - 1;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await sleep(1);
+      controller.enqueue(new Uint8Array(4096));
+    },
+    cancel() {
+      cancelled[index] = true;
+    },
+  });
+}
+
 const request = fc.oneof(
   fc.constant({ path: '/api/echo', method: 'GET' as const }),
   fc.constant({ path: '/api/echo', method: 'POST' as const, body: 'hello' }),
   fc.constant({ path: '/api/echo', method: 'POST' as const, body: 'stream' }),
   fc.constant({ path: '/api/echo', method: 'POST' as const, body: 'error' }),
+  fc.constant({ path: '/api/echo', method: 'POST' as const, body: 'endless' }),
   fc.constant({ path: '/api/hang', method: 'GET' as const }),
   fc.constant({ path: '/api/stream', method: 'GET' as const }),
   fc.constant({ path: '/api/big', method: 'GET' as const }),
@@ -101,7 +116,7 @@ describe('the proxy and bridge under random calls, aborts, detaches and backend 
           ...electron,
           trustedOrigins: ['file://'],
           execute: { commands: ['echo'] },
-          proxy: { headersTimeoutMs: 1_500, idleTimeoutMs: 1_500 },
+          proxy: { headersTimeoutMs: 1_500, idleTimeoutMs: 1_500, maxRequestBytes: 256 * 1024 },
           log: () => {},
         });
         const window = electron.openWindow();
@@ -127,6 +142,7 @@ describe('the proxy and bridge under random calls, aborts, detaches and backend 
         };
         const client = createBackendClient(counting);
         const controllers = [countedController()];
+        const endlessCancelled: boolean[] = [];
         const outcomes: Promise<string>[] = [];
         const faults: Promise<unknown>[] = [];
         let detached = false;
@@ -137,6 +153,7 @@ describe('the proxy and bridge under random calls, aborts, detaches and backend 
             const init: RequestInit & { duplex?: 'half' } = { method };
             if (body === 'stream') Object.assign(init, { body: new Blob(['streamed']).stream(), duplex: 'half' });
             else if (body === 'error') Object.assign(init, { body: erroringBody(), duplex: 'half' });
+            else if (body === 'endless') Object.assign(init, { body: endlessBody(endlessCancelled), duplex: 'half' });
             else if (body !== undefined) init.body = body;
             if (op.abortable) init.signal = (controllers.at(-1) as ReturnType<typeof countedController>).controller.signal;
             // a settled fetch still has a body to settle: read it to its end or its error
@@ -188,6 +205,7 @@ describe('the proxy and bridge under random calls, aborts, detaches and backend 
         if (!detached) detach();
         await sleep(50);
         expect(terminals.filter((count) => count !== 1)).toEqual([]);
+        expect(endlessCancelled.filter((cancelled) => !cancelled)).toEqual([]);
         expect(controllers.map(({ counter }) => counter.listeners)).toEqual(controllers.map(() => 0));
         expect(electron.ipcMain.listeners.listenerCount('backend:fetch')).toBe(0);
         expect(electron.ipcMain.handlers.size).toBe(0);
