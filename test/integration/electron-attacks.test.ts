@@ -217,3 +217,15 @@ describe('a request body is read only while its request lives', () => {
     expect(seen.cancelled).toBe(true);
   });
 });
+
+describe('a careless app developer', () => {
+  it('a misspelt proxy or execute option is refused at attach, not ignored (proxy.alow would forward every path)', async () => {
+    const { supervisor } = supervise('proxy-backend.mjs');
+    const electron = electronDoubles();
+    const attach = (extra: Extra) => () => attachBackendToElectron(supervisor, { ...electron, trustedOrigins: ['file://'], log: () => {}, ...extra });
+    expect(attach({ proxy: { alow: [{ path: '/api/items/*' }] } as never })).toThrow(/^Unknown option "proxy.alow": the known options are "proxy.headersTimeoutMs", /);
+    expect(attach({ execute: { commands: ['echo'], timeout: 5 } as never })).toThrow(/^Unknown option "execute.timeout"/);
+    expect(attach({ failureDialog: 'no' as never })).toThrow('Invalid option "failureDialog": expected true or false, got "no"');
+    expect(electron.ipcMain.handlers.size).toBe(0);
+  });
+});
