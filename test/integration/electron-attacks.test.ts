@@ -225,6 +225,8 @@ describe('a careless app developer', () => {
     const attach = (extra: Extra) => () => attachBackendToElectron(supervisor, { ...electron, trustedOrigins: ['file://'], log: () => {}, ...extra });
     expect(attach({ proxy: { alow: [{ path: '/api/items/*' }] } as never })).toThrow(/^Unknown option "proxy.alow": the known options are "proxy.headersTimeoutMs", /);
     expect(attach({ execute: { commands: ['echo'], timeout: 5 } as never })).toThrow(/^Unknown option "execute.timeout"/);
+    // 'method' for 'methods' would allow every method on the route
+    expect(attach({ proxy: { allow: [{ path: '/api/items/*', method: ['GET'] }] } as never })).toThrow(/^Unknown option "proxy.allow\[0\].method"/);
     expect(attach({ failureDialog: 'no' as never })).toThrow('Invalid option "failureDialog": expected true or false, got "no"');
     expect(electron.ipcMain.handlers.size).toBe(0);
   });
