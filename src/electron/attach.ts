@@ -71,6 +71,8 @@ export interface AttachTarget {
   quit: { stop(): Promise<unknown>; graceMs: number };
   /** More channels answered for the target (a system's), registered with the others, all or none; `forPage` numbers statuses as pages see them. */
   handlers?: (forPage: ForPage) => Record<string, (event: InvokeEventLike) => unknown>;
+  /** Whose failures the failure dialog shows (default: the supervisor's); a system's: every service's, by name. */
+  failureSources?: { service: string; supervisor: BackendSupervisor }[];
   /** More status subscriptions (a system's services), given the broadcast to trusted windows. */
   subscribe?: (broadcast: (channel: string, payload: unknown) => void, forPage: ForPage) => (() => void)[];
 }
@@ -184,12 +186,11 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
   ipcMain.on(IpcChannel.Backend_Fetch, onFetch);
 
   const broadcast = createBroadcast(options, config.rules);
-  const showFailure = config.failureDialog ? createFailureDialog(options.dialog, log, () => supervisor.report()) : undefined;
+  // a system that cannot start because of a dependency must say so too, not only its primary
+  const failureSources = config.failureDialog ? (target.failureSources ?? [{ service: undefined, supervisor }]) : [];
   const unsubscribes = [
-    supervisor.subscribe((status) => {
-      broadcast(IpcChannel.Backend_StatusChanged, forPage(status));
-      showFailure?.(status);
-    }),
+    supervisor.subscribe((status) => broadcast(IpcChannel.Backend_StatusChanged, forPage(status))),
+    ...failureSources.map(({ service, supervisor: source }) => source.subscribe(createFailureDialog(options.dialog, log, () => source.report(), service))),
     ...(target.subscribe?.(broadcast, forPage) ?? []),
   ];
   const deadline = config.quitDeadlineMs ?? Math.max(10_000, target.quit.graceMs + 5_000);

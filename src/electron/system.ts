@@ -35,6 +35,7 @@ export function attachSystemToElectron(system: BackendSystem, options: ElectronS
     stop: () => system.stop().then(primaryStatus),
     restart: () => system.restart(options.primary).then(primaryStatus),
     quit: { stop: () => system.stop(), graceMs },
+    failureSources: system.names.map((service) => ({ service, supervisor: system.service(service) })),
     handlers: (forPage) => ({
       [IpcChannel.Backend_GetSystemStatus]: () => {
         const whole = system.getStatus();

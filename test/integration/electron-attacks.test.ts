@@ -1,4 +1,5 @@
 // A fresh-eyed review of issue 19's Electron surface: each test here failed on the code it fixes.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
@@ -229,5 +230,27 @@ describe('a careless app developer', () => {
     expect(attach({ proxy: { allow: [{ path: '/api/items/*', method: ['GET'] }] } as never })).toThrow(/^Unknown option "proxy.allow\[0\].method"/);
     expect(attach({ failureDialog: 'no' as never })).toThrow('Invalid option "failureDialog": expected true or false, got "no"');
     expect(electron.ipcMain.handlers.size).toBe(0);
+  });
+});
+
+describe('the failure dialog of a system', () => {
+  it("a dependency that cannot start shows the dialog, naming the service, with its hint and its own report", async () => {
+    const dir = tempDir('electron-dialog');
+    const services = { db: testOptions('crash-on-start.mjs', dir), api: { ...testOptions('healthy.mjs', dir), dependsOn: ['db'] } };
+    const backends = createBackendSystem({ services });
+    stopAfterTest(backends);
+    const electron = electronDoubles();
+    electron.dialog.response = 1; // "Save report…"
+    const reportFile = `${dir}/report.json`;
+    electron.dialog.saveTo = reportFile;
+    const logs: string[] = [];
+    attachSystemToElectron(backends, { ...electron, trustedOrigins: ['file://'], primary: 'api', log: (line) => logs.push(line) });
+    await expect(backends.start()).rejects.toThrow('Service "db": Backend server crashed during startup');
+    // the report is written once the user chose where: wait for the log line that says so
+    for (let waited = 0; !logs.includes(`report saved to ${reportFile}`) && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(electron.dialog.shown).toHaveLength(1);
+    expect(electron.dialog.shown[0]).toMatchObject({ title: 'Backend service "db" failed to start', message: expect.stringContaining('No module named fastapi') });
+    expect(electron.dialog.shown[0]?.detail).toContain('Error code: CRASHED_DURING_STARTUP');
+    expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toMatchObject({ options: { name: 'db' } });
   });
 });
