@@ -24,20 +24,19 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
 }
 
 /**
- * Every secret a supervisor knows, for every text that leaves it (status detail, errors, dialog
- * text, inspector events, its log, its report): the API key, the keys a system passes to it from
- * what it depends on, and every value of a secret-named variable of its options' and the process's
- * environment (inherited ones only when long enough to be a secret: a short value would blot out
- * ordinary text).
+ * The secrets every text that leaves a supervisor is cleaned of (status detail, errors, dialog
+ * text, inspector events, its log): the API key, the keys a system passes to it from what it
+ * depends on, and the values of secret-named variables of its options' and the process's
+ * environment when long enough to be a secret (`TOKENIZERS_PARALLELISM=false` must not blot out
+ * every "false" of the log). A report removes the shorter ones too.
  */
 export function secretsOf(options: Pick<ResolvedOptions, 'apiKey' | 'env' | 'linkedEnv'>, apiKey: string | false): string[] {
   const linked = options.linkedEnv?.() ?? {};
   const all = [
     ...(apiKey ? [apiKey] : []),
     ...(typeof options.apiKey === 'string' ? [options.apiKey] : []),
-    ...secretValues(options.env),
     ...secretValues(linked),
-    ...secretValues(process.env).filter((value) => value.length >= 8),
+    ...[...secretValues(options.env), ...secretValues(process.env)].filter((value) => value.length >= 8),
   ];
   // longest first: a secret that contains another is replaced whole
   return [...new Set(all.filter((secret) => secret.length >= minSecretLength))].sort((a, b) => b.length - a.length);

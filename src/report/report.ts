@@ -9,7 +9,7 @@ import { openPrivateAppend } from '../inspect-log.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TransitionRecord } from './history.js';
 import { readLogTail } from './log-tail.js';
-import { redactDeep, redactEnv, secretsOf } from './redact.js';
+import { redactDeep, redactEnv, secretsOf, secretValues } from './redact.js';
 
 /** A report to attach to a bug: plain JSON, every secret replaced by `[REDACTED]`. */
 export interface BackendReport {
@@ -77,8 +77,13 @@ function plainOptions(options: ResolvedOptions): Record<string, unknown> {
   };
 }
 
-/** The secrets a report must never contain: those of every other text of the supervisor (see {@link secretsOf}). */
-export const reportSecrets = secretsOf;
+/**
+ * The secrets a report must never contain: those of every other text of the supervisor (see
+ * {@link secretsOf}), and every value of a secret-named variable of its options' environment, however short.
+ */
+export function reportSecrets(options: ResolvedOptions, apiKey: string | false): string[] {
+  return [...secretsOf(options, apiKey), ...secretValues(options.env)];
+}
 
 /**
  * Builds the report of one supervisor (versions, platform, redacted options, history, timelines,

@@ -127,6 +127,28 @@ describe("a system's keys reach no page: a service that prints what it depends o
   });
 });
 
+describe("a backend's own secret environment", () => {
+  it('a secret-named value is redacted from what a window and the dialog show; a short one ("false") is left alone', async () => {
+    const token = 'hf_0123456789abcdefghij';
+    const run = (leak: string) => {
+      const electron = electronDoubles();
+      const { supervisor } = supervise('leaks-secrets.mjs', { env: { HF_TOKEN: token, TOKENIZERS_PARALLELISM: 'false', FIXTURE_LEAK: leak } });
+      attachBackendToElectron(supervisor, { ...electron, trustedOrigins: ['file://'], log: () => {} });
+      electron.openWindow();
+      return { electron, supervisor };
+    };
+    const secret = run('HF_TOKEN');
+    const message = await secret.supervisor.start().then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(message).toContain('last output: fatal: cannot connect with [REDACTED]');
+    expect(JSON.stringify([secret.electron.windows[0]?.webContents.sent, secret.electron.dialog.shown, secret.supervisor.getStatus()])).not.toContain(token);
+    const short = run('TOKENIZERS_PARALLELISM');
+    expect(await short.supervisor.start().catch((error: Error) => error.message)).toContain('last output: fatal: cannot connect with false');
+  });
+});
+
 describe('a supervisor swap in main, as the page (and its React provider) sees it', () => {
   it('back to a supervisor created earlier: the page follows the one attached now', async () => {
     const electron = electronDoubles();
