@@ -17,7 +17,8 @@ export interface ElectronSystemOptions extends ElectronBackendOptions {
  * `backend:get-system-status` answers every service's status and the whole, and
  * `backend:service-status-changed` pushes `{ service, status }` for every change of every service
  * to trusted windows. Quitting waits until the whole system has stopped, dependents first (the
- * deadline counts every service's grace period). Returns a function that removes everything it added.
+ * deadline counts every service's grace period), and the failure dialog follows every service (one
+ * that cannot start is named in its title). Returns a function that removes everything it added.
  *
  * @example
  * const system = createBackendSystem({ services: { store: {...}, api: { ..., dependsOn: ['store'] } } });
