@@ -1,6 +1,6 @@
 // Checks attachBackendToElectron's options before anything is registered, as createBackendSupervisor does its own.
 import { invalidOption } from '../errors.js';
-import { refuseUnknownKeys } from '../validate.js';
+import { refuseUnknownKeys } from '../options/validate.js';
 import type { ElectronBackendOptions } from './attach.js';
 import type { ExecuteOptions } from './execute.js';
 import { createPagePolicy, type PagePolicy } from './page-policy.js';

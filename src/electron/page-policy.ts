@@ -1,5 +1,5 @@
 import { invalidOption } from '../errors.js';
-import { refuseUnknownKeys } from '../validate.js';
+import { refuseUnknownKeys } from '../options/validate.js';
 
 /**
  * A route the proxy forwards: `path` is exact, or with a trailing `/*` every path below it

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 
 /** Names of environment variables whose values are secret: `API_KEY`, `HF_TOKEN`, `DB_PASSWORD`, `SESSION_SECRET`… */
 export const secretName = /KEY|TOKEN|SECRET|PASSW|PASSPHRASE|CREDENTIAL|AUTH|COOKIE|PRIVATE|SIGNATURE/i;
