@@ -12,7 +12,7 @@ import { BackendError } from './errors.js';
 import { urlHost } from './net/http-client.js';
 import { type ResolvedOptions, resolveOptions } from './options/options.js';
 import type { BackendSupervisorOptions } from './options/options-types.js';
-import { secretsOf } from './report/redact.js';
+import { secretsOf } from './options/secrets.js';
 import type { BackendReport } from './report/report.js';
 import { StatusFeed } from './supervisor/status-feed.js';
 

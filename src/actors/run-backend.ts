@@ -8,7 +8,7 @@ import type { ResolvedOptions } from '../options/options.js';
 import { prepareGroups, processStartTime } from '../process/process-group.js';
 import { loadSpawnTools, type SpawnTools } from '../process/spawn-backend.js';
 import { expandArgs, logFailure, spawnFailure } from '../process/spawn-helpers.js';
-import { secretsOf } from '../report/redact.js';
+import { secretsOf } from '../options/secrets.js';
 import { releasePort } from './allocate-port.js';
 import { noteDroppedProgress, onControl, signalSafely } from './run-backend-signals.js';
 import { launch } from './run-backend-spawn.js';
