@@ -9,7 +9,7 @@ import { BackendError, invalidOption } from './errors.js';
 import { resolveOptions } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import type { BackendReport } from './report/report.js';
-import { type BackendSupervisor, superviseResolved } from './supervisor.js';
+import { type BackendSupervisor, superviseResolved, withControls } from './supervisor.js';
 import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './system-options.js';
 
 export type { BackendServiceOptions } from './system-options.js';
@@ -215,12 +215,14 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
   const routed = new Map<string, BackendSupervisor>();
   for (const [name, supervisor] of supervisors) {
     const statusOf = () => supervisor.getStatus();
-    routed.set(name, {
-      ...supervisor,
-      start: () => command('start', name).then(statusOf),
-      stop: () => command('stop', name).then(statusOf),
-      restart: () => command('restart', name).then(statusOf),
-    });
+    routed.set(
+      name,
+      withControls(supervisor, {
+        start: () => command('start', name).then(statusOf),
+        stop: () => command('stop', name).then(statusOf),
+        restart: () => command('restart', name).then(statusOf),
+      }),
+    );
   }
 
   return {
