@@ -87,6 +87,14 @@ export function planStart(state: SystemPlanState): Pick<SystemPlanState, 'wanted
     pending[name] = 'stop';
     commands.push([name, 'stop']);
   }
+  // a stop asked for after a service gave up takes it to `stopped` too (as supervisor.stop() clears
+  // an error); an error from that stop itself (STOP_FAILED) is not older than the stop, and stays
+  for (const name of state.order) {
+    const gaveUpBefore = (state.failedAt[name] ?? 0) < (state.unwantedAt[name] ?? 0);
+    if (statusOf(name) !== 'error' || wanted[name] || pending[name] !== undefined || !gaveUpBefore) continue;
+    pending[name] = 'stop';
+    commands.push([name, 'stop']);
+  }
   for (const name of state.order) {
     const startable = statusOf(name) === 'stopped' || (statusOf(name) === 'error' && retry[name] === true);
     if (!wanted[name] || !startable || pending[name] !== undefined || state.cycle[name]) continue;

@@ -49,7 +49,10 @@ export interface BackendSystem {
    * with `STOPPED` when a later `stop()` takes one of them out first.
    */
   start(name?: string): Promise<BackendSystemStatus>;
-  /** Stops every service (or `name` and what needs it), dependents first; resolves once they are down. */
+  /**
+   * Stops every service (or `name` and what needs it), dependents first; resolves once they are
+   * down. A service that gave up ends `stopped` too (its error cleared, as `supervisor.stop()` does).
+   */
   stop(name?: string): Promise<BackendSystemStatus>;
   /** Restarts the whole system (down in reverse, up in order), or one service (its dependents follow their policy). */
   restart(name?: string): Promise<BackendSystemStatus>;

@@ -101,6 +101,26 @@ describe('system commands settle once, with their own outcome (real backends)', 
   });
 });
 
+describe('a stop after a service gave up', () => {
+  it('stop() ends stopped, not error: a service that gave up is stopped too (its error cleared, as supervisor.stop() does)', async () => {
+    const { system: s } = system({ db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('gave-up'), 'crashed') } }, api: { needs: ['db'] } });
+    // db crashes 400 ms after it started: before or after api runs
+    await s.start().catch(() => undefined);
+    await nextStatus(s.service('db'), (status) => status.status === 'error', 15_000);
+    expect(await settled(s.stop())).toMatchObject({ resolved: { status: 'stopped' } });
+    expect(statuses(s)).toEqual({ db: 'stopped', api: 'stopped' });
+    expect(s.getStatus().status).toBe('stopped');
+  });
+
+  it('stop(name) of a service that gave up ends stopped; the others keep running', async () => {
+    const { system: s } = system({ web: {}, db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('gave-up'), 'crashed') } } });
+    await s.start().catch(() => undefined);
+    await nextStatus(s.service('db'), (status) => status.status === 'error', 15_000);
+    expect(await settled(s.service('db').stop())).toMatchObject({ resolved: { status: 'stopped' } });
+    expect(statuses(s)).toEqual({ web: 'running', db: 'stopped' });
+  });
+});
+
 describe('one service of a system is stopped and started through the system', () => {
   it('system.stop("api") keeps api down (what needs it too) and start("api") brings it (and what it needs) back', async () => {
     const { system: s } = system({ db: {}, api: { needs: ['db'] }, web: { needs: ['api'] } });

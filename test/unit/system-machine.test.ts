@@ -55,6 +55,23 @@ describe('the system statechart (pure, with fake services)', () => {
     expect(actor.getSnapshot().value).toBe('active');
   });
 
+  it('a stop after a service gave up takes it to stopped too; an error its stop itself ends in (STOP_FAILED) stays', () => {
+    const { actor, log, report, statuses } = system({ db: spec(), api: spec(['db']) });
+    actor.send({ type: 'system.start' });
+    report('db', 'error'); // gave up: api goes down with it (policy restart)
+    log.length = 0;
+    actor.send({ type: 'system.stop' });
+    expect(log).toEqual(['db:stop']);
+    expect(statuses()).toEqual({ db: 'stopped', api: 'stopped' });
+    actor.send({ type: 'system.start' });
+    log.length = 0;
+    actor.send({ type: 'system.stop' });
+    report('db', 'error'); // the stop itself failed
+    expect(log).toEqual(['api:stop', 'db:stop']);
+    expect(statuses()).toEqual({ db: 'error', api: 'stopped' });
+    expect(actor.getSnapshot().value).toBe('idle');
+  });
+
   it("services named like Object's own members (constructor, toString) are services like any other", () => {
     const { actor, log, statuses } = system({ constructor: spec(), toString: spec(['constructor']) });
     actor.send({ type: 'system.start' });
