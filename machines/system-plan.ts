@@ -48,6 +48,9 @@ export function recordStatus(state: SystemPlanState, name: string, status: Backe
   if (taken(pending[name], status)) pending[name] = undefined;
   const changes: Partial<SystemPlanState> = { statuses: { ...state.statuses, [name]: status }, pending };
   if (state.cycle[name] && down.has(status) && pending[name] === undefined) changes.cycle = { ...state.cycle, [name]: false };
+  // a retry is for a service in error; out of it, the flag is spent (a second start sent before the
+  // first one's status arrived must not leave it set, or the service would count as never started)
+  if (state.retry[name] && status !== 'error') changes.retry = { ...state.retry, [name]: false };
   if (status === 'error' && state.statuses[name] !== 'error') changes.failedAt = { ...state.failedAt, [name]: state.epoch };
   return changes;
 }

@@ -217,7 +217,8 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
   };
   const routed = new Map<string, BackendSupervisor>();
   for (const [name, supervisor] of supervisors) {
-    const statusOf = () => supervisor.getStatus();
+    // the service's status as the command settled, not as a later command (sent before the promise's callbacks run) left it
+    const statusOf = (settledWith: BackendSystemStatus) => settledWith.services[name] ?? supervisor.getStatus();
     routed.set(
       name,
       withControls(supervisor, {

@@ -101,6 +101,27 @@ describe('system commands settle once, with their own outcome (real backends)', 
   });
 });
 
+describe('commands sent together', () => {
+  it('restart("db") and start("db") sent in one go after db gave up: both settle, running', async () => {
+    const { system: s } = system({ db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('gave-up'), 'crashed') } } });
+    await s.start().catch(() => undefined);
+    await nextStatus(s.service('db'), (status) => status.status === 'error', 15_000);
+    const restart = settled(s.restart('db'));
+    const start = settled(s.service('db').start());
+    expect(await restart).toMatchObject({ resolved: { status: 'running' } });
+    expect(await start).toMatchObject({ resolved: { status: 'running' } });
+  });
+
+  it("a service's own start() resolves with the status it reached, not one a later command brought", async () => {
+    const { system: s } = system({ db: {} });
+    await s.start();
+    const start = settled(s.service('db').start());
+    const stop = settled(s.stop('db'));
+    expect(await start).toMatchObject({ resolved: { status: 'running' } });
+    expect(await stop).toMatchObject({ resolved: { status: 'stopped' } });
+  });
+});
+
 describe('a stop after a service gave up', () => {
   it('stop() ends stopped, not error: a service that gave up is stopped too (its error cleared, as supervisor.stop() does)', async () => {
     const { system: s } = system({ db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('gave-up'), 'crashed') } }, api: { needs: ['db'] } });

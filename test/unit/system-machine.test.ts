@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { backendSystemMachine, type SystemInput } from '../../machines/backend-system.machine.js';
+import { createActor, fromCallback } from 'xstate';
+import { backendSystemMachine, type ServiceCommandEvent, type SystemInput } from '../../machines/backend-system.machine.js';
+import type { BackendStatus } from '../../machines/status.js';
+import { commandOutcome } from '../../machines/system-outcomes.js';
 import { SystemGraphError, startOrder } from '../../machines/system-graph.js';
 import { fakeServices } from '../helpers/fake-services.js';
 
@@ -70,6 +72,26 @@ describe('the system statechart (pure, with fake services)', () => {
     expect(log).toEqual(['api:stop', 'db:stop']);
     expect(statuses()).toEqual({ db: 'error', api: 'stopped' });
     expect(actor.getSnapshot().value).toBe('idle');
+  });
+
+  it('a second start of a service that gave up, sent before the first one\'s status arrived, leaves no retry behind', () => {
+    const sent: string[] = [];
+    // services whose statuses arrive later, as a real supervisor's do (a microtask after the command)
+    const services = fromCallback<ServiceCommandEvent, { names: readonly string[] }>(({ receive }) => receive((event) => sent.push(`${event.name}:${event.command}`)));
+    const actor = createActor(backendSystemMachine.provide({ actors: { services } }), { input: { services: { db: spec() } } });
+    actor.start();
+    const status = (value: BackendStatus) => actor.send({ type: 'service.status', name: 'db', status: value });
+    actor.send({ type: 'system.start' });
+    status('starting');
+    status('error');
+    actor.send({ type: 'service.restart', name: 'db' });
+    actor.send({ type: 'service.start', name: 'db' });
+    status('starting');
+    status('running');
+    expect(sent).toEqual(['db:start', 'db:start']);
+    const context = actor.getSnapshot().context;
+    expect([context.retry.db, context.pending.db]).toEqual([false, undefined]);
+    expect(commandOutcome({ ...context, phase: 'active' }, { command: 'start', name: 'db', epoch: context.epoch })).toEqual({ kind: 'done' });
   });
 
   it("services named like Object's own members (constructor, toString) are services like any other", () => {
