@@ -128,7 +128,12 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
       const supervisor = supervisorOf(name);
       // a microtask later: every other listener of this status (a CLI printing it, a window) hears
       // "db is running" before the system reacts to it by starting what depends on db
-      const report = (status: BackendStatusInfo) => queueMicrotask(() => sendBack({ type: 'service.status', name, status: status.status }));
+      const report = (status: BackendStatusInfo) =>
+        queueMicrotask(() => {
+          // replaced since (a command or an exit in the same tick): not news, and not the answer to a command sent
+          // after it (a stop sent as the service gave up would be answered by that 'error'); the newer one follows
+          if (status.sequence === supervisor.getStatus().sequence) sendBack({ type: 'service.status', name, status: status.status });
+        });
       report(supervisor.getStatus());
       return supervisor.subscribe(report);
     });

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dependentsMap, type SystemServiceSpec, startOrder } from '../../machines/system-graph.js';
@@ -131,6 +132,41 @@ describe('a stop after a service gave up', () => {
     expect(await settled(s.stop())).toMatchObject({ resolved: { status: 'stopped' } });
     expect(statuses(s)).toEqual({ db: 'stopped', api: 'stopped' });
     expect(s.getStatus().status).toBe('stopped');
+  });
+
+  it('stop() sent the moment a service gives up (before the system heard it) ends stopped, not with that error', async () => {
+    const { system: s } = system({ db: {} });
+    await s.start();
+    const stop = new Promise<unknown>((resolve) => {
+      const off = s.service('db').subscribe((status) => {
+        if (status.status !== 'error') return;
+        off();
+        resolve(settled(s.stop()));
+      });
+    });
+    process.kill(s.service('db').getStatus().pid as number, 'SIGKILL');
+    expect(await stop).toMatchObject({ resolved: { status: 'stopped', services: { db: { status: 'stopped' } } } });
+  });
+
+  it("stop() sent as a start fails (starting → error in one step) is answered by the stop, not by that older 'error'", async () => {
+    const { base } = claimPortBlock(1);
+    const foreign = createServer();
+    await new Promise<void>((resolve) => foreign.listen(base, '127.0.0.1', resolve));
+    try {
+      const { system: s } = system({ db: { extra: { port: base } } });
+      const stop = new Promise<unknown>((resolve) => {
+        const off = s.service('db').subscribe((status) => {
+          if (status.status !== 'error') return;
+          off();
+          resolve(settled(s.stop()));
+        });
+      });
+      const start = settled(s.start());
+      expect(await stop).toMatchObject({ resolved: { status: 'stopped', services: { db: { status: 'stopped' } } } });
+      expect(await start).toMatchObject({ rejected: 'STOPPED' });
+    } finally {
+      foreign.close();
+    }
   });
 
   it('stop(name) of a service that gave up ends stopped; the others keep running', async () => {
