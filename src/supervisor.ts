@@ -72,6 +72,21 @@ export function stopRequestPathOf(supervisor: BackendSupervisor): string | undef
   return stopRequestPaths.get(supervisor);
 }
 
+/**
+ * `supervisor` with its start/stop/restart replaced (a system's service: they go through the
+ * system); the copy keeps what the supervisor is known by, its stop request included, so that
+ * the Electron proxy refuses that path for the copy as for the original.
+ *
+ * @example
+ * const routed = withControls(supervisor, { start: () => system.start('api').then(() => supervisor.getStatus()), stop, restart });
+ */
+export function withControls(supervisor: BackendSupervisor, controls: Pick<BackendSupervisor, 'start' | 'stop' | 'restart'>): BackendSupervisor {
+  const copy: BackendSupervisor = { ...supervisor, ...controls };
+  const path = stopRequestPaths.get(supervisor);
+  if (path !== undefined) stopRequestPaths.set(copy, path);
+  return copy;
+}
+
 // each supervisor's statuses carry a number larger than any earlier supervisor's in this process
 let lastSupervisorId = 0;
 /** A number larger than every one given before in this process (a supervisor's, an Electron attachment's). */
