@@ -1,12 +1,13 @@
-// The Windows lane's cases for the update gate (issue 25, item 5): before the installer runs, no
-// process of the app may still run an image from the folder the installer replaces.
+// The Windows lane's cases for failure forensics (issue 25): what holds a stop, named while it lasts
+// (item 2); the update gate: before the installer runs, no process of the app may still run an image
+// from the folder the installer replaces (item 5).
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { installUpdateAfterStop } from 'backend-lifecycle/electron/main';
 
 /** The cases, given the lane's helpers (see lane.mjs). */
-export function updateCases({ here, work, options, supervise, alive, until, expect, everyPid }) {
+export function forensicsCases({ here, work, options, supervise, readPids, alive, until, expect, everyPid }) {
   // an installed app's layout: the backend's interpreter is a copy of node.exe inside the app folder
   const appFolder = join(work, 'My App');
   const node = join(appFolder, 'node.exe');
@@ -15,6 +16,22 @@ export function updateCases({ here, work, options, supervise, alive, until, expe
     copyFileSync(process.execPath, node);
   };
   return {
+    async 'stop blockers: while a stop waits, the status names the live processes of the tree'() {
+      const opts = options('blockers', { shutdown: { graceMs: 6_000, request: { path: '/api/shutdown' } }, env: { FIXTURE_SLOW_STOP: '1' } });
+      const supervisor = supervise(opts);
+      await supervisor.start();
+      const pids = readPids(opts.env.FIXTURE_PIDS_FILE);
+      let named;
+      const off = supervisor.subscribe((status) => {
+        if (status.status === 'stopping' && /waiting for \d+ process/.test(status.detail ?? '')) named ??= status.detail;
+      });
+      await supervisor.stop();
+      off();
+      expect(named?.includes(`${pids.backend} node.exe`) && named.includes(`${pids.child} node.exe`), `the stopping detail said ${JSON.stringify(named)}`);
+      await until(() => !alive(pids.backend) && !alive(pids.child), 10_000, 'the tree to be gone');
+      return `named while stopping: ${named}`;
+    },
+
     async 'update gate: the backend run from the app folder is gone before install() runs'() {
       prepare();
       const supervisor = supervise(options('update-ok', { command: node, args: [join(here, 'backend.mjs')] }));
