@@ -1,6 +1,6 @@
 import { type EventObject, fromCallback, fromPromise } from 'xstate';
 import type { HealthInput, ProcessControlEvent, ReapGroupInput, RunBackendInput } from '../../machines/events.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { HealthWork } from './health-work.js';
 import type { RealWork } from './index.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { platform, processStartTime } from '../../src/process-group.js';
+import { platform, processStartTime } from '../../src/process/process-group.js';
 import { runCli } from '../helpers/cli.js';
 import { isRunning } from '../helpers/leaks.js';
 import { fixture, markerEnv, supervise, tempDir } from '../helpers/supervisor.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ProcessPlatform, processPlatform } from './platform/index.js';
-import { loadJobApi } from './platform/windows-job.js';
-import { holdInJob } from './platform/windows.js';
+import { type ProcessPlatform, processPlatform } from '../platform/index.js';
+import { loadJobApi } from '../platform/windows-job.js';
+import { holdInJob } from '../platform/windows.js';
 
 let cached: { forced: string | undefined; platform: ProcessPlatform } | undefined;
 

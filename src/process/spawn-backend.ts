@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { backendEnv } from './spawn-helpers.js';
 import { withSpawnLimits } from './spawn-limits.js';
 import type { WindowsLaunch } from './windows-command.js';
