@@ -84,7 +84,9 @@ function begin(run: LaunchState, tools: SpawnTools, supervisorStarted: string) {
   if (run.released) return; // stopped while the module was loading: nothing was born
   let log: NonNullable<LaunchState['log']>;
   try {
-    log = openLaunchLog(run.folders.logDir, options.name, run.instanceId, options.logMaxBytes, run.apiKey ? [run.apiKey] : []);
+    // the keys of the services this one depends on are API keys too: never in its log or its status
+    const linkedKeys = Object.entries(options.linkedEnv?.() ?? {}).flatMap(([name, value]) => (name.endsWith('_API_KEY') ? [value] : []));
+    log = openLaunchLog(run.folders.logDir, options.name, run.instanceId, options.logMaxBytes, [...(run.apiKey ? [run.apiKey] : []), ...linkedKeys]);
     run.log = log;
   } catch (error) {
     return run.sendBack(logFailure(error, options));

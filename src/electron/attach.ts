@@ -58,7 +58,7 @@ export interface ElectronBackendOptions extends ElectronMainApi {
   quitDeadlineMs?: number;
   /** Show an error dialog when the backend cannot be started (default true). */
   failureDialog?: boolean;
-  /** Where refused senders and quit problems are reported (default `console.warn`). */
+  /** Where refused senders and quit problems are reported (default `console.warn`, control characters shown escaped). */
   log?: (message: string) => void;
 }
 

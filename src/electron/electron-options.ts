@@ -5,6 +5,7 @@ import type { ExecuteOptions } from './execute.js';
 import { createPagePolicy, type PagePolicy } from './page-policy.js';
 import { type ProxyLimits, proxyLimits } from './proxy.js';
 import { type TrustRule, trustRules } from './sender-trust.js';
+import { warnOnConsole } from './console-log.js';
 
 /** The options, checked, with their defaults. */
 export interface ResolvedElectronOptions {
@@ -76,6 +77,6 @@ export function resolveElectronOptions(options: ElectronBackendOptions, stopRequ
     maxConcurrent: proxy?.maxConcurrent ?? 64,
     failureDialog: options.failureDialog !== false,
     quitDeadlineMs: options.quitDeadlineMs,
-    log: options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`)),
+    log: options.log ?? warnOnConsole,
   };
 }
