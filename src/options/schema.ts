@@ -10,7 +10,16 @@ export type Derived<T> = T | ((siblings: Record<string, unknown>) => T);
  * is computed (a folder, a fraction of another option).
  */
 export type OptionSpec = { doc: string; defaultText?: string } & (
-  | { type: 'integer'; min: Derived<number>; max: Derived<number>; default?: Derived<number>; minText?: string; maxText?: string }
+  | {
+      type: 'integer';
+      min: Derived<number>;
+      max: Derived<number>;
+      default?: Derived<number>;
+      minText?: string;
+      maxText?: string;
+      /** Refusal words of their own (`a positive whole number of bytes`) instead of `an integer from min to max`. */
+      expected?: string;
+    }
   | { type: 'string'; default?: string; required?: true; startsWith?: { prefix: string; expected: string } }
   | { type: 'boolean'; default?: boolean }
   | { type: 'enum'; values: readonly string[]; expected: string; default?: string }
@@ -36,8 +45,13 @@ const value = <T>(derived: Derived<T>, siblings: Record<string, unknown>): T =>
  */
 export function resolveOption(spec: OptionSpec, given: unknown, name: string, siblings: Record<string, unknown>): unknown {
   switch (spec.type) {
-    case 'integer':
-      return integerOption(given, name, value(spec.min, siblings), value(spec.max, siblings), value(spec.default ?? 0, siblings));
+    case 'integer': {
+      if (given === undefined) return spec.default === undefined ? undefined : value(spec.default, siblings);
+      const [min, max] = [value(spec.min, siblings), value(spec.max, siblings)];
+      if (spec.expected === undefined) return integerOption(given, name, min, max, 0);
+      if (typeof given !== 'number' || !Number.isSafeInteger(given) || given < min || given > max) throw invalidOption(name, spec.expected, given);
+      return given;
+    }
     case 'string': {
       if (given === undefined && spec.required) throw invalidOption(name, spec.startsWith?.expected ?? 'a non-empty string', given);
       const text = stringOption(given, name, spec.default ?? '');
@@ -86,7 +100,7 @@ export function jsonSchemaOf(spec: OptionSpec): JsonSchema {
   switch (spec.type) {
     case 'integer': {
       const min = typeof spec.min === 'number' ? spec.min : 0;
-      const max = typeof spec.max === 'number' ? spec.max : undefined;
+      const max = typeof spec.max === 'number' && Number.isSafeInteger(spec.max) ? spec.max : undefined;
       return described({ type: 'integer', minimum: min, ...(max === undefined ? {} : { maximum: max }) }, spec.default);
     }
     case 'string':
@@ -133,7 +147,7 @@ export function typeText(spec: OptionSpec): string {
     case 'strings':
       return 'string[]';
     case 'env':
-      return 'Record<string, string \\| undefined>';
+      return '`Record<string, string \\| undefined>`';
     case 'object':
       return 'object';
     case 'custom':
@@ -154,19 +168,23 @@ function defaultText(spec: OptionSpec): string {
 function rangeText(spec: OptionSpec): string {
   if (spec.type !== 'integer') return '';
   const min = spec.minText ?? (typeof spec.min === 'number' ? String(spec.min) : '');
-  const max = spec.maxText ?? (typeof spec.max === 'number' ? String(spec.max) : '');
-  return ` (${min}–${max})`;
+  const max = spec.maxText ?? (typeof spec.max === 'number' && Number.isSafeInteger(spec.max) ? String(spec.max) : '');
+  return max === '' ? ` (≥ ${min})` : ` (${min}–${max})`;
 }
 
-/** The Markdown table of an object's options, nested objects flattened to `a.b` rows. */
-export function optionsTable(fields: OptionFields, required: readonly string[] = []): string {
+/**
+ * The Markdown table of an object's options, nested objects flattened to `a.b` rows; `nested`
+ * lists the fields of an option that is not an object in every form (`port`: a number or a range).
+ */
+export function optionsTable(fields: OptionFields, required: readonly string[] = [], nested: Readonly<Record<string, OptionFields>> = {}): string {
   const rows: string[] = ['| option | type | default | what it does |', '|---|---|---|---|'];
   const walk = (entries: OptionFields, prefix: string) => {
     for (const [key, spec] of Object.entries(entries)) {
       const name = `${prefix}${key}`;
       const fallback = required.includes(name) ? 'required' : defaultText(spec);
       rows.push(`| \`${name}\` | ${typeText(spec)}${rangeText(spec)} | ${fallback} | ${spec.doc.replace(/\|/g, '\\|')} |`);
-      if (spec.type === 'object') walk(spec.fields, `${name}.`);
+      const inner = spec.type === 'object' ? spec.fields : nested[name];
+      if (inner) walk(inner, `${name}.`);
     }
   };
   walk(fields, '');

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultRestartPolicy as restart } from '../../machines/restart-policy.js';
 import { invalidOption } from '../errors.js';
+import type { BackendSupervisorOptions } from './options-types.js';
 import { type OptionFields, type OptionSpec, resolveFields } from './schema.js';
 import { booleanOption, integerOption, ipVersion, isPlainObject, objectOption, refuseNul, stringOption } from './validate.js';
 
@@ -98,7 +99,7 @@ export const portRangeFields: OptionFields = {
  * have rules beside the table (in `options.ts`): required, file-safe, a number or a range, a
  * default folder, and no `{fd}` without handoff.
  */
-export const supervisorFields: OptionFields = {
+export const supervisorFields = {
   name: { type: 'string', default: 'backend', doc: 'Names log and lock files (letters, digits, `.`, `_`, `-`; at most 128); supervisors sharing a `stateDir` need distinct names.' },
   command: { type: 'custom', typeText: 'string', json: { type: 'string', minLength: 1 }, check: checkCommand, doc: 'The backend executable, e.g. `python3`; looked up on PATH.' },
   args: { type: 'strings', doc: 'Arguments; `{port}`, `{host}` (and `{fd}` with `handoff`) are replaced.' },
@@ -191,4 +192,4 @@ export const supervisorFields: OptionFields = {
   guard: { type: 'boolean', default: false, doc: 'A guard process per backend stops its group if this supervisor dies without stopping it.' },
   handoff: { type: 'custom', typeText: 'boolean', json: { type: 'boolean', default: false }, check: checkHandoff, defaultText: '`false`', doc: 'POSIX: the supervisor binds the port and hands the listening socket to the backend as fd 4 (`BACKEND_LISTEN_FD`, `{fd}`).' },
   inspect: { type: 'custom', typeText: 'function \\| Observer', json: {}, check: checkInspect, doc: 'XState inspection observer, e.g. `createBrowserInspector().inspect`; not in system files.' },
-};
+} satisfies Record<keyof BackendSupervisorOptions, OptionSpec>;
