@@ -11,7 +11,7 @@ import { type LockRecord, lockPath, removeLock, writeLock } from '../lockfile.js
 import type { ResolvedOptions } from '../options.js';
 import { describeFsError } from '../private-dir.js';
 import { requestStop } from '../stop-request.js';
-import { holdGroup, platform, prepareGroups, processStartTime, signalGroup } from '../process-group.js';
+import { beginFamilyScan, holdGroup, platform, prepareGroups, processStartTime, signalGroup } from '../process-group.js';
 import { backendEnv, drained, expandArgs, logFailure, notifyFd, outputDrainMs, spawnFailure } from '../spawn-helpers.js';
 import { loadSpawnTools, type SpawnTools, spawnBackend } from '../spawn-backend.js';
 import { windowsLaunch } from '../windows-command.js';
@@ -92,6 +92,8 @@ export function createRunBackend(
     };
     receive((event) => {
       if (event.type !== 'process.signal') return;
+      // the reap after the exit looks for members that left the group: that look begins now, while the backend stops
+      if (pgid !== undefined && !exited) beginFamilyScan(instanceId);
       const request = options.shutdown.request;
       if (event.signal === 'SIGTERM' && request && pgid !== undefined && !stopRequested) return askToStop(request);
       clearTimeout(termTimer);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { posixGroupExists, signalPosixGroup } from './posix-group.js';
-import type { ProcessPlatform } from './types.js';
+import type { InstanceScan, ProcessPlatform } from './types.js';
 
 interface ProcStat {
   pid: number;
@@ -26,9 +27,7 @@ function liveStat(pid: number): ProcStat | undefined {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number);
+  return readdirSync('/proc').filter(isPid).map(Number);
 }
 
 function environment(pid: number): string[] | undefined {
@@ -37,6 +36,52 @@ function environment(pid: number): string[] | undefined {
   } catch {
     return undefined; // gone, or another user's process
   }
+}
+
+const isPid = (entry: string) => /^\d+$/.test(entry);
+
+/** True when the environment (NUL-separated) holds `entry` as one whole variable. */
+function holdsEntry(environ: Buffer, entry: Buffer): boolean {
+  for (let at = environ.indexOf(entry); at !== -1; at = environ.indexOf(entry, at + 1)) {
+    const end = at + entry.length;
+    if ((at === 0 || environ[at - 1] === 0) && (end === environ.length || environ[end] === 0)) return true;
+  }
+  return false;
+}
+
+/** True for a live (non-zombie) process whose environment holds `entry`; read without blocking. */
+async function carries(pid: number, entry: Buffer): Promise<boolean> {
+  try {
+    if (!holdsEntry(await readFile(`/proc/${pid}/environ`), entry)) return false;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false; // gone, or another user's process
+  }
+}
+
+// reads in flight at once: enough to keep libuv's threads busy, few enough to leave them to others between batches
+const scanBatch = 32;
+
+/**
+ * The processes of an instance from /proc, read asynchronously (the threads of libuv do the
+ * reading; the event loop only matches). With an earlier scan, a pid listed then that did not
+ * carry the id is not read again: a process's environment is fixed at its birth, so only the pids
+ * born since and the members found then can carry it now.
+ */
+async function scanInstance(instanceId: string, earlier?: InstanceScan): Promise<InstanceScan> {
+  const entry = Buffer.from(`BACKEND_INSTANCE_ID=${instanceId}`);
+  const listed = new Set((await readdir('/proc')).filter(isPid).map(Number));
+  listed.delete(process.pid);
+  const known = new Set(earlier?.members);
+  const candidates = [...listed].filter((pid) => !earlier?.listed.has(pid) || known.has(pid));
+  const members: number[] = [];
+  for (let start = 0; start < candidates.length; start += scanBatch) {
+    const batch = candidates.slice(start, start + scanBatch);
+    const found = await Promise.all(batch.map((pid) => carries(pid, entry)));
+    members.push(...batch.filter((_, index) => found[index]));
+  }
+  return { listed, members };
 }
 
 /** Linux: everything from /proc, without starting a process (start time in clock ticks since boot). */
@@ -66,5 +111,6 @@ export const linuxProcPlatform: ProcessPlatform = {
     const needle = `BACKEND_INSTANCE_ID=${instanceId}`;
     return allPids().filter((pid) => pid !== process.pid && liveStat(pid) !== undefined && (environment(pid)?.includes(needle) ?? false));
   },
+  scanInstance,
   shellIdentityCheck: 'grep -qz "^BACKEND_INSTANCE_ID=$2\\$" "/proc/$1/environ" 2>/dev/null',
 };
