@@ -10,12 +10,24 @@ interface ProcStat {
   startTime: string;
 }
 
+function parseStat(pid: number, text: string): ProcStat {
+  // the command name may contain spaces and parentheses: fields start after the last ')'
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' };
+}
+
 function readStat(pid: number): ProcStat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name may contain spaces and parentheses: fields start after the last ')'
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' };
+    return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `readStat` without blocking the event loop (libuv's threads read). */
+async function readStatAsync(pid: number): Promise<ProcStat | undefined> {
+  try {
+    return parseStat(pid, await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
@@ -53,15 +65,29 @@ function holdsEntry(environ: Buffer, entry: Buffer): boolean {
 async function carries(pid: number, entry: Buffer): Promise<boolean> {
   try {
     if (!holdsEntry(await readFile(`/proc/${pid}/environ`), entry)) return false;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false; // gone, or another user's process
   }
+  const stat = await readStatAsync(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 // reads in flight at once: enough to keep libuv's threads busy, few enough to leave them to others between batches
 const scanBatch = 32;
+
+/** The pids for which `test` holds, asked `scanBatch` at a time. */
+async function pidsWhere(pids: readonly number[], test: (pid: number) => Promise<boolean>): Promise<number[]> {
+  const matching: number[] = [];
+  for (let start = 0; start < pids.length; start += scanBatch) {
+    const batch = pids.slice(start, start + scanBatch);
+    const found = await Promise.all(batch.map(test));
+    matching.push(...batch.filter((_, index) => found[index]));
+  }
+  return matching;
+}
+
+/** Every pid in /proc, read without blocking. */
+const listPids = async () => (await readdir('/proc')).filter(isPid).map(Number);
 
 /**
  * The processes of an instance from /proc, read asynchronously (the threads of libuv do the
@@ -71,17 +97,11 @@ const scanBatch = 32;
  */
 async function scanInstance(instanceId: string, earlier?: InstanceScan): Promise<InstanceScan> {
   const entry = Buffer.from(`BACKEND_INSTANCE_ID=${instanceId}`);
-  const listed = new Set((await readdir('/proc')).filter(isPid).map(Number));
+  const listed = new Set(await listPids());
   listed.delete(process.pid);
   const known = new Set(earlier?.members);
   const candidates = [...listed].filter((pid) => !earlier?.listed.has(pid) || known.has(pid));
-  const members: number[] = [];
-  for (let start = 0; start < candidates.length; start += scanBatch) {
-    const batch = candidates.slice(start, start + scanBatch);
-    const found = await Promise.all(batch.map((pid) => carries(pid, entry)));
-    members.push(...batch.filter((_, index) => found[index]));
-  }
-  return { listed, members };
+  return { listed, members: await pidsWhere(candidates, (pid) => carries(pid, entry)) };
 }
 
 /** Linux: everything from /proc, without starting a process (start time in clock ticks since boot). */
@@ -89,14 +109,15 @@ export const linuxProcPlatform: ProcessPlatform = {
   name: 'linux-proc',
   gracefulSignals: true,
   readsEnvironment: true,
-  // one syscall answers "gone" for the common case; only a group that exists needs the full look
-  groupMembers: (pgid) =>
-    !posixGroupExists(pgid)
-      ? []
-      : allPids()
-          .map(liveStat)
-          .filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid)
-          .map((stat) => stat.pid),
+  // one syscall answers "gone" for the common case; only a group that exists needs the full look,
+  // read without blocking (a stop polls it until the group is gone)
+  groupMembers: async (pgid) => {
+    if (!posixGroupExists(pgid)) return [];
+    return pidsWhere(await listPids(), async (pid) => {
+      const stat = await readStatAsync(pid);
+      return stat !== undefined && stat.state !== 'Z' && stat.pgrp === pgid;
+    });
+  },
   signalGroup: signalPosixGroup,
   isAlive: (pid) => liveStat(pid) !== undefined,
   startTime: (pid) => readStat(pid)?.startTime,
