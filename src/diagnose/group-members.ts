@@ -53,17 +53,26 @@ async function psGroup(pgid: number): Promise<GroupMember[]> {
   return members;
 }
 
+/** Windows: the backend's tree (its Job Object's list and the walk by parent pid), named by image from the process table. */
+async function windowsGroup(leader: number): Promise<GroupMember[]> {
+  const { windowsPlatform } = await import('../platform/windows.js');
+  const { windowsProcessTable } = await import('../platform/windows-table.js');
+  const pids = await windowsPlatform.groupMembers(leader);
+  if (pids.length === 0) return [];
+  const names = new Map((await windowsProcessTable().catch(() => [])).map((row) => [row.pid, row.name]));
+  return pids.map((pid) => ({ pid, command: tidy(names.get(pid) ?? '') || '[unknown image]' }));
+}
+
 /**
  * The live members of a backend's process group with their command lines, read without blocking
- * (Linux: /proc; other POSIX systems: one `ps`). Windows has no process groups: it answers `[]`,
- * and the stop's own tree termination stays the authority there.
+ * (Linux: /proc; other POSIX systems: one `ps`; Windows: the backend's tree, named by image).
  *
  * @example
  * for (const { pid, command } of await groupMembersWithCommands(pgid)) console.log(pid, command);
  */
 export async function groupMembersWithCommands(pgid: number, strategy = process.env.BACKEND_LIFECYCLE_PLATFORM): Promise<GroupMember[]> {
-  if (process.platform === 'win32') return [];
   try {
+    if (process.platform === 'win32') return await windowsGroup(pgid);
     return process.platform === 'linux' && strategy !== 'ps' ? await linuxGroup(pgid) : await psGroup(pgid);
   } catch {
     return [];

@@ -1,4 +1,6 @@
-import { invalidOption } from '../errors.js';
+import { dirname } from 'node:path';
+import { type FolderHolder, folderHolders } from '../diagnose/folder-holders.js';
+import { BackendError, invalidOption } from '../errors.js';
 import type { ElectronMainApi } from './electron-like.js';
 
 /** What the update gate stops and brings back: a supervisor, or a whole system. */
@@ -15,7 +17,44 @@ export interface UpdateGateOptions {
   quitWithinMs?: number;
   /** Where a failed restart of the backend is reported (default `console.warn`). */
   log?: (message: string) => void;
+  /**
+   * The folder the installer replaces. Before `install()` runs, no process of the app (the backend's
+   * tree, anything started below the app or by a supervisor, any program from this folder) may still
+   * hold a file under it: a Windows installer fails on a locked image. Default inside Electron: the
+   * folder of the app's executable (on macOS its `.app` bundle); outside Electron: no check. `false`
+   * turns the check off.
+   */
+  appFolder?: string | false;
+  /** How long the folder's holders may take to let go after the stop (default 5 000 ms; handles close a moment after a process ends). */
+  releaseWithinMs?: number;
 }
+
+/** The folder an installer of this Electron app replaces; undefined outside Electron. */
+function defaultAppFolder(): string | undefined {
+  if (!process.versions.electron) return undefined;
+  const bundle = process.platform === 'darwin' ? /^(.*?\.app)\//.exec(process.execPath)?.[1] : undefined;
+  return bundle ?? dirname(process.execPath);
+}
+
+/** Waits until nothing of the app holds a file under `folder`; the holders still there when time is up. */
+async function waitForRelease(folder: string, withinMs: number): Promise<FolderHolder[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const holders = await folderHolders(folder);
+    if (holders.length === 0 || Date.now() >= deadline) return holders;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const heldError = (folder: string, holders: FolderHolder[], withinMs: number) =>
+  new BackendError({
+    code: 'STOP_FAILED',
+    message: `The update was not installed: ${withinMs} ms after the backend stopped, ${holders.length === 1 ? '1 process' : `${holders.length} processes`} of the app still held files under ${folder}: ${holders
+      .slice(0, 5)
+      .map((holder) => `${holder.pid} ${holder.command} (${holder.file})`)
+      .join('; ')}${holders.length > 5 ? `; and ${holders.length - 5} more` : ''}`,
+    details: { folder, pids: holders.map((holder) => holder.pid).join(',') },
+  });
 
 /**
  * Stops the backend, then runs the updater's install. electron-updater's `quitAndInstall()`
@@ -24,7 +63,10 @@ export interface UpdateGateOptions {
  * the backend could not be stopped (`STOP_FAILED`). Every failed or abandoned update brings the
  * backend back: when `install` throws (the backend is started again, then the error is rethrown),
  * and, given `app`, when the app does not begin to quit within `quitWithinMs` (electron-updater
- * returns without quitting when it has no update file).
+ * returns without quitting when it has no update file). Before `install()` it proves that no process
+ * of the app still holds a file under `appFolder` (see {@link UpdateGateOptions.appFolder}); when one
+ * does after `releaseWithinMs`, nothing is installed, the backend comes back and the promise
+ * rejects with `STOP_FAILED` naming each holder (pid, command, file).
  *
  * @example
  * import { autoUpdater } from 'electron-updater';
@@ -34,6 +76,13 @@ export async function installUpdateAfterStop(target: UpdateTarget, install: () =
   if (options.quitWithinMs !== undefined && (!Number.isSafeInteger(options.quitWithinMs) || options.quitWithinMs < 1)) {
     throw invalidOption('quitWithinMs', 'a positive whole number of milliseconds', options.quitWithinMs);
   }
+  if (options.releaseWithinMs !== undefined && (!Number.isSafeInteger(options.releaseWithinMs) || options.releaseWithinMs < 0)) {
+    throw invalidOption('releaseWithinMs', 'a whole number of milliseconds, 0 or more', options.releaseWithinMs);
+  }
+  if (options.appFolder !== undefined && options.appFolder !== false && (typeof options.appFolder !== 'string' || options.appFolder === '' || options.appFolder.includes('\0'))) {
+    throw invalidOption('appFolder', 'the path of the folder the installer replaces, or false', options.appFolder);
+  }
+  const appFolder = options.appFolder === false ? undefined : (options.appFolder ?? defaultAppFolder());
   const log = options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`));
   const bringBack = (why: string) =>
     target.start().then(
@@ -41,6 +90,19 @@ export async function installUpdateAfterStop(target: UpdateTarget, install: () =
       (error: unknown) => log(`the update ${why}; starting the backend again failed: ${(error as Error)?.message ?? String(error)}`),
     );
   await target.stop();
+  if (appFolder !== undefined) {
+    const releaseWithinMs = options.releaseWithinMs ?? 5_000;
+    // a machine that cannot list its processes (a policy blocks wmic and PowerShell) must still get updates: the
+    // stop has already waited for the backend's tree, the check is the second proof, so it is logged and skipped
+    const holders = await waitForRelease(appFolder, releaseWithinMs).catch((error: unknown) => {
+      log(`cannot tell whether a process of the app still holds files under ${appFolder} (${(error as Error)?.message ?? String(error)}); installing anyway`);
+      return [];
+    });
+    if (holders.length > 0) {
+      await bringBack('was not installed');
+      throw heldError(appFolder, holders, releaseWithinMs);
+    }
+  }
   const { app } = options;
   let quitting = false;
   // listening before install(): an installer may quit the app while install() still runs

@@ -2,6 +2,7 @@
 // only a tree walk can find it: Node's own job object would otherwise end it with us), its pids
 // written to FIXTURE_PIDS_FILE. FIXTURE_CRASH_ONCE=<file>: the first launch crashes 300 ms after its first health check.
 // FIXTURE_STOP_MARKER=<file>: POST /api/shutdown with the key exits cleanly and writes that file.
+// FIXTURE_SLOW_STOP=1: POST /api/shutdown is accepted (202) and nothing happens, so the stop waits its grace period.
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,6 +21,7 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'x-backend-instance': BACKEND_INSTANCE_ID ?? '' });
     return res.end(JSON.stringify({ status: 'ok', instanceId: BACKEND_INSTANCE_ID }));
   }
+  if (req.url === '/api/shutdown' && req.method === 'POST' && process.env.FIXTURE_SLOW_STOP) return res.writeHead(202).end();
   if (req.url === '/api/shutdown' && req.method === 'POST' && FIXTURE_STOP_MARKER) {
     if (req.headers['x-api-key'] !== BACKEND_API_KEY) return res.writeHead(401).end();
     res.writeHead(202).end();

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createBackendSupervisor } from 'backend-lifecycle';
 import { depthCases } from './depth-cases.mjs';
+import { forensicsCases } from './forensics-cases.mjs';
 
 const [resultsFile, logFile] = process.argv.slice(2);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -218,6 +219,7 @@ const cases = {
 };
 
 Object.assign(cases, depthCases({ here, work, options, supervise, readPids, alive, portFree, until, expect, stopAndCheck, everyPid, logsOf }));
+Object.assign(cases, forensicsCases({ here, work, options, supervise, readPids, alive, until, expect, everyPid }));
 
 // Wine's CreateProcess now and then fails a spawn that works a moment later, which libuv reports as
 // UNKNOWN (seen once in about ten lane runs). Under Wine only, such a case is

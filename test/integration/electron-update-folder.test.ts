@@ -1,0 +1,95 @@
+// The update gate proves, before the installer runs, that nothing of the app still holds a file under
+// the folder the installer replaces (a Windows installer fails on a locked image), with real processes
+// run from a real folder (the Wine lane repeats the image case with node.exe).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { folderHolders } from '../../src/diagnose/folder-holders.js';
+import { installUpdateAfterStop } from '../../src/electron/main.js';
+import { markerEnv, nextStatus, supervise, tempDir } from '../helpers/supervisor.js';
+
+/** A folder laid out like an installed app: the backend's interpreter inside it (here: a link to node). */
+function appFolder(): { folder: string; node: string } {
+  const folder = join(tempDir('app'), 'My App');
+  mkdirSync(folder, { recursive: true });
+  const node = join(folder, 'node');
+  symlinkSync(process.execPath, node);
+  return { folder, node };
+}
+
+/** A process of the app that is not the backend and outlives its stop (a helper the app started itself). */
+function straggler(node: string, folder: string, exitAfterMs?: number): ChildProcess {
+  const code = exitAfterMs === undefined ? 'setInterval(() => {}, 1000)' : `setTimeout(() => {}, ${exitAfterMs})`;
+  const child = spawn(node, ['-e', code], { cwd: folder, stdio: 'ignore', env: { ...process.env, ...markerEnv } });
+  // the leak check runs before onTestFinished: a failing test kills it here too, the test itself ends it with ended()
+  onTestFinished(() => void child.kill('SIGKILL'));
+  return child;
+}
+
+/** Ends the straggler and waits until it is gone. */
+async function ended(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exit = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exit;
+}
+
+const started = (child: ChildProcess) => new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
+
+describe('installUpdateAfterStop: nothing of the app holds the folder the installer replaces', () => {
+  it('a backend run from the app folder is gone, and its files free, before install() runs', async () => {
+    const { folder, node } = appFolder();
+    const { supervisor } = supervise('healthy.mjs', { command: node, cwd: folder });
+    await supervisor.start();
+    expect((await folderHolders(folder)).map((holder) => holder.pid)).toContain(supervisor.getStatus().pid);
+    const seenAtInstall: unknown[] = [];
+    await installUpdateAfterStop(
+      supervisor,
+      async () => {
+        seenAtInstall.push(supervisor.getStatus().status, await folderHolders(folder));
+      },
+      { appFolder: folder },
+    );
+    expect(seenAtInstall).toEqual(['stopped', []]);
+  });
+
+  it('a process of the app that keeps holding the folder: nothing is installed, the backend comes back, STOP_FAILED names it', async () => {
+    const { folder, node } = appFolder();
+    const { supervisor } = supervise('healthy.mjs');
+    await supervisor.start();
+    const child = straggler(node, folder);
+    await started(child);
+    let installs = 0;
+    const outcome = await installUpdateAfterStop(supervisor, () => installs++, { appFolder: folder, releaseWithinMs: 600 })
+      .catch((error: unknown) => error)
+      .finally(() => ended(child));
+    expect(outcome).toMatchObject({ code: 'STOP_FAILED', details: { pids: String(child.pid) } });
+    expect((outcome as Error).message).toContain(`${child.pid} ${node}`);
+    expect((outcome as Error).message).toContain(`still held files under ${folder}`);
+    expect(installs).toBe(0);
+    await nextStatus(supervisor, (status) => status.status === 'running');
+  });
+
+  it('a holder that lets go within releaseWithinMs is waited for, then the install runs', async () => {
+    const { folder, node } = appFolder();
+    const { supervisor } = supervise('healthy.mjs');
+    await supervisor.start();
+    const child = straggler(node, folder, 700);
+    await started(child);
+    let installs = 0;
+    await installUpdateAfterStop(supervisor, () => installs++, { appFolder: folder, releaseWithinMs: 10_000 }).finally(() => ended(child));
+    expect(installs).toBe(1);
+    // it ended by itself (ended() would have killed a holder the install did not wait for)
+    expect([child.exitCode, child.signalCode]).toEqual([0, null]);
+    expect(supervisor.getStatus().status).toBe('stopped');
+  });
+
+  it('refuses options that cannot name a folder or a wait, before it stops anything', async () => {
+    const { supervisor } = supervise('healthy.mjs');
+    await supervisor.start();
+    await expect(installUpdateAfterStop(supervisor, () => {}, { appFolder: 'a\0b' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: 'Invalid option "appFolder": expected the path of the folder the installer replaces, or false, got "a\\u0000b"' });
+    await expect(installUpdateAfterStop(supervisor, () => {}, { releaseWithinMs: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    expect(supervisor.getStatus().status).toBe('running');
+  });
+});
