@@ -15,8 +15,8 @@ await build({
     'electron-window': join(dist, 'src/electron/window.js'),
     react: join(dist, 'src/react/index.js'),
     cli: join(dist, 'src/cli/main.js'),
-    // run as a program by the guard of a backend on Windows (see src/guard.ts)
-    'windows-guard': join(dist, 'src/windows-guard.js'),
+    // run as a program by the guard of a backend on Windows (see src/process/guard.ts)
+    'windows-guard': join(dist, 'src/process/windows-guard.js'),
   },
   outdir: join(dist, 'bundle'),
   bundle: true,

@@ -26,6 +26,6 @@ export type { LaunchTimeline, TimelineMark } from './diagnose/launch-timeline.js
 export { formatCriticalChain, type ServiceTiming, type SystemTimeline } from './diagnose/system-timeline.js';
 export { BackendError } from './errors.js';
 export type { BackendReport } from './report/report.js';
-export type { BackendSupervisorOptions } from './options-types.js';
+export type { BackendSupervisorOptions } from './options/options-types.js';
 export { type BackendSupervisor, createBackendSupervisor } from './supervisor.js';
 export { type BackendServiceOptions, type BackendSystem, type BackendSystemOptions, type BackendSystemReport, type BackendSystemStatus, createBackendSystem } from './system.js';

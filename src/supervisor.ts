@@ -5,15 +5,15 @@ import { type Failure, toFailure } from '../machines/failure.js';
 import { restartDelayMs } from '../machines/restart-policy.js';
 import { type BackendStatusError, type BackendStatusInfo, deriveStatus } from '../machines/status.js';
 import { createLazyActors } from './actors/lazy.js';
-import { type Command, CommandOutcomes } from './command-outcomes.js';
+import { type Command, CommandOutcomes } from './supervisor/command-outcomes.js';
 import { Diagnostics } from './diagnose/diagnostics.js';
 import type { LaunchTimeline } from './diagnose/launch-timeline.js';
 import { BackendError } from './errors.js';
-import { urlHost } from './http-client.js';
-import { type ResolvedOptions, resolveOptions } from './options.js';
-import type { BackendSupervisorOptions } from './options-types.js';
+import { urlHost } from './net/http-client.js';
+import { type ResolvedOptions, resolveOptions } from './options/options.js';
+import type { BackendSupervisorOptions } from './options/options-types.js';
 import type { BackendReport } from './report/report.js';
-import { StatusFeed } from './status-feed.js';
+import { StatusFeed } from './supervisor/status-feed.js';
 
 /** A supervised backend: start, stop, restart, and its status as plain data. */
 export interface BackendSupervisor {

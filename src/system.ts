@@ -6,13 +6,13 @@ import { commandOutcome, type SystemCommandOutcome, type SystemCommandRecord, sy
 import { withDependents } from '../machines/system-plan.js';
 import { recordSystemTimeline, type SystemTimeline } from './diagnose/system-timeline.js';
 import { BackendError, invalidOption } from './errors.js';
-import { resolveOptions } from './options.js';
-import type { BackendSupervisorOptions } from './options-types.js';
+import { resolveOptions } from './options/options.js';
+import type { BackendSupervisorOptions } from './options/options-types.js';
 import type { BackendReport } from './report/report.js';
 import { type BackendSupervisor, superviseResolved } from './supervisor.js';
-import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './system-options.js';
+import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './options/system-options.js';
 
-export type { BackendServiceOptions } from './system-options.js';
+export type { BackendServiceOptions } from './options/system-options.js';
 
 /** Options of {@link createBackendSystem}. */
 export interface BackendSystemOptions {

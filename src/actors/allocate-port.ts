@@ -1,6 +1,6 @@
 import { BackendError } from '../errors.js';
-import type { HandoffSocket } from '../handoff-socket.js';
-import type { ResolvedOptions } from '../options.js';
+import type { HandoffSocket } from '../net/handoff-socket.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { PromiseWork } from './work.js';
 
 /** Binds a probe socket on `host:port`: undefined when it can be bound right now, else the error code. */

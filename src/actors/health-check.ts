@@ -1,4 +1,4 @@
-import { HttpFailure, httpRequest, urlHost } from '../http-client.js';
+import { HttpFailure, httpRequest, urlHost } from '../net/http-client.js';
 
 /** The result of one health request. */
 export type HealthResult =

@@ -1,5 +1,5 @@
-import { warmHttpClient } from '../http-client.js';
-import type { ResolvedOptions } from '../options.js';
+import { warmHttpClient } from '../net/http-client.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { createMonitorHealth } from './monitor-health.js';
 import type { ReadinessHints } from './readiness-hints.js';
 import { createWaitForHealth } from './wait-for-health.js';

@@ -1,5 +1,5 @@
-import type { ResolvedOptions } from '../options.js';
-import { HandoffSocket } from '../handoff-socket.js';
+import type { ResolvedOptions } from '../options/options.js';
+import { HandoffSocket } from '../net/handoff-socket.js';
 import { createAllocatePort, loadGetPort, releaseHandoff } from './allocate-port.js';
 import { createPrepareDirectories, verifiedFolders } from './prepare-directories.js';
 import { ReadinessHints } from './readiness-hints.js';

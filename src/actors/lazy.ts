@@ -2,7 +2,7 @@ import { type EventObject, fromCallback, fromPromise } from 'xstate';
 import type { BackendErrorCode } from '../../machines/failure.js';
 import { BackendError } from '../errors.js';
 import type { HealthInput, ProcessControlEvent, ReapGroupInput, RunBackendInput } from '../../machines/events.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { loadExeca } from '../platform/load-execa.js';
 import type { HealthWork } from './health-work.js';
 import type { RealWork } from './index.js';

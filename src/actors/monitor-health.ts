@@ -1,6 +1,6 @@
 import type { EventObject } from 'xstate';
 import type { HealthEvent, HealthInput } from '../../machines/events.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { checkHealth, healthUrl } from './health-check.js';
 import type { CallbackWork } from './work.js';
 

@@ -1,5 +1,5 @@
-import type { ResolvedOptions } from '../options.js';
-import { preparePrivateDir } from '../private-dir.js';
+import type { ResolvedOptions } from '../options/options.js';
+import { preparePrivateDir } from '../disk/private-dir.js';
 import type { PromiseWork } from './work.js';
 
 /**

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReapGroupInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
-import { forgetInstance } from '../live-instances.js';
-import { lockPath, removeLock } from '../lockfile.js';
-import type { ResolvedOptions } from '../options.js';
-import { stopFamily } from '../process-group.js';
+import { forgetInstance } from '../disk/live-instances.js';
+import { lockPath, removeLock } from '../disk/lockfile.js';
+import type { ResolvedOptions } from '../options/options.js';
+import { stopFamily } from '../process/process-group.js';
 import { isPortFree } from './allocate-port.js';
 import type { VerifiedFolders } from './prepare-directories.js';
 import type { PromiseWork } from './work.js';

@@ -1,8 +1,8 @@
 import { BackendError } from '../errors.js';
-import { isLiveInstance } from '../live-instances.js';
-import { type LockRecord, readLocks, removeLock } from '../lockfile.js';
-import type { ResolvedOptions } from '../options.js';
-import { isAlive, loadPlatform, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process-group.js';
+import { isLiveInstance } from '../disk/live-instances.js';
+import { type LockRecord, readLocks, removeLock } from '../disk/lockfile.js';
+import type { ResolvedOptions } from '../options/options.js';
+import { isAlive, loadPlatform, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process/process-group.js';
 import type { VerifiedFolders } from './prepare-directories.js';
 import type { PromiseWork } from './work.js';
 

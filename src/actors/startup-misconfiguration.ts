@@ -1,6 +1,6 @@
 import { BackendError } from '../errors.js';
-import { listenTableAvailable, portsListenedBy, processTree } from '../listen-table.js';
-import { groupMembers } from '../process-group.js';
+import { listenTableAvailable, portsListenedBy, processTree } from '../net/listen-table.js';
+import { groupMembers } from '../process/process-group.js';
 import type { HealthResult } from './health-check.js';
 
 // 408 and 429 say "not now", not "wrong endpoint"

@@ -1,6 +1,6 @@
 import type { HealthInput } from '../../machines/events.js';
 import { BackendError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { checkHealth, type HealthResult, healthUrl } from './health-check.js';
 import { pauseUntilHint, probeHost, type ReadinessHints } from './readiness-hints.js';
 import { createPortMismatchCheck, rejectedHealth } from './startup-misconfiguration.js';

@@ -1,8 +1,8 @@
 import { closeSync, openSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { BackendError } from '../errors.js';
-import { openPrivateAppend } from '../inspect-log.js';
-import { describeFsError } from '../private-dir.js';
+import { openPrivateAppend } from '../disk/inspect-log.js';
+import { describeFsError } from '../disk/private-dir.js';
 import { startUiServer, type UiServer } from '../ui/server.js';
 import { terminalSafe } from './terminal-text.js';
 
@@ -140,7 +140,7 @@ export function killNow(supervisor: { getStatus(): { pid?: number } }): void {
   const { pid } = supervisor.getStatus();
   if (pid === undefined) return;
   // loaded with the first start already (the CLI must not load the process tools before it needs them)
-  void import('../process-group.js').then(({ signalGroup }) => {
+  void import('../process/process-group.js').then(({ signalGroup }) => {
     try {
       signalGroup(pid, 'SIGKILL');
     } catch {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { BackendSupervisorOptions } from '../options-types.js';
+import type { BackendSupervisorOptions } from '../options/options-types.js';
 
 /** What `backend-lifecycle run` was asked to do. */
 export interface RunCommand {

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { describeFsError } from '../private-dir.js';
+import { describeFsError } from '../disk/private-dir.js';
 
 /** A file that cannot be read as a small text file: the reason, in words, for one message. */
 export class UnreadableFile extends Error {}

@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { createInspectLog } from '../inspect-log.js';
+import { createInspectLog } from '../disk/inspect-log.js';
 import { createBackendSupervisor } from '../supervisor.js';
 import { InspectionHub } from '../ui/inspection-hub.js';
 import type { UiServer } from '../ui/server.js';

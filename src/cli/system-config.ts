@@ -1,6 +1,6 @@
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import type { BackendServiceOptions, BackendSystemOptions } from '../system.js';
-import { isPlainObject } from '../validate.js';
+import { isPlainObject } from '../options/validate.js';
 import { readBoundedTextFile } from './read-bounded-file.js';
 import { readYaml, YamlTextError } from './yaml-text.js';
 

@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { createInspectLog } from '../inspect-log.js';
+import { createInspectLog } from '../disk/inspect-log.js';
 import type { BackendStatusInfo } from '../../machines/status.js';
 import { type BackendSystem, createBackendSystem } from '../system.js';
 import { InspectionHub } from '../ui/inspection-hub.js';

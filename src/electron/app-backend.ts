@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import type { App } from 'electron';
 import { BackendError, invalidOption } from '../errors.js';
-import type { BackendSupervisorOptions } from '../options-types.js';
+import type { BackendSupervisorOptions } from '../options/options-types.js';
 import { type BackendSupervisor, createBackendSupervisor } from '../supervisor.js';
 import type { AssertFits } from './electron-like.js';
 

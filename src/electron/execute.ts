@@ -1,4 +1,4 @@
-import { HttpFailure, httpRequest } from '../http-client.js';
+import { HttpFailure, httpRequest } from '../net/http-client.js';
 import type { BackendSupervisor } from '../supervisor.js';
 import type { ExecuteResult } from './bridge-types.js';
 

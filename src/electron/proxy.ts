@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { loadHttpClient } from '../http-client.js';
+import { loadHttpClient } from '../net/http-client.js';
 import type { BackendSupervisor } from '../supervisor.js';
 import type { MessagePortLike } from './electron-like.js';
 import type { PagePolicy, ProxyRoute } from './page-policy.js';

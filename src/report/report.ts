@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendStatusInfo } from '../../machines/status.js';
 import type { LaunchTimeline } from '../diagnose/launch-timeline.js';
-import { openPrivateAppend } from '../inspect-log.js';
-import type { ResolvedOptions } from '../options.js';
-import type { TransitionRecord } from './history.js';
+import { openPrivateAppend } from '../disk/inspect-log.js';
+import type { ResolvedOptions } from '../options/options.js';
+import type { TransitionRecord } from '../diagnose/history.js';
 import { readLogTail } from './log-tail.js';
 import { redactDeep, redactEnv, secretValues } from './redact.js';
 

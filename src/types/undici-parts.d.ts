@@ -1,4 +1,4 @@
-// The parts of undici the package loads by path (see src/http-client.ts): undici ships no types
+// The parts of undici the package loads by path (see src/net/http-client.ts): undici ships no types
 // for them, and these are the shapes its own index.js relies on.
 declare module 'undici/lib/dispatcher/agent.js' {
   import type { Agent } from 'undici';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { BackendSupervisorOptions } from '../../src/index.js';
-import { resolveOptions } from '../../src/options.js';
+import { resolveOptions } from '../../src/options/options.js';
 
 /** The INVALID_OPTIONS message with which `options` are refused (fails the test if they are accepted). */
 export function refusalOf(options: unknown): string {

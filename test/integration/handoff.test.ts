@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isPortFree } from '../../src/actors/allocate-port.js';
-import { HandoffSocket } from '../../src/handoff-socket.js';
+import { HandoffSocket } from '../../src/net/handoff-socket.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture, nextStatus, portRange, supervise } from '../helpers/supervisor.js';
 import { refusalOf } from '../helpers/refusal.js';

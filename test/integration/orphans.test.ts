@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPlatform, processStartTime } from '../../src/process-group.js';
+import { loadPlatform, processStartTime } from '../../src/process/process-group.js';
 import { runCli } from '../helpers/cli.js';
 import { isRunning, processesWithEnv, processTable } from '../helpers/leaks.js';
 import { fixture, markerEnv, supervise, tempDir, testMarker } from '../helpers/supervisor.js';

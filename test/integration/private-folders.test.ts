@@ -2,7 +2,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { defaultFolders } from '../../src/default-dirs.js';
+import { defaultFolders } from '../../src/disk/default-dirs.js';
 import { createBackendSupervisor } from '../../src/index.js';
 import { canCreateUsers, createSecondUser, removeSecondUser, type SecondUser, warnSkippedSecondUser } from '../helpers/second-user.js';
 import { stopAfterTest, supervise, tempDir, testOptions } from '../helpers/supervisor.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeLock } from '../../src/lockfile.js';
+import { writeLock } from '../../src/disk/lockfile.js';
 
 const record = { pid: 1, pgid: 1, startTime: 'x', instanceId: 'i', supervisorPid: 1, supervisorStartTime: 'y', port: 1, platform: 'linux-proc' };
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openLaunchLog } from '../../src/log-file.js';
+import { openLaunchLog } from '../../src/disk/log-file.js';
 import { tempDir } from '../helpers/supervisor.js';
 
 const line = `${'x'.repeat(99)}\n`;

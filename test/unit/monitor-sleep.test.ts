@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { EventObject } from 'xstate';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMonitorHealth } from '../../src/actors/monitor-health.js';
-import { resolveOptions } from '../../src/options.js';
+import { resolveOptions } from '../../src/options/options.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackendSupervisor } from '../../src/index.js';
-import { resolveOptions } from '../../src/options.js';
+import { resolveOptions } from '../../src/options/options.js';
 import { refusalOf } from '../helpers/refusal.js';
 
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchArgumentProblem, isBatchFile, quoteBatchArgument, setVariable, windowsVariable } from '../../src/windows-command.js';
+import { batchArgumentProblem, isBatchFile, quoteBatchArgument, setVariable, windowsVariable } from '../../src/process/windows-command.js';
 
 // cmd.exe's view of a quoted argument: every " toggles "inside quotes"; outside them & | < > ^ act
 function unquotedSpecials(line: string): string[] {

@@ -1,4 +1,4 @@
-import { BackendError, invalidOption } from './errors.js';
+import { BackendError, invalidOption } from '../errors.js';
 
 type Plain = Record<string, unknown>;
 

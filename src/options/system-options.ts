@@ -1,5 +1,5 @@
-import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../machines/system-graph.js';
-import { BackendError, invalidOption } from './errors.js';
+import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../../machines/system-graph.js';
+import { BackendError, invalidOption } from '../errors.js';
 import { isFileSafeName, maxNameLength, tooLongName } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 

@@ -1,6 +1,6 @@
 import { accessSync, constants, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, parse, sep } from 'node:path';
-import { invalidOption } from './errors.js';
+import { invalidOption } from '../errors.js';
 
 const fsReasons: Record<string, string> = {
   ENOTDIR: 'a part of the path is a regular file, not a directory (ENOTDIR)',

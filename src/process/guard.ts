@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { heldInJob } from './platform/windows.js';
+import { heldInJob } from '../platform/windows.js';
 import { platform, processStartTime } from './process-group.js';
 import type { SpawnTools } from './spawn-backend.js';
 import { withSpawnLimits } from './spawn-limits.js';

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { backendEnv } from './spawn-helpers.js';
 import { withSpawnLimits } from './spawn-limits.js';
-import { loadExeca } from './platform/load-execa.js';
+import { loadExeca } from '../platform/load-execa.js';
 import type { WindowsLaunch } from './windows-command.js';
 
 type ExecaModule = typeof import('execa');

@@ -1,5 +1,5 @@
-import type { BackendStatusInfo } from '../machines/status.js';
-import { BackendError } from './errors.js';
+import type { BackendStatusInfo } from '../../machines/status.js';
+import { BackendError } from '../errors.js';
 
 /** A public command whose promise waits for its outcome. */
 export type Command = 'start' | 'stop' | 'restart';

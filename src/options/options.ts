@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Observer } from 'xstate';
-import { defaultRestartPolicy, type RestartPolicy } from '../machines/restart-policy.js';
-import { defaultFolders } from './default-dirs.js';
-import { invalidOption } from './errors.js';
+import { defaultRestartPolicy, type RestartPolicy } from '../../machines/restart-policy.js';
+import { defaultFolders } from '../disk/default-dirs.js';
+import { invalidOption } from '../errors.js';
 import type { BackendSupervisorOptions } from './options-types.js';
 import {
   booleanOption,

@@ -1,5 +1,5 @@
-import { httpRequest, urlHost } from './http-client.js';
-import type { ResolvedOptions } from './options.js';
+import { httpRequest, urlHost } from '../net/http-client.js';
+import type { ResolvedOptions } from '../options/options.js';
 
 type StopRequest = NonNullable<ResolvedOptions['shutdown']['request']>;
 

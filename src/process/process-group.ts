@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadProcessPlatform, type ProcessPlatform, processPlatform } from './platform/index.js';
-import type { InstanceScan } from './platform/types.js';
-import { loadJobApi } from './platform/windows-job.js';
-import { holdInJob } from './platform/windows.js';
+import { loadProcessPlatform, type ProcessPlatform, processPlatform } from '../platform/index.js';
+import type { InstanceScan } from '../platform/types.js';
+import { loadJobApi } from '../platform/windows-job.js';
+import { holdInJob } from '../platform/windows.js';
 
 let cached: { forced: string | undefined; platform: ProcessPlatform } | undefined;
 

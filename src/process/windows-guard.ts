@@ -2,7 +2,7 @@
 // It reads its stdin, a pipe from the supervisor that closes only when the supervisor is gone
 // (even by TerminateProcess); then it ends the backend's tree, but only if the backend is still
 // the process the supervisor started (same identity), so a recycled pid is never touched.
-import { windowsPlatform } from './platform/windows.js';
+import { windowsPlatform } from '../platform/windows.js';
 
 const [pidArgument, recorded] = process.argv.slice(2);
 const pid = Number(pidArgument);

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { ProcessEvent } from '../machines/events.js';
-import { listenFd } from './listen-fd.js';
-import type { ResolvedOptions } from './options.js';
-import { describeFsError } from './private-dir.js';
+import type { ProcessEvent } from '../../machines/events.js';
+import { listenFd } from '../net/listen-fd.js';
+import type { ResolvedOptions } from '../options/options.js';
+import { describeFsError } from '../disk/private-dir.js';
 import { setVariable } from './windows-command.js';
 import { limitExplanations } from './spawn-limits.js';
 

@@ -1,4 +1,4 @@
-import type { BackendStatusInfo } from '../machines/status.js';
+import type { BackendStatusInfo } from '../../machines/status.js';
 
 function sameStatus(a: BackendStatusInfo, b: BackendStatusInfo): boolean {
   return (
