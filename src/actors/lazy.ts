@@ -3,7 +3,7 @@ import type { BackendErrorCode } from '../../machines/failure.js';
 import { BackendError } from '../errors.js';
 import type { HealthInput, ProcessControlEvent, ReapGroupInput, RunBackendInput } from '../../machines/events.js';
 import type { ResolvedOptions } from '../options/options.js';
-import { loadExeca } from '../platform/load-execa.js';
+import { loadSpawnTools } from '../process/spawn-backend.js';
 import type { HealthWork } from './health-work.js';
 import type { RealWork } from './index.js';
 
@@ -54,7 +54,7 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
   const loadWork = () => {
     // execa (the spawn's, ~110 modules) loads beside the start-up work, not inside it: the folders,
     // the orphan reap and the port are done while it loads; the launch reports a failure to load it
-    if (!workLoading) loadExeca().catch(() => {});
+    if (!workLoading) loadSpawnTools().catch(() => {});
     workLoading ??= import('./index.js')
       .then(({ createRealWork }) => {
         work = createRealWork(options, apiKey, warmHealth);
