@@ -8,6 +8,7 @@ import type { ResolvedOptions } from '../options/options.js';
 import { prepareGroups, processStartTime } from '../process/process-group.js';
 import { loadSpawnTools, type SpawnTools } from '../process/spawn-backend.js';
 import { expandArgs, logFailure, spawnFailure } from '../process/spawn-helpers.js';
+import { secretsOf } from '../options/secrets.js';
 import { releasePort } from './allocate-port.js';
 import { noteDroppedProgress, onControl, signalSafely } from './run-backend-signals.js';
 import { launch } from './run-backend-spawn.js';
@@ -84,7 +85,7 @@ function begin(run: LaunchState, tools: SpawnTools, supervisorStarted: string) {
   if (run.released) return; // stopped while the module was loading: nothing was born
   let log: NonNullable<LaunchState['log']>;
   try {
-    log = openLaunchLog(run.folders.logDir, options.name, run.instanceId, options.logMaxBytes, run.apiKey ? [run.apiKey] : []);
+    log = openLaunchLog(run.folders.logDir, options.name, run.instanceId, options.logMaxBytes, secretsOf(options, run.apiKey));
     run.log = log;
   } catch (error) {
     return run.sendBack(logFailure(error, options));
