@@ -191,7 +191,16 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
     const key = JSON.stringify([current.status, Object.values(current.services).map((one) => one.sequence)]);
     if (key === last) return;
     last = key;
-    for (const listener of listeners) listener(current);
+    for (const listener of [...listeners]) {
+      try {
+        listener(current);
+      } catch (error) {
+        // as a supervisor's feed does: one broken listener must not starve the others or the system
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   };
   actor.subscribe(() => {
     answer();
