@@ -1,5 +1,5 @@
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 
 /** A process of the app that still holds a file under a folder an installer is about to replace. */
 export interface FolderHolder {
@@ -92,9 +92,10 @@ async function linuxHolders(folder: string): Promise<FolderHolder[]> {
 }
 
 /** Other POSIX systems (macOS): one `ps`; a process holds the folder when its program lies under it. */
-async function psHolders(folder: string): Promise<FolderHolder[]> {
+async function psHolders(folder: string, named: string): Promise<FolderHolder[]> {
   const { execa } = await import('execa');
   const { stdout } = await execa('ps', ['-A', '-ww', '-o', 'pid=,ppid=,args='], { env: { LC_ALL: 'C' }, stdin: 'ignore', stderr: 'ignore', reject: false, maxBuffer: 16 * 1024 * 1024 });
+  const prefixes = [...new Set([folder, named])].map((path) => (path.endsWith(sep) ? path : path + sep));
   const holders: FolderHolder[] = [];
   for (const line of (typeof stdout === 'string' ? stdout : '').split('\n')) {
     const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
@@ -102,9 +103,10 @@ async function psHolders(folder: string): Promise<FolderHolder[]> {
     const command = match?.[3] ?? '';
     if (!match || pid === process.pid) continue;
     // ps joins the arguments with spaces, and a folder may contain some ("My App.app"): the program lies under
-    // the folder when the command line begins with the folder's path
-    const prefix = folder.endsWith(sep) ? folder : folder + sep;
-    if (!command.startsWith(prefix) || isAppHelper(command.split(/\s+/))) continue;
+    // the folder when the command line begins with the folder's path; ps shows the path the program was started by,
+    // not resolved, so the folder counts both as named and resolved (macOS: /tmp and /var are links to /private)
+    const prefix = prefixes.find((candidate) => command.startsWith(candidate));
+    if (prefix === undefined || isAppHelper(command.split(/\s+/))) continue;
     const program = prefix + (command.slice(prefix.length).split(/\s+-/)[0] ?? '').trim();
     holders.push({ pid, command: tidy(command), file: program });
   }
@@ -192,5 +194,5 @@ export function windowsHoldersIn(lines: string[], folder: string, self: { pid: n
 export async function folderHolders(folder: string, strategy = process.env.BACKEND_LIFECYCLE_PLATFORM): Promise<FolderHolder[]> {
   const resolved = await realpath(folder);
   if (process.platform === 'win32') return windowsHoldersIn(await windowsImages(), resolved, { pid: process.pid, execPath: process.execPath });
-  return process.platform === 'linux' && strategy !== 'ps' ? linuxHolders(resolved) : psHolders(resolved);
+  return process.platform === 'linux' && strategy !== 'ps' ? linuxHolders(resolved) : psHolders(resolved, resolve(folder));
 }

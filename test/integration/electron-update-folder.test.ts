@@ -92,4 +92,41 @@ describe('installUpdateAfterStop: nothing of the app holds the folder the instal
     await expect(installUpdateAfterStop(supervisor, () => {}, { releaseWithinMs: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     expect(supervisor.getStatus().status).toBe('running');
   });
+
+  it('a folder that is missing or relative is refused before anything is stopped (the gate was skipped and the install ran)', async () => {
+    const { supervisor } = supervise('healthy.mjs');
+    await supervisor.start();
+    const missing = join(tempDir('gone'), 'My App');
+    let installs = 0;
+    const logged: string[] = [];
+    const log = (line: string) => logged.push(line);
+    await expect(installUpdateAfterStop(supervisor, () => installs++, { appFolder: missing, log })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: `Invalid option "appFolder": ${missing} is not a folder (ENOENT); name the folder the installer replaces, or false`,
+    });
+    await expect(installUpdateAfterStop(supervisor, () => installs++, { appFolder: 'resources', log })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: 'Invalid option "appFolder": expected an absolute path (the folder the installer replaces), or false, got "resources"',
+    });
+    expect(installs).toBe(0);
+    expect(logged).toEqual([]);
+    expect(supervisor.getStatus().status).toBe('running');
+  });
+
+  it('ps (macOS): a folder named through a symbolic link still finds the program run by that name', async () => {
+    const { folder, node } = appFolder();
+    const link = join(tempDir('app-link'), 'My App');
+    symlinkSync(folder, link);
+    const child = straggler(join(link, 'node'), link);
+    await started(child);
+    try {
+      expect((await folderHolders(link, 'ps')).map((holder) => holder.pid)).toContain(child.pid);
+      const direct = straggler(node, folder);
+      await started(direct);
+      expect((await folderHolders(link, 'ps')).map((holder) => holder.pid)).toContain(direct.pid);
+      await ended(direct);
+    } finally {
+      await ended(child);
+    }
+  });
 });
