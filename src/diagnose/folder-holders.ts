@@ -6,13 +6,14 @@ export interface FolderHolder {
   pid: number;
   /** Its command line, cut to 200 characters, controls shown as spaces. */
   command: string;
-  /** What it holds: its executable, its working directory, or an open or mapped file. */
+  /** What it holds: its executable, its working directory, or an open or mapped file (controls shown as spaces: a file name may be hostile). */
   file: string;
 }
 
 const maxCommand = 200;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-const tidy = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, maxCommand);
+const plain = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+const tidy = (text: string) => plain(text).slice(0, maxCommand);
 
 const inside = (folder: string, path: string) => path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 
@@ -86,7 +87,7 @@ async function linuxHolders(folder: string): Promise<FolderHolder[]> {
     const ours = below.has(found.pid) || found.backend;
     const image = await readlink(`/proc/${found.pid}/exe`).catch(() => '');
     const held = ours ? await linuxHeld(found.pid, folder) : image && inside(folder, image.replace(/ \(deleted\)$/, '')) ? image : undefined;
-    if (held) holders.push({ pid: found.pid, command: tidy(found.argv.join(' ')), file: held });
+    if (held) holders.push({ pid: found.pid, command: tidy(found.argv.join(' ')), file: plain(held) });
   }
   return holders;
 }
@@ -108,7 +109,7 @@ async function psHolders(folder: string, named: string): Promise<FolderHolder[]>
     const prefix = prefixes.find((candidate) => command.startsWith(candidate));
     if (prefix === undefined || isAppHelper(command.split(/\s+/))) continue;
     const program = prefix + (command.slice(prefix.length).split(/\s+-/)[0] ?? '').trim();
-    holders.push({ pid, command: tidy(command), file: program });
+    holders.push({ pid, command: tidy(command), file: plain(program) });
   }
   return holders;
 }
@@ -175,7 +176,7 @@ export function windowsHoldersIn(lines: string[], folder: string, self: { pid: n
     if (pid === self.pid || !lower.startsWith(prefix)) continue;
     if (lower.startsWith(own) && parent === self.pid) continue;
     const program = image.slice(0, image.includes('"') ? image.indexOf('"') : undefined).trim();
-    holders.push({ pid, command: tidy(image), file: program });
+    holders.push({ pid, command: tidy(image), file: plain(program) });
   }
   return holders;
 }
