@@ -44,6 +44,18 @@ describe('one report to send', () => {
     expect(report.status.error?.message).toMatch(/^Backend server crashed during startup \(exit code 1; last output: /);
   });
 
+  it('a long secret cut where the log splits a very long line leaves no part of itself in the report', async () => {
+    // a JWT-like token, longer than the API key the log holds back at a cut
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.${'eyJzdWIiOiJ1c2VyIn0'.repeat(4)}.c2lnbmF0dXJlLXBhcnQtMDEyMzQ1Njc4OQ`;
+    const { supervisor, dir } = supervise('splits-secret.mjs', { env: { HUB_TOKEN: jwt, FIXTURE_LEAK: 'HUB_TOKEN' }, restart: { maxRestarts: 0 } });
+    await supervisor.start().catch(() => undefined);
+    const file = join(dir, 'report.json');
+    await writeReport(file, await supervisor.report());
+    const text = readFileSync(file, 'utf8');
+    const half = Math.floor(jwt.length / 2);
+    for (const part of [jwt, jwt.slice(0, half), jwt.slice(half), jwt.slice(-12)]) expect(text.includes(part), `report contains ${part}`).toBe(false);
+  });
+
   it('the hint travels in the report', async () => {
     const { supervisor } = supervise('gpu-out-of-memory.mjs');
     await supervisor.start().catch(() => undefined);
