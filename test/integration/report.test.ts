@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/report.js';
 import { supervise, tempDir } from '../helpers/supervisor.js';
@@ -75,5 +77,20 @@ describe('one report to send', () => {
     writeFileSync(file, 'x'.repeat(1000));
     await writeReport(file, { a: 1 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ a: 1 });
+  });
+
+  it.skipIf(process.platform === 'win32')('a write that runs out of space leaves no half report behind (an empty file, and the error)', async () => {
+    const dir = tempDir('report-full');
+    const file = join(dir, 'report.json');
+    const module = pathToFileURL(join(import.meta.dirname, '../../src/report/report.ts')).href;
+    const report = `{ lines: Array.from({ length: 400 }, (_, i) => 'line ' + i + ' ' + 'z'.repeat(40)) }`;
+    const script = `import { writeReport } from ${JSON.stringify(module)}; await writeReport(${JSON.stringify(file)}, ${report}).then(() => console.log('written'), (error) => console.log(error.code));`;
+    // a file size limit of 8 blocks of 512 bytes, SIGXFSZ ignored: the write fails part way (EFBIG) as on a full disk (ENOSPC)
+    const shell = 'ulimit -f 8; trap "" XFSZ; exec "$0" --import tsx --input-type=module -e "$1"';
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile('sh', ['-c', shell, process.execPath, script], { cwd: join(import.meta.dirname, '../..') }, (error, out) => (error ? reject(error) : resolve(out))),
+    );
+    expect(stdout.trim()).toBe('EFBIG');
+    expect(readFileSync(file, 'utf8')).toBe('');
   });
 });
