@@ -118,6 +118,7 @@ export const backendSystemMachine = setup({
       unwantedAt: each(0),
       droppedAt: each(0),
       failedAt: each(0),
+      stoppedAt: each(0),
     };
   },
   invoke: { id: 'services', src: 'services', input: ({ context }) => ({ names: context.order }) },

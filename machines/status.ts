@@ -25,6 +25,9 @@ export interface BackendStatusInfo {
   /**
    * Which supervisor made this status: larger for every supervisor created later in the process, so
    * that a replaced supervisor's statuses (numbered from 1 again) are ordered by supervisor, then `sequence`.
+   * What an Electron page is sent carries the number of the attachment that sent it instead (larger
+   * than every supervisor and attachment before it): a page follows main even back to a supervisor
+   * created before the one it replaced.
    */
   supervisor?: number;
   /** While starting: what the backend last reported about its progress (`STATUS=` on its notification fd). */

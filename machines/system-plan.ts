@@ -30,6 +30,8 @@ export interface SystemPlanState {
   /** The epoch at which each service was last taken down by its `stop` policy, and last reported `error`. */
   droppedAt: PerService<number>;
   failedAt: PerService<number>;
+  /** The epoch at which the system last sent each service a stop. */
+  stoppedAt: PerService<number>;
 }
 
 const up = new Set<BackendStatus>(['starting', 'running']);
@@ -48,6 +50,9 @@ export function recordStatus(state: SystemPlanState, name: string, status: Backe
   if (taken(pending[name], status)) pending[name] = undefined;
   const changes: Partial<SystemPlanState> = { statuses: { ...state.statuses, [name]: status }, pending };
   if (state.cycle[name] && down.has(status) && pending[name] === undefined) changes.cycle = { ...state.cycle, [name]: false };
+  // a retry is for a service in error; out of it, the flag is spent (a second start sent before the
+  // first one's status arrived must not leave it set, or the service would count as never started)
+  if (state.retry[name] && status !== 'error') changes.retry = { ...state.retry, [name]: false };
   if (status === 'error' && state.statuses[name] !== 'error') changes.failedAt = { ...state.failedAt, [name]: state.epoch };
   return changes;
 }
@@ -59,10 +64,16 @@ export function recordStatus(state: SystemPlanState, name: string, status: Backe
  * (policy `restart`: it starts again later; `stop`: it is no longer wanted; `ignore`: left alone).
  * Then starts, in start order: a wanted service starts once every dependency serves.
  */
-export function planStart(state: SystemPlanState): Pick<SystemPlanState, 'wanted' | 'pending' | 'droppedAt' | 'retry'> & { commands: [string, ServiceCommand][] } {
+export function planStart(state: SystemPlanState): Pick<SystemPlanState, 'wanted' | 'pending' | 'droppedAt' | 'retry' | 'stoppedAt'> & { commands: [string, ServiceCommand][] } {
   const commands: [string, ServiceCommand][] = [];
   const wanted = { ...state.wanted };
   const pending = { ...state.pending };
+  const stoppedAt = { ...state.stoppedAt };
+  const stop = (name: string) => {
+    pending[name] = 'stop';
+    stoppedAt[name] = state.epoch;
+    commands.push([name, 'stop']);
+  };
   const droppedAt = { ...state.droppedAt };
   const retry = { ...state.retry };
   const statusOf = (name: string) => state.statuses[name] ?? 'stopped';
@@ -84,8 +95,16 @@ export function planStart(state: SystemPlanState): Pick<SystemPlanState, 'wanted
     }
     // what needs this service and goes down too goes first (its stop was sent in an earlier pass)
     if ((state.dependents[name] ?? []).some(goingDown)) continue;
-    pending[name] = 'stop';
-    commands.push([name, 'stop']);
+    stop(name);
+  }
+  // a service that gave up, asked to stop, is stopped too (as supervisor.stop() clears an error), once per
+  // stop command: an error the system's own stop ended in (STOP_FAILED) stays
+  for (const name of state.order) {
+    const unwantedAt = state.unwantedAt[name] ?? 0;
+    // the last command about it was a stop (not its policy), and no stop was sent to it since
+    const stopAsked = unwantedAt > (state.wantedAt[name] ?? 0) && (state.stoppedAt[name] ?? 0) < unwantedAt;
+    if (statusOf(name) !== 'error' || wanted[name] || pending[name] !== undefined || !stopAsked) continue;
+    stop(name);
   }
   for (const name of state.order) {
     const startable = statusOf(name) === 'stopped' || (statusOf(name) === 'error' && retry[name] === true);
@@ -95,7 +114,7 @@ export function planStart(state: SystemPlanState): Pick<SystemPlanState, 'wanted
     retry[name] = false;
     commands.push([name, 'start']);
   }
-  return { commands, wanted, pending, droppedAt, retry };
+  return { commands, wanted, pending, droppedAt, retry, stoppedAt };
 }
 
 /** True once every service is stopped or gave up. */

@@ -42,7 +42,8 @@ export const used = [detach, client, IpcChannel.Backend_GetPort satisfies 'backe
 // the packaged-app helpers with Electron's own app (process.resourcesPath is Electron's addition to process)
 export const shipped = createAppBackend(app, resolveBackendCommand({ app, resourcesPath: process.resourcesPath, dev: { command: 'python3', args: ['server.py'] }, packaged: { executable: 'server/server' } }));
 TS
-# the README's renderer and React snippets, as written, in a page's world (DOM, window.backend)
+# the renderer and React calls of docs/electron.md and docs/react.md in a page's world (DOM, window.backend),
+# here against the installed tarball (test/docs/ compiles the snippets themselves against the checkout)
 cat > check-renderer.tsx <<'TS'
 import 'backend-lifecycle/electron/window';
 import { createBackendClient } from 'backend-lifecycle/electron/renderer';
@@ -59,7 +60,7 @@ export async function page(q: string) {
 }
 TS
 npx --no-install tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 --lib es2023,dom --jsx react-jsx --skipLibCheck check.ts check-electron.ts check-renderer.tsx
-echo "types: the root export, the electron subpaths and the README's renderer snippet (window.backend) type-check in a consumer"
+echo "types: the root export, the electron subpaths and the renderer calls of the docs (window.backend) type-check in a consumer"
 node --input-type=module -e "
 const main = await import('backend-lifecycle/electron/main');
 const preload = await import('backend-lifecycle/electron/preload');

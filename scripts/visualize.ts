@@ -28,21 +28,21 @@ for (const [name, machine] of Object.entries(machines)) {
     } else writeFileSync(path, content);
   }
 }
-// README embeds each Mermaid diagram between markers, so that it cannot drift either
-const readmePath = join(import.meta.dirname, '..', 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
-let updated = readme;
+// the docs embed each Mermaid diagram between markers, so that it cannot drift either
+const pages: Record<string, string> = { 'backend-lifecycle': 'docs/statechart.md', 'backend-system': 'docs/systems.md' };
 for (const [name, machine] of Object.entries(machines)) {
+  const page = pages[name] as string;
+  const path = join(import.meta.dirname, '..', page);
+  const text = readFileSync(path, 'utf8');
   const start = `<!-- diagram:${name}:start -->`;
   const end = `<!-- diagram:${name}:end -->`;
-  const from = updated.indexOf(start);
-  const to = updated.indexOf(end);
-  if (from === -1 || to === -1) throw new Error(`README.md lacks the markers ${start} … ${end}`);
-  updated = `${updated.slice(0, from + start.length)}\n\n\`\`\`mermaid\n${renderMermaid(machine)}\`\`\`\n\n${updated.slice(to)}`;
-}
-if (updated !== readme) {
-  if (check) stale.push('README.md');
-  else writeFileSync(readmePath, updated);
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from === -1 || to === -1) throw new Error(`${page} lacks the markers ${start} … ${end}`);
+  const updated = `${text.slice(0, from + start.length)}\n\n\`\`\`mermaid\n${renderMermaid(machine)}\`\`\`\n\n${text.slice(to)}`;
+  if (updated === text) continue;
+  if (check) stale.push(page);
+  else writeFileSync(path, updated);
 }
 if (stale.length) {
   console.error(`visualizations/ is stale (${stale.join(', ')}): run "npm run visualize" and commit the result`);

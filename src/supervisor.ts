@@ -12,6 +12,7 @@ import { BackendError } from './errors.js';
 import { urlHost } from './net/http-client.js';
 import { type ResolvedOptions, resolveOptions } from './options/options.js';
 import type { BackendSupervisorOptions } from './options/options-types.js';
+import { secretsOf } from './options/secrets.js';
 import type { BackendReport } from './report/report.js';
 import { StatusFeed } from './supervisor/status-feed.js';
 
@@ -71,9 +72,25 @@ export function stopRequestPathOf(supervisor: BackendSupervisor): string | undef
   return stopRequestPaths.get(supervisor);
 }
 
+/**
+ * `supervisor` with its start/stop/restart replaced (a system's service: they go through the
+ * system); the copy keeps what the supervisor is known by, its stop request included, so that
+ * the Electron proxy refuses that path for the copy as for the original.
+ *
+ * @example
+ * const routed = withControls(supervisor, { start: () => system.start('api').then(() => supervisor.getStatus()), stop, restart });
+ */
+export function withControls(supervisor: BackendSupervisor, controls: Pick<BackendSupervisor, 'start' | 'stop' | 'restart'>): BackendSupervisor {
+  const copy: BackendSupervisor = { ...supervisor, ...controls };
+  const path = stopRequestPaths.get(supervisor);
+  if (path !== undefined) stopRequestPaths.set(copy, path);
+  return copy;
+}
+
 // each supervisor's statuses carry a number larger than any earlier supervisor's in this process
 let lastSupervisorId = 0;
-const nextSupervisorId = () => {
+/** A number larger than every one given before in this process (a supervisor's, an Electron attachment's). */
+export const nextSupervisorId = () => {
   lastSupervisorId = Math.max(Date.now(), lastSupervisorId + 1);
   return lastSupervisorId;
 };
@@ -139,16 +156,17 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
 export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
-  const secrets = apiKey === false ? [] : [apiKey];
+  // asked each time: a system links the keys of what this service depends on after it is created
+  const secrets = () => secretsOf(options, apiKey);
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;
     const hint = feed.current.error?.hint;
-    return new BackendError(redactFailure(failure ? { ...failure, ...(hint ? { hint } : {}) } : { code: 'STOP_FAILED', message: fallback }, secrets));
+    return new BackendError(redactFailure(failure ? { ...failure, ...(hint ? { hint } : {}) } : { code: 'STOP_FAILED', message: fallback }, secrets()));
   });
   const supervisorId = nextSupervisorId();
   // new evidence arrives asynchronously, long after the feed below exists
   const diagnostics = new Diagnostics(actor, options, () => feed.refresh());
-  const feed = new StatusFeed((sequence) => ({ ...redactStatus(diagnostics.decorate(deriveStatus(actor.getSnapshot(), new Date(), sequence)), secrets), supervisor: supervisorId }));
+  const feed = new StatusFeed((sequence) => ({ ...redactStatus(diagnostics.decorate(deriveStatus(actor.getSnapshot(), new Date(), sequence)), secrets()), supervisor: supervisorId }));
   diagnostics.record(feed.current);
   feed.subscribe((status) => diagnostics.record(status));
   actor.subscribe({

@@ -9,7 +9,7 @@ import { BackendError, invalidOption } from './errors.js';
 import { resolveOptions } from './options/options.js';
 import type { BackendSupervisorOptions } from './options/options-types.js';
 import type { BackendReport } from './report/report.js';
-import { type BackendSupervisor, superviseResolved } from './supervisor.js';
+import { type BackendSupervisor, superviseResolved, withControls } from './supervisor.js';
 import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './options/system-options.js';
 
 export type { BackendServiceOptions } from './options/system-options.js';
@@ -49,7 +49,10 @@ export interface BackendSystem {
    * with `STOPPED` when a later `stop()` takes one of them out first.
    */
   start(name?: string): Promise<BackendSystemStatus>;
-  /** Stops every service (or `name` and what needs it), dependents first; resolves once they are down. */
+  /**
+   * Stops every service (or `name` and what needs it), dependents first; resolves once they are
+   * down. A service that gave up ends `stopped` too (its error cleared, as `supervisor.stop()` does).
+   */
   stop(name?: string): Promise<BackendSystemStatus>;
   /** Restarts the whole system (down in reverse, up in order), or one service (its dependents follow their policy). */
   restart(name?: string): Promise<BackendSystemStatus>;
@@ -125,7 +128,12 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
       const supervisor = supervisorOf(name);
       // a microtask later: every other listener of this status (a CLI printing it, a window) hears
       // "db is running" before the system reacts to it by starting what depends on db
-      const report = (status: BackendStatusInfo) => queueMicrotask(() => sendBack({ type: 'service.status', name, status: status.status }));
+      const report = (status: BackendStatusInfo) =>
+        queueMicrotask(() => {
+          // replaced since (a command or an exit in the same tick): not news, and not the answer to a command sent
+          // after it (a stop sent as the service gave up would be answered by that 'error'); the newer one follows
+          if (status.sequence === supervisor.getStatus().sequence) sendBack({ type: 'service.status', name, status: status.status });
+        });
       report(supervisor.getStatus());
       return supervisor.subscribe(report);
     });
@@ -214,13 +222,16 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
   };
   const routed = new Map<string, BackendSupervisor>();
   for (const [name, supervisor] of supervisors) {
-    const statusOf = () => supervisor.getStatus();
-    routed.set(name, {
-      ...supervisor,
-      start: () => command('start', name).then(statusOf),
-      stop: () => command('stop', name).then(statusOf),
-      restart: () => command('restart', name).then(statusOf),
-    });
+    // the service's status as the command settled, not as a later command (sent before the promise's callbacks run) left it
+    const statusOf = (settledWith: BackendSystemStatus) => settledWith.services[name] ?? supervisor.getStatus();
+    routed.set(
+      name,
+      withControls(supervisor, {
+        start: () => command('start', name).then(statusOf),
+        stop: () => command('stop', name).then(statusOf),
+        restart: () => command('restart', name).then(statusOf),
+      }),
+    );
   }
 
   return {

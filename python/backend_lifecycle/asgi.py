@@ -92,7 +92,7 @@ def install(app: Any, settings: Settings, auth: Optional[AuthConfig] = None, com
 
         app = FastAPI()
         settings = Settings.from_env()
-        install(app, settings, AuthConfig.from_config(config.get("api_auth"), api_key=settings.api_key), commands)
+        install(app, settings, AuthConfig.from_config({"excluded_paths": ["/static/*"]}, api_key=settings.api_key), commands)
         serve(app, settings)
     """
     from starlette.background import BackgroundTask

@@ -35,14 +35,14 @@ class AuthConfig:
     """Who may call the backend.
 
     ``api_keys``: accepted X-API-Key values (the supervisor's BACKEND_API_KEY is added by
-    :meth:`from_settings`). ``excluded_paths``: paths that need no key, globs allowed
+    :meth:`from_config`'s ``api_key``). ``excluded_paths``: paths that need no key, globs allowed
     (``/static/*``); health is always excluded. ``allow_query_key``: also accept ``?api_key=``,
     off by default because query strings end up in access logs and browser history.
     ``cors_origins``: exact origins whose CORS preflights pass (for direct access from a page).
 
     Example::
 
-        auth = AuthConfig.from_config(config["api_auth"], api_key=settings.api_key)
+        auth = AuthConfig.from_config({"excluded_paths": ["/static/*"]}, api_key=settings.api_key)
     """
 
     enabled: bool = True

@@ -35,6 +35,35 @@ def test_reads_the_listen_fd_and_hands_back_a_listening_socket():
         held.close()
 
 
+def accepted_nodelay(listener):
+    """TCP_NODELAY of a connection accepted on ``listener``, after asyncio's own transport setup."""
+    from asyncio import base_events
+
+    with socket.create_connection(listener.getsockname(), timeout=2):
+        conn, _ = listener.accept()
+        with conn:
+            base_events._set_nodelay(conn)
+            return conn.family, conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_the_handed_socket_keeps_tcp_nodelay_which_uvicorns_own_fd_option_loses():
+    # docs/backend.md: uvicorn --fd wraps the fd as AF_UNIX, so asyncio never sets TCP_NODELAY on
+    # what it accepts; listening_socket() (what serve() uses) reads the real family from the fd
+    held = bound_socket()
+    held.listen()
+    try:
+        as_uvicorn_fd = socket.fromfd(held.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)
+        assert accepted_nodelay(as_uvicorn_fd) == (socket.AF_UNIX, 0)
+        as_uvicorn_fd.close()
+        settings = Settings.from_env({"BACKEND_PORT": str(held.getsockname()[1]), "BACKEND_LISTEN_FD": str(os.dup(held.fileno()))})
+        ours = listening_socket(settings)
+        family, nodelay = accepted_nodelay(ours)
+        assert family == socket.AF_INET and nodelay != 0
+        ours.close()
+    finally:
+        held.close()
+
+
 def test_without_handoff_there_is_no_socket():
     assert listening_socket(Settings.from_env({"BACKEND_PORT": "1733"})) is None
 

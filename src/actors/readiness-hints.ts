@@ -18,16 +18,18 @@ const maxStatusText = 200;
 const notShown = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
- * Reads one notification line: `READY=1`, `STATUS=<text>` (control characters and bidi overrides dropped, at most 200
- * characters kept), `EXTEND_TIMEOUT_USEC=<microseconds>`; anything else is `other`.
+ * Reads one notification line: `READY=1`, `STATUS=<text>` (secrets replaced by `redact`, then
+ * control characters and bidi overrides dropped, at most 200 characters kept),
+ * `EXTEND_TIMEOUT_USEC=<microseconds>`; anything else is `other`.
  *
  * @example
  * parseNotifyLine('EXTEND_TIMEOUT_USEC=30000000'); // { kind: 'extend', ms: 30000 }
  */
-export function parseNotifyLine(line: string): NotifyMessage {
+export function parseNotifyLine(line: string, redact: (text: string) => string = (text) => text): NotifyMessage {
   if (line === 'READY=1') return { kind: 'ready' };
   if (line.startsWith('STATUS=')) {
-    const text = line.slice('STATUS='.length).replace(notShown, ' ').trim().slice(0, maxStatusText);
+    // redacted before the cut: a cut through a secret would keep its first part, which no redaction finds
+    const text = redact(line.slice('STATUS='.length)).replace(notShown, ' ').trim().slice(0, maxStatusText);
     return { kind: 'status', text };
   }
   const extend = /^EXTEND_TIMEOUT_USEC=(\d{1,15})$/.exec(line);
@@ -41,7 +43,7 @@ const maxNotifyLine = 4096;
  * Calls `onLine` with each message a backend writes to its notification fd, one per line as in
  * sd_notify, decoded as a stream (a line split across reads arrives whole). A final `READY=1`
  * without its newline counts as well: some backends write exactly that and keep the fd open. A
- * line longer than 4096 characters is dropped whole; `onOverlong` hears how it began.
+ * line longer than 4096 characters is dropped whole; `onOverlong` hears how it began (its first 200 characters).
  */
 export function onNotifyLines(stream: Readable | undefined, onLine: (line: string) => void, onOverlong?: (start: string) => void): void {
   if (!stream) return;
@@ -62,7 +64,8 @@ export function onNotifyLines(stream: Readable | undefined, onLine: (line: strin
       onLine(partial);
       partial = '';
     } else if (partial.length > maxNotifyLine) {
-      onOverlong?.(partial.slice(0, 60));
+      // more than the 60 characters shown: the caller redacts a secret before it cuts
+      onOverlong?.(partial.slice(0, 200));
       dropping = true;
       partial = '';
     }

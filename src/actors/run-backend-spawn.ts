@@ -44,14 +44,14 @@ function watchNotifications(run: LaunchState, child: ChildProcess, launchLog: La
   const { options, hints, instanceId, progress } = run;
   // stdio is null when the spawn failed for lack of file descriptors (EMFILE): failure reports it
   onNotifyLines(child.stdio?.[notifyFd] as Readable | undefined, (line) => {
-    const message = parseNotifyLine(line);
+    const message = parseNotifyLine(line, launchLog.redact);
     if (message.kind === 'ready') {
       progress.flush();
       noteDroppedProgress(run);
       launchLog.note('backend notified READY=1');
       hints.emit('ready', instanceId);
     } else if (message.kind === 'status') {
-      progress.push(launchLog.redact(message.text));
+      progress.push(message.text);
     } else if (message.kind === 'extend') {
       // the wait counts its cap from the launch; this is the same moment, give or take the spawn
       const beyond = Date.now() + message.ms - (launchedAt + options.health.maxStartupMs);
@@ -59,9 +59,9 @@ function watchNotifications(run: LaunchState, child: ChildProcess, launchLog: La
       launchLog.note(`backend asked for ${message.ms} ms more to start${clamped}`);
       hints.emit('extend', instanceId, message.ms);
     } else {
-      launchLog.note(`ignored notification line: ${JSON.stringify(line.slice(0, 200))}`);
+      launchLog.note(`ignored notification line: ${JSON.stringify(launchLog.redact(line).slice(0, 200))}`);
     }
-  }, (start) => launchLog.note(`ignored a notification line of more than 4096 characters: ${JSON.stringify(`${start}…`)}`));
+  }, (start) => launchLog.note(`ignored a notification line of more than 4096 characters: ${JSON.stringify(`${launchLog.redact(start).slice(0, 60)}…`)}`));
 }
 
 // 'exit', not 'close' or the result promise: a grandchild holding the pipes must not hide the exit

@@ -5,10 +5,10 @@ import { lockPath, removeLock } from '../disk/lockfile.js';
 import { openLaunchLog } from '../disk/log-file.js';
 import type { HandoffSocket } from '../net/handoff-socket.js';
 import type { ResolvedOptions } from '../options/options.js';
-import { secretValues } from '../options/secret-names.js';
 import { prepareGroups, processStartTime } from '../process/process-group.js';
 import { loadSpawnTools, type SpawnTools } from '../process/spawn-backend.js';
 import { expandArgs, logFailure, spawnFailure } from '../process/spawn-helpers.js';
+import { secretsOf } from '../options/secrets.js';
 import { releasePort } from './allocate-port.js';
 import { noteDroppedProgress, onControl, signalSafely } from './run-backend-signals.js';
 import { launch } from './run-backend-spawn.js';
@@ -79,26 +79,13 @@ export function createRunBackend(
   };
 }
 
-// values this short are too common to replace in a log ("true" of USE_AUTH); the report still redacts from 4 characters
-const minLoggedSecret = 8;
-
-/**
- * What the launch log never holds: the API key, and the values of the secret-named variables the
- * backend is given (its own and a dependency's key): redacted as the output arrives, a long line's cut
- * included, so that no piece of one reaches the log file, the output tail or a report.
- */
-function launchSecrets(options: ResolvedOptions, apiKey: string | false): string[] {
-  const given = [...secretValues(options.env), ...secretValues(options.linkedEnv?.() ?? {})].filter((value) => value.length >= minLoggedSecret);
-  return [...new Set([...(apiKey ? [apiKey] : []), ...given])];
-}
-
 /** Opens the launch log and launches; a launch that throws is reported like a command that could not start. */
 function begin(run: LaunchState, tools: SpawnTools, supervisorStarted: string) {
   const { options } = run;
   if (run.released) return; // stopped while the module was loading: nothing was born
   let log: NonNullable<LaunchState['log']>;
   try {
-    log = openLaunchLog(run.folders.logDir, options.name, run.instanceId, options.logMaxBytes, launchSecrets(options, run.apiKey));
+    log = openLaunchLog(run.folders.logDir, options.name, run.instanceId, options.logMaxBytes, secretsOf(options, run.apiKey));
     run.log = log;
   } catch (error) {
     return run.sendBack(logFailure(error, options));

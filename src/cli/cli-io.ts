@@ -4,7 +4,7 @@ import { BackendError } from '../errors.js';
 import { openPrivateAppend } from '../disk/inspect-log.js';
 import { describeFsError } from '../disk/private-dir.js';
 import { startUiServer, type UiServer } from '../ui/server.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 /** A problem with what the CLI was asked to set up (exit 2, one line, no usage hint). */
 export class SetupError extends Error {}

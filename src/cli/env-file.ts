@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, renameSync, type Stats, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BackendSupervisor } from '../supervisor.js';
@@ -79,7 +80,8 @@ export function writeEnvFile(path: string, values: EnvFileValues): WrittenEnvFil
   const target = resolve(path);
   const why = refusal(target);
   if (why) throw new SetupError(`refusing --write-env-file ${path}: ${why}`);
-  const temporary = `${target}.${process.pid}.tmp`;
+  // a name nobody can guess: in a shared folder like /tmp, a file planted at a predictable one (the pid) blocked the write
+  const temporary = `${target}.${randomBytes(8).toString('hex')}.tmp`;
   const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
   let written: WrittenEnvFile;
   try {

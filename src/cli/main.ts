@@ -3,7 +3,7 @@ import { BackendError } from '../errors.js';
 import { parseCommandLine, UsageError, usage } from './parse-args.js';
 import { releaseVanishedTerminal, terminalHungUp } from './cli-io.js';
 import { runSupervisor, SetupError } from './run.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../report/terminal-text.js';
 import { runSystem } from './up.js';
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -60,7 +60,7 @@ Options:
   --state-dir D            directory of the lockfile used to reap orphans
   --guard                  stop the backend's group even if this CLI is SIGKILLed (a tiny sh guard)
   --handoff                bind the port here and hand the listening socket to the backend as fd 4
-                           (BACKEND_LISTEN_FD; "{fd}" in its args), e.g. uvicorn app:app --fd {fd}
+                           (BACKEND_LISTEN_FD; "{fd}" in its args); in Python the companion's serve() takes it
   --json                   print one JSON status object per line
   --ui                     serve the live inspector page on 127.0.0.1 (its URL goes to stderr)
   --ui-port N              port of the inspector page (default: any free port)

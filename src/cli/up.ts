@@ -86,9 +86,11 @@ export async function runSystem(command: UpCommand): Promise<number> {
   for (const [name, page] of pages) complain(`inspector for "${name}" at ${page.url}`);
 
   const write = createServiceWriter(process.stdout, command.json, system.names);
+  // a service's error is its outcome: the clean-up's stop (which clears it) must not print a later "stopped"
+  const outcomeWritten = new Set<string>();
   for (const name of system.names) {
     system.service(name).subscribe((status) => {
-      if (!stdoutClosed()) write(name, status);
+      if (!stdoutClosed() && !outcomeWritten.has(name)) write(name, status);
     });
   }
 
@@ -118,7 +120,7 @@ export async function runSystem(command: UpCommand): Promise<number> {
         const failed = system.names.find((name) => current.services[name]?.status === 'error') ?? '?';
         const error = current.services[failed]?.error;
         // the others wind down in reverse order after this line, their statuses printed like any change
-        fail(`service "${failed}": ${errorLine(error, 'it could not be started')}`);
+        fail(`service "${failed}": ${errorLine(error, 'it could not be started')}`, () => outcomeWritten.add(failed));
       }),
     () => {
       for (const name of system.names) killNow(system.service(name));

@@ -1,7 +1,7 @@
 // The main-process wiring behind attachBackendToElectron and attachSystemToElectron.
 import type { BackendStatusInfo } from '../../machines/status.js';
 import { invalidOption } from '../errors.js';
-import { type BackendSupervisor, stopRequestPathOf } from '../supervisor.js';
+import { type BackendSupervisor, nextSupervisorId, stopRequestPathOf } from '../supervisor.js';
 import type { BackendConnection, ExecuteResult } from './bridge-types.js';
 import { IpcChannel } from './channels.js';
 import type { ElectronMainApi, InvokeEventLike, MessageEventLike, MessagePortLike } from './electron-like.js';
@@ -58,7 +58,7 @@ export interface ElectronBackendOptions extends ElectronMainApi {
   quitDeadlineMs?: number;
   /** Show an error dialog when the backend cannot be started (default true). */
   failureDialog?: boolean;
-  /** Where refused senders and quit problems are reported (default `console.warn`). */
+  /** Where refused senders and quit problems are reported (default `console.warn`, control characters shown escaped). */
   log?: (message: string) => void;
 }
 
@@ -69,13 +69,18 @@ export interface AttachTarget {
   restart(): Promise<BackendStatusInfo>;
   /** What quitting stops, and how long that may take at most (grace periods of the stop plan). */
   quit: { stop(): Promise<unknown>; graceMs: number };
-  /** More channels answered for the target (a system's), registered with the others, all or none. */
-  handlers?: Record<string, (event: InvokeEventLike) => unknown>;
+  /** More channels answered for the target (a system's), registered with the others, all or none; `forPage` numbers statuses as pages see them. */
+  handlers?: (forPage: ForPage) => Record<string, (event: InvokeEventLike) => unknown>;
+  /** Whose failures the failure dialog shows (default: the supervisor's); a system's: every service's, by name. */
+  failureSources?: { service: string; supervisor: BackendSupervisor }[];
   /** More status subscriptions (a system's services), given the broadcast to trusted windows. */
-  subscribe?: (broadcast: (channel: string, payload: unknown) => void) => (() => void)[];
+  subscribe?: (broadcast: (channel: string, payload: unknown) => void, forPage: ForPage) => (() => void)[];
 }
 
 type Handler = (event: InvokeEventLike, ...args: unknown[]) => unknown;
+
+/** A status as a page is sent it: numbered by the attachment that sends it (see {@link attachChannels}). */
+export type ForPage = (status: BackendStatusInfo) => BackendStatusInfo;
 
 const isPort = (value: unknown): value is MessagePortLike =>
   typeof value === 'object' && value !== null && ['on', 'postMessage', 'start', 'close'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
@@ -101,6 +106,11 @@ function handleAll(ipcMain: ElectronMainApi['ipcMain'], handlers: [string, Handl
 /** The channels for `supervisor`; the page's controls and quitting act on `target` (the supervisor, or its whole system). */
 export function attachChannels(supervisor: BackendSupervisor, options: ElectronBackendOptions, target: AttachTarget): () => void {
   const config = resolveElectronOptions(options, stopRequestPathOf(supervisor));
+  // a page orders statuses by `supervisor`, then `sequence`: every status it is sent carries this
+  // attachment's number, larger than every supervisor and attachment before it, so that a page
+  // follows main back to a supervisor created before the one it replaced
+  const attachment = nextSupervisorId();
+  const forPage: ForPage = (status) => ({ ...status, supervisor: attachment });
   const { log } = config;
   const checkSender = createSenderCheck(options.BrowserWindow, config.rules);
   const { ipcMain } = options;
@@ -120,13 +130,13 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
   ];
   const control = (name: 'start' | 'stop' | 'restart') => () => {
     if (!config.controls) throw new Error(`backend-lifecycle: ${name}() from the page is off (attachBackendToElectron's controls option)`);
-    return target[name]();
+    return target[name]().then(forPage);
   };
   const execute = config.execute;
   let executing = 0;
   const handlers: [string, Handler][] = [
     guarded(IpcChannel.Backend_GetPort, () => supervisor.getPort()),
-    guarded(IpcChannel.Backend_GetStatus, () => supervisor.getStatus()),
+    guarded(IpcChannel.Backend_GetStatus, () => forPage(supervisor.getStatus())),
     guarded(IpcChannel.Backend_GetConnection, (): BackendConnection => {
       if (!config.direct) throw new Error('backend-lifecycle: the backend\'s key stays in main: getConnection() needs direct: true (attachBackendToElectron\'s direct option); use the proxy');
       const apiKey = supervisor.getApiKey();
@@ -152,7 +162,7 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
     guarded(IpcChannel.Backend_Start, control('start')),
     guarded(IpcChannel.Backend_Stop, control('stop')),
     guarded(IpcChannel.Backend_Restart, control('restart')),
-    ...Object.entries(target.handlers ?? {}).map(([channel, answer]) => guarded(channel, answer)),
+    ...Object.entries(target.handlers?.(forPage) ?? {}).map(([channel, answer]) => guarded(channel, answer)),
   ];
   const removeHandlers = handleAll(ipcMain, handlers);
 
@@ -176,13 +186,12 @@ export function attachChannels(supervisor: BackendSupervisor, options: ElectronB
   ipcMain.on(IpcChannel.Backend_Fetch, onFetch);
 
   const broadcast = createBroadcast(options, config.rules);
-  const showFailure = config.failureDialog ? createFailureDialog(options.dialog, log, () => supervisor.report()) : undefined;
+  // a system that cannot start because of a dependency must say so too, not only its primary
+  const failureSources = config.failureDialog ? (target.failureSources ?? [{ service: undefined, supervisor }]) : [];
   const unsubscribes = [
-    supervisor.subscribe((status) => {
-      broadcast(IpcChannel.Backend_StatusChanged, status);
-      showFailure?.(status);
-    }),
-    ...(target.subscribe?.(broadcast) ?? []),
+    supervisor.subscribe((status) => broadcast(IpcChannel.Backend_StatusChanged, forPage(status))),
+    ...failureSources.map(({ service, supervisor: source }) => source.subscribe(createFailureDialog(options.dialog, log, () => source.report(), service))),
+    ...(target.subscribe?.(broadcast, forPage) ?? []),
   ];
   const deadline = config.quitDeadlineMs ?? Math.max(10_000, target.quit.graceMs + 5_000);
   const releaseQuit = guardQuit(options.app, target.quit, deadline, log);

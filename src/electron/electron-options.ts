@@ -1,10 +1,12 @@
 // Checks attachBackendToElectron's options before anything is registered, as createBackendSupervisor does its own.
 import { invalidOption } from '../errors.js';
+import { refuseUnknownKeys } from '../options/validate.js';
 import type { ElectronBackendOptions } from './attach.js';
 import type { ExecuteOptions } from './execute.js';
 import { createPagePolicy, type PagePolicy } from './page-policy.js';
 import { type ProxyLimits, proxyLimits } from './proxy.js';
 import { type TrustRule, trustRules } from './sender-trust.js';
+import { warnOnConsole } from './console-log.js';
 
 /** The options, checked, with their defaults. */
 export interface ResolvedElectronOptions {
@@ -32,6 +34,8 @@ function flag(name: string, value: unknown): boolean {
 function checkExecute(execute: unknown): ExecuteOptions | undefined {
   if (execute === undefined) return undefined;
   if (typeof execute !== 'object' || execute === null) throw invalidOption('execute', "{ commands: ['…'] }", execute);
+  // a misspelt limit would silently keep its default
+  refuseUnknownKeys(execute as Record<string, unknown>, ['commands', 'path', 'maxPayloadBytes', 'maxResponseBytes', 'timeoutMs'], 'execute.');
   const { commands, path, maxPayloadBytes, maxResponseBytes, timeoutMs } = execute as Record<string, unknown>;
   if (!Array.isArray(commands) || commands.some((command) => typeof command !== 'string')) throw invalidOption('execute.commands', 'an array of command names', commands);
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//'))) throw invalidOption('execute.path', "a path starting with a single '/'", path);
@@ -58,6 +62,8 @@ export function resolveElectronOptions(options: ElectronBackendOptions, stopRequ
   if (options.proxy !== false) {
     if (options.proxy !== undefined && (typeof options.proxy !== 'object' || options.proxy === null)) throw invalidOption('proxy', 'an object of limits, or false', options.proxy);
     const given = options.proxy ?? {};
+    // a misspelt allow list ("alow") would forward every path
+    refuseUnknownKeys(given as Record<string, unknown>, ['headersTimeoutMs', 'idleTimeoutMs', 'maxRequestBytes', 'maxResponseBytes', 'maxConcurrent', 'allow'], 'proxy.');
     whole('proxy.headersTimeoutMs', given.headersTimeoutMs, 1, 'a positive whole number of milliseconds');
     whole('proxy.idleTimeoutMs', given.idleTimeoutMs, 0, 'a whole number of milliseconds, 0 for none');
     whole('proxy.maxRequestBytes', given.maxRequestBytes, 1, 'a positive whole number of bytes');
@@ -74,8 +80,8 @@ export function resolveElectronOptions(options: ElectronBackendOptions, stopRequ
     controls: flag('controls', options.controls),
     direct: flag('direct', options.direct),
     maxConcurrent: proxy?.maxConcurrent ?? 64,
-    failureDialog: options.failureDialog !== false,
+    failureDialog: options.failureDialog === undefined || flag('failureDialog', options.failureDialog),
     quitDeadlineMs: options.quitDeadlineMs,
-    log: options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`)),
+    log: options.log ?? warnOnConsole,
   };
 }

@@ -8,8 +8,9 @@ const saveLabel = 'Save report…';
  * the hint (what to do, when the evidence says why) and the log file. Retries in between are not
  * announced; the next dialog needs a run in between. With `report` and a dialog that can ask for a
  * file, it offers "Save report…": the supervisor's report (secrets redacted) as a JSON file.
+ * `service`: the name of a system's service, in the title.
  */
-export function createFailureDialog(dialog: ElectronMainApi['dialog'], log: (message: string) => void, report?: () => Promise<unknown>) {
+export function createFailureDialog(dialog: ElectronMainApi['dialog'], log: (message: string) => void, report?: () => Promise<unknown>, service?: string) {
   let shown = false;
   const canSave = report !== undefined && typeof dialog.showSaveDialog === 'function';
   const save = async () => {
@@ -28,7 +29,7 @@ export function createFailureDialog(dialog: ElectronMainApi['dialog'], log: (mes
     dialog
       .showMessageBox({
         type: 'error',
-        title: 'Backend server failed to start',
+        title: service === undefined ? 'Backend server failed to start' : `Backend service ${JSON.stringify(service)} failed to start`,
         message: status.error.message.replace(/\. Log: .*$/, ''),
         detail: `${hint}Error code: ${status.error.code}${logLine}`,
         buttons: canSave ? ['OK', saveLabel] : ['OK'],

@@ -1,4 +1,5 @@
 import { invalidOption } from '../errors.js';
+import { refuseUnknownKeys } from '../options/validate.js';
 
 /**
  * A route the proxy forwards: `path` is exact, or with a trailing `/*` every path below it
@@ -55,7 +56,10 @@ function parseRoutes(routes: unknown): Rule[] {
   if (!Array.isArray(routes)) throw invalidOption('proxy.allow', "an array of routes, e.g. [{ path: '/api/*' }]", routes);
   return routes.map((route: unknown, index) => {
     const name = `proxy.allow[${index}]`;
-    const { path, methods } = (typeof route === 'object' && route !== null ? route : {}) as { path?: unknown; methods?: unknown };
+    const given = (typeof route === 'object' && route !== null ? route : {}) as Record<string, unknown>;
+    // 'method' for 'methods' would allow every method on the route
+    refuseUnknownKeys(given, ['path', 'methods'], `${name}.`);
+    const { path, methods } = given;
     if (typeof path !== 'string' || !path.startsWith('/')) throw invalidOption(`${name}.path`, "a path starting with '/', e.g. '/api/items' or '/api/*'", path);
     const prefix = path.endsWith('/*');
     const canonical = canonicalPath(prefix ? path.slice(0, -2) || '/' : path);

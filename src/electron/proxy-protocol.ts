@@ -60,3 +60,16 @@ export interface ProxyCall {
   endBody(): void;
   cancel(): void;
 }
+
+/**
+ * Whether a request path holds text a URL parser reads differently from the backend: it drops tabs
+ * and newlines and reads `\` as `/` in http URLs, so `/\t/host` and `/\host` become `//host`,
+ * another origin (that would carry the key off the backend).
+ */
+export function hasAmbiguousPathText(path: string): boolean {
+  for (let index = 0; index < path.length; index += 1) {
+    const code = path.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f || code === 0x5c) return true;
+  }
+  return false;
+}

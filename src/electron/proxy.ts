@@ -5,7 +5,7 @@ import type { BackendSupervisor } from '../supervisor.js';
 import type { MessagePortLike } from './electron-like.js';
 import type { PagePolicy, ProxyRoute } from './page-policy.js';
 import { isUpstreamMessage, requestBody } from './proxy-body.js';
-import type { ProxyDownstreamMessage, ProxyError, ProxyRequest } from './proxy-protocol.js';
+import { hasAmbiguousPathText, type ProxyDownstreamMessage, type ProxyError, type ProxyRequest } from './proxy-protocol.js';
 
 export type { ProxyRoute } from './page-policy.js';
 
@@ -45,8 +45,8 @@ const maxHeaderBytes = 64 * 1024;
 export function validateProxyRequest(value: unknown): ProxyRequest | string {
   if (typeof value !== 'object' || value === null) return 'expects { path, method, headers, hasBody }';
   const { path, method, headers, hasBody } = value as Record<string, unknown>;
-  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || unsafeText.test(path) || path.length > 8192) {
-    return `path must start with a single "/" and hold no control characters (got ${JSON.stringify(String(path).slice(0, 100))})`;
+  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || hasAmbiguousPathText(path) || path.length > 8192) {
+    return `path must start with a single "/" and hold no control characters or "\\" (got ${JSON.stringify(String(path).slice(0, 100))})`;
   }
   if (typeof method !== 'string' || !/^[A-Za-z]{1,16}$/.test(method) || ['CONNECT', 'TRACE'].includes(method.toUpperCase())) {
     return `method ${JSON.stringify(method)} is not allowed`;
@@ -170,7 +170,10 @@ export async function proxyToBackend(context: ProxyContext, request: ProxyReques
     const dispatcher = await loadHttpClient();
     // the port is read now, not at attach time: a restart may have moved the backend
     const base = new URL(baseUrl);
-    let hop = { url: new URL(request.path, base), method: request.method, body: (body?.stream ?? null) as Buffer | Readable | null };
+    // appended to the origin, never resolved against it: no path can name another host
+    const first = new URL(`${base.origin}${request.path}`);
+    if (first.origin !== base.origin) return fail({ code: 'BAD_REQUEST', message: `backend:fetch ${JSON.stringify(request.path.slice(0, 100))} would leave the backend` });
+    let hop = { url: first, method: request.method, body: (body?.stream ?? null) as Buffer | Readable | null };
     let headers = forwardedHeaders(request.headers, supervisor.getApiKey());
     for (let redirectsLeft = maxRedirects; ; redirectsLeft -= 1) {
       const refusal = limits.policy.refusal(hop.method, `${hop.url.pathname}${hop.url.search}`);

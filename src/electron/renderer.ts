@@ -1,5 +1,6 @@
 import type { BackendStatusInfo } from '../../machines/status.js';
 import type { BackendBridge, BackendConnection, ExecuteResult, ProxyError } from './bridge-types.js';
+import { hasAmbiguousPathText } from './proxy-protocol.js';
 
 export type { BackendBridge, BackendConnection, ExecuteResult, ProxyError } from './bridge-types.js';
 
@@ -43,8 +44,8 @@ const bodyless = new Set([101, 103, 204, 205, 304]);
 /** `path` must be a path on the backend: a single leading `/` (added when missing), never an authority or a scheme. */
 function backendPath(path: string): string {
   const target = path.startsWith('/') ? path : `/${path}`;
-  if (target.startsWith('//') || target.includes('\\')) {
-    throw new BackendProxyError({ code: 'BAD_REQUEST', message: `backend-lifecycle: ${JSON.stringify(path)} is not a path on the backend (it must start with a single "/")` });
+  if (target.startsWith('//') || hasAmbiguousPathText(target)) {
+    throw new BackendProxyError({ code: 'BAD_REQUEST', message: `backend-lifecycle: ${JSON.stringify(path)} is not a path on the backend (it must start with a single "/", without "\\" or control characters)` });
   }
   return target;
 }
@@ -64,10 +65,14 @@ function proxiedFetch(bridge: BackendBridge, path: string, init: RequestInit): P
     let state: 'waiting' | 'streaming' | 'done' = 'waiting';
     const signal = init.signal ?? undefined;
     let listening = false;
+    let stopUpload: (() => void) | undefined;
     const done = () => {
       state = 'done';
       if (listening) signal?.removeEventListener('abort', onAbort);
       listening = false;
+      // nobody sends what is left of the request body any more: stop reading it (an endless stream would be read for ever)
+      stopUpload?.();
+      stopUpload = undefined;
     };
     // before the head: the promise rejects; after it: the body errors
     const failWith = (reason: unknown) => {
@@ -120,19 +125,31 @@ function proxiedFetch(bridge: BackendBridge, path: string, init: RequestInit): P
       signal.addEventListener('abort', onAbort);
       listening = true;
     }
-    if (request.body) void pump(request.body, call, (error) => failWith(new TypeError(`the request body failed: ${(error as Error)?.message ?? String(error)}`)));
+    // (a bridge may have failed the request already, synchronously)
+    if (request.body && (state as string) !== 'done') {
+      stopUpload = pump(request.body, call, (error) => failWith(new TypeError(`the request body failed: ${(error as Error)?.message ?? String(error)}`)));
+    }
   });
 }
 
-async function pump(body: ReadableStream<Uint8Array>, call: ReturnType<BackendBridge['request']>, fail: (error: unknown) => void): Promise<void> {
+/** Sends `body` on `call` chunk by chunk; returns the function that stops reading it and cancels it. */
+function pump(body: ReadableStream<Uint8Array>, call: ReturnType<BackendBridge['request']>, fail: (error: unknown) => void): () => void {
   const reader = body.getReader();
-  try {
-    for (let next = await reader.read(); !next.done; next = await reader.read()) call.sendBody(next.value);
-    call.endBody();
-  } catch (error) {
-    fail(error);
-    call.cancel();
-  }
+  let stopped = false;
+  void (async () => {
+    try {
+      for (let next = await reader.read(); !next.done && !stopped; next = await reader.read()) call.sendBody(next.value);
+      if (!stopped) call.endBody();
+    } catch (error) {
+      if (stopped) return;
+      fail(error);
+      call.cancel();
+    }
+  })();
+  return () => {
+    stopped = true;
+    reader.cancel().catch(() => {});
+  };
 }
 
 /**

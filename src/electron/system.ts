@@ -17,7 +17,8 @@ export interface ElectronSystemOptions extends ElectronBackendOptions {
  * `backend:get-system-status` answers every service's status and the whole, and
  * `backend:service-status-changed` pushes `{ service, status }` for every change of every service
  * to trusted windows. Quitting waits until the whole system has stopped, dependents first (the
- * deadline counts every service's grace period). Returns a function that removes everything it added.
+ * deadline counts every service's grace period), and the failure dialog follows every service (one
+ * that cannot start is named in its title). Returns a function that removes everything it added.
  *
  * @example
  * const system = createBackendSystem({ services: { store: {...}, api: { ..., dependsOn: ['store'] } } });
@@ -35,8 +36,16 @@ export function attachSystemToElectron(system: BackendSystem, options: ElectronS
     stop: () => system.stop().then(primaryStatus),
     restart: () => system.restart(options.primary).then(primaryStatus),
     quit: { stop: () => system.stop(), graceMs },
-    handlers: { [IpcChannel.Backend_GetSystemStatus]: () => system.getStatus() },
-    subscribe: (broadcast) =>
-      system.names.map((service) => system.service(service).subscribe((status) => broadcast(IpcChannel.Backend_ServiceStatusChanged, { service, status }))),
+    failureSources: system.names.map((service) => ({ service, supervisor: system.service(service) })),
+    handlers: (forPage) => ({
+      [IpcChannel.Backend_GetSystemStatus]: () => {
+        const whole = system.getStatus();
+        return { ...whole, services: Object.fromEntries(Object.entries(whole.services).map(([service, status]) => [service, forPage(status)])) };
+      },
+    }),
+    subscribe: (broadcast, forPage) =>
+      system.names.map((service) =>
+        system.service(service).subscribe((status) => broadcast(IpcChannel.Backend_ServiceStatusChanged, { service, status: forPage(status) })),
+      ),
   });
 }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute } from 'node:path';
 import { type FolderHolder, folderHolders } from '../diagnose/folder-holders.js';
 import { BackendError, invalidOption } from '../errors.js';
 import type { ElectronMainApi } from './electron-like.js';
+import { warnOnConsole } from './console-log.js';
 
 /** What the update gate stops and brings back: a supervisor, or a whole system. */
 export interface UpdateTarget {
@@ -16,7 +17,7 @@ export interface UpdateGateOptions {
   app?: Pick<ElectronMainApi['app'], 'on' | 'removeListener'>;
   /** How long after `install()` the app must begin to quit (`will-quit`) before the update counts as abandoned (default 15 000 ms). */
   quitWithinMs?: number;
-  /** Where a failed restart of the backend is reported (default `console.warn`). */
+  /** Where a failed restart of the backend is reported (default `console.warn`, control characters shown escaped). */
   log?: (message: string) => void;
   /**
    * The folder the installer replaces. Before `install()` runs, no process of the app (the backend's
@@ -98,7 +99,7 @@ export async function installUpdateAfterStop(target: UpdateTarget, install: () =
     throw invalidOption('appFolder', 'the path of the folder the installer replaces, or false', options.appFolder);
   }
   const appFolder = options.appFolder === false ? undefined : (options.appFolder ?? defaultAppFolder());
-  const log = options.log ?? ((message: string) => console.warn(`[backend-lifecycle] ${message}`));
+  const log = options.log ?? warnOnConsole;
   const bringBack = (why: string) =>
     target.start().then(
       () => undefined,

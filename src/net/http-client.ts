@@ -33,6 +33,10 @@ export const loadHttpClient = () => {
       return new Agent({ connect: { keepAlive: false } });
     },
   );
+  // a load that failed (EMFILE while the fd table is full) is tried again by the next caller, not kept
+  client.catch(() => {
+    client = undefined;
+  });
   return client;
 };
 
@@ -61,6 +65,9 @@ const loadRequestClient = () => {
       return Client;
     },
   );
+  requestClient.catch(() => {
+    requestClient = undefined;
+  });
   return requestClient;
 };
 
@@ -73,22 +80,26 @@ let warmed: Promise<void> | undefined;
  */
 export function warmHttpClient(): Promise<void> {
   warmed ??= (async () => {
-    await loadRequestClient();
-    const { createServer } = await import('node:net');
-    const server = createServer((socket) => {
-      // the client closes its connection at once (reset): a reset read must not crash the host
-      socket.on('error', () => {});
-      socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n'));
-    });
-    server.unref();
+    let server: import('node:net').Server | undefined;
     try {
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as import('node:net').AddressInfo;
+      await loadRequestClient();
+      const { createServer } = await import('node:net');
+      server = createServer((socket) => {
+        // the client closes its connection at once (reset): a reset read must not crash the host
+        socket.on('error', () => {});
+        socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n'));
+      });
+      server.unref();
+      const listening = server;
+      await new Promise<void>((resolve, reject) => listening.once('error', reject).listen(0, '127.0.0.1', resolve));
+      const { port } = listening.address() as import('node:net').AddressInfo;
       await httpRequest(`http://127.0.0.1:${port}/`, { timeoutMs: 2_000 });
     } catch {
-      // no loopback server here (sandbox, no IPv4): the first health check warms the parser instead
+      // no loopback server here (sandbox, no IPv4), or no descriptor left to load undici with (EMFILE):
+      // the first health check loads and warms it instead, and reports what fails then
+      warmed = undefined;
     } finally {
-      server.close();
+      server?.close();
     }
   })();
   return warmed;

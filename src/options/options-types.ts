@@ -95,7 +95,7 @@ export interface BackendSupervisorOptions {
    * and must accept on it instead of binding the port. No other program can take the port between
    * the probe and the backend's start, connections queue from the first moment (before the backend
    * serves, and while it restarts), and a restart keeps the port. Default false.
-   * @example { command: 'uvicorn', args: ['app:app', '--fd', '{fd}'], handoff: true }
+   * @example { command: '.venv/bin/python', args: ['app.py'], handoff: true } // app.py: the Python companion's serve(app), which accepts on the handed socket
    */
   handoff?: boolean;
   /** XState inspection observer, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */

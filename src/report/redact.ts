@@ -1,10 +1,6 @@
-import { isSecretName } from '../options/secret-names.js';
+import { isSecretName, minSecretLength } from '../options/secrets.js';
 
-// the launch log redacts the same variables: the names live with the options both read
-export { isSecretName, secretName, secretValues } from '../options/secret-names.js';
-
-// values this short are too common to replace everywhere ("1", "true") and too weak to be a secret worth hiding
-const minSecretLength = 4;
+export { isSecretName, secretName, secretsOf, secretValues } from '../options/secrets.js';
 
 const marker = '[REDACTED]';
 

@@ -9,7 +9,7 @@ import { openPrivateAppend } from '../disk/inspect-log.js';
 import type { ResolvedOptions } from '../options/options.js';
 import type { TransitionRecord } from '../diagnose/history.js';
 import { readLogTail } from './log-tail.js';
-import { redactDeep, redactEnv, secretValues } from './redact.js';
+import { redactDeep, redactEnv, secretsOf, secretValues } from './redact.js';
 
 /** A report to attach to a bug: plain JSON, every secret replaced by `[REDACTED]`. */
 export interface BackendReport {
@@ -78,19 +78,11 @@ function plainOptions(options: ResolvedOptions): Record<string, unknown> {
 }
 
 /**
- * The secrets a report must never contain: the API key, the keys a system passes between its
- * services, and every value of a secret-named variable of the options' and the process's environment.
+ * The secrets a report must never contain: those of every other text of the supervisor (see
+ * {@link secretsOf}), and every value of a secret-named variable of its options' environment, however short.
  */
 export function reportSecrets(options: ResolvedOptions, apiKey: string | false): string[] {
-  const linked = options.linkedEnv?.() ?? {};
-  return [
-    ...(apiKey ? [apiKey] : []),
-    ...(typeof options.apiKey === 'string' ? [options.apiKey] : []),
-    ...secretValues(options.env),
-    ...secretValues(linked),
-    // inherited ones only when long enough to be a secret: a short value would blot out ordinary text
-    ...secretValues(process.env).filter((value) => value.length >= 8),
-  ];
+  return [...secretsOf(options, apiKey), ...secretValues(options.env)];
 }
 
 /**

@@ -68,6 +68,34 @@ describe('the CLI tells a terminal how to reach the backend', () => {
     expect(readFileSync(file, 'utf8')).toBe('MINE=1\n');
   });
 
+  it.skipIf(process.platform === 'win32')('a file planted where the CLI would write its temporary copy (the name had the CLI pid, which ps shows) does not stop the key file', async () => {
+    // a shared folder like /tmp: anyone may create files, nobody may remove or rename another's
+    const shared = join(tempDir('env-sticky'), 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const file = join(shared, 'backend.env');
+    const run = runCli(['--write-env-file', file, '--', 'python3', exampleBackend]);
+    // a failed expectation must not leave the CLI (or its backend) running into the leak check
+    onTestFinished(async () => {
+      if (run.child.exitCode !== null) return;
+      run.child.kill('SIGINT');
+      await run.exit;
+    });
+    // what another user does the moment the CLI shows up in ps, long before its backend is healthy
+    const planted = `${file}.${run.child.pid}.tmp`;
+    writeFileSync(planted, '');
+    if (process.getuid?.() === 0) chownSync(planted, 4242, 4242);
+    const running = await run.waitFor((status) => status.status === 'running');
+    await until(() => existsSync(file) || run.stderr.length > 0);
+    expect(run.stderr.join('')).toBe('');
+    expect(parseEnv(readFileSync(file, 'utf8')).BACKEND_PORT).toBe(String(running.port));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(existsSync(file)).toBe(false);
+    expect(readFileSync(planted, 'utf8')).toBe('');
+  });
+
   const refused: [string, (dir: string) => string, string][] = [
     [
       'a symbolic link planted at the path',

@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli, runUp } from '../helpers/cli.js';
-import { fixture, portRange, tempDir } from '../helpers/supervisor.js';
+import { cliPath, runCli, runUp } from '../helpers/cli.js';
+import { fixture, markerEnv, portRange, tempDir } from '../helpers/supervisor.js';
 
 // what a terminal interprets or what reorders a line: C0 (but the newline ending each line), DEL, C1, bidi controls
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not appear
@@ -43,4 +45,27 @@ describe('nothing from the backend reaches the terminal raw', () => {
     expect(run.stderr.join('')).toContain('service "api": CRASHED_DURING_STARTUP');
     expect(run.stderr.join('')).not.toMatch(unsafe);
   });
+
+  it.skipIf(process.platform === 'win32')('on a terminal, a status line longer than the terminal is wide is cut to fit, so it still updates in place', async () => {
+    const columns = 100;
+    const { base, attempts } = portRange();
+    const dir = tempDir('cli-columns');
+    const cli = [process.execPath, cliPath, 'run', '--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state'), '--port-base', String(base), '--port-attempts', String(attempts)];
+    const { stdout } = await promisify(execFile)('python3', [fixture('pty-columns.py'), String(columns), 'running', ...cli, '--', process.execPath, fixture('long-progress.mjs')], {
+      env: { ...process.env, ...markerEnv },
+      timeout: 80_000,
+    });
+    const { output, exitCode } = JSON.parse(stdout) as { output: string; exitCode: number };
+    expect(exitCode).toBe(0);
+    // each update clears the cursor's row and rewrites it: a line that wrapped would leave its first rows behind
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colour escapes are what is removed
+    const lines = Buffer.from(output, 'base64').toString('utf8').split('\r\u001b[2K').map((line) => line.replace(/\u001b\[\d*m/g, '').replace(/\r?\n$/, ''));
+    const progress = lines.filter((line) => line.includes('- step '));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of lines.filter((each) => each !== '')) {
+      expect([...line].length, line).toBeLessThan(columns);
+      expect(line).not.toMatch(/[\r\n]/);
+    }
+    expect(progress.every((line) => line.endsWith('…'))).toBe(true);
+  }, 90_000);
 });

@@ -67,6 +67,8 @@ describe('backend-lifecycle up', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^backend-lifecycle: service "api": CRASHED_DURING_STARTUP: Backend server crashed during startup \(exit code 3; .*\)\. Hint: The Python interpreter that ran .+ Log: \/.+\.log$/);
     expect(run.statuses.findLast((s) => s.service === 'db')?.status).toBe('stopped');
+    // the failed service's last line is its outcome: the system's clean-up does not print a later "stopped"
+    expect(run.statuses.findLast((s) => s.service === 'api')).toMatchObject({ status: 'error', error: { code: 'CRASHED_DURING_STARTUP' } });
   });
 
   it('--ui serves one live inspector page per service, each showing that service', async () => {

@@ -1,6 +1,6 @@
 // Issue 19, item 6: one user quit is one before-quit, the quit deadline follows the whole stop plan,
 // and every failed or abandoned update brings the backend back.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBackendSystem } from '../../src/index.js';
 import { attachBackendToElectron, attachSystemToElectron, installUpdateAfterStop } from '../../src/electron/main.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
@@ -80,6 +80,26 @@ describe('update', () => {
       }),
     ).rejects.toBe(failure);
     expect(supervisor.getStatus().status).toBe('running');
+  });
+
+  it("the default log shows the backend's words terminal-safe: an Electron app started from a terminal writes its main process's warnings there", async () => {
+    // a backend that crashes on the way back with a last line that sets the title, clears the screen and writes the clipboard
+    const { supervisor } = supervise('hostile-output.mjs');
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.join(' ')));
+    try {
+      await expect(
+        installUpdateAfterStop(supervisor, () => {
+          throw new Error('no update file');
+        }),
+      ).rejects.toThrow('no update file');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warnings.join('\n')).toMatch(/starting the backend again failed: Backend server crashed during startup/);
+    expect(warnings.join('\n')).toContain('\\x1b]0;title\\x07');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: raw controls are what must not reach the terminal
+    expect(warnings.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
   });
 
   it('an install that returns without quitting (electron-updater without an update file) brings the backend back', async () => {

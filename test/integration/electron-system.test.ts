@@ -90,6 +90,27 @@ describe('electron main with a system of backends', () => {
     expect(system.getStatus().status).toBe('stopped');
   });
 
+  it("the proxy never forwards the primary's stop request: the same page policy as for one backend", async () => {
+    const dir = tempDir('electron-system-stop-request');
+    const system = createBackendSystem({
+      services: { api: { ...testOptions('proxy-backend.mjs', dir), shutdown: { graceMs: 1_000, request: { path: '/api/shutdown' } } } },
+    });
+    stopAfterTest(system);
+    const electron = electronDoubles();
+    attachSystemToElectron(system, { ...electron, trustedOrigins: ['file://'], primary: 'api', log: () => {} });
+    const client = createBackendClient(createBackendBridge(electron.rendererOf(electron.openWindow())));
+    await system.start();
+    const { pid } = system.service('api').getStatus();
+    const answer = await client.fetch('/api/shutdown', { method: 'POST' }).then(
+      (response) => `${response.status}`,
+      (error: { code?: string; message?: string }) => `${error.code}: ${error.message}`,
+    );
+    expect(answer).toMatch(/^NOT_ALLOWED: POST \/api\/shutdown is not forwarded: it is the backend's stop request/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(system.service('api').getStatus()).toMatchObject({ status: 'running', pid, restarts: 0 });
+    client.dispose();
+  });
+
   it('refuses untrusted frames, an unknown primary, and detaches cleanly', async () => {
     const { system, electron, logs, detach } = setup();
     await expect(electron.ipcMain.invoke(IpcChannel.Backend_GetSystemStatus, electron.openWindow('https://evil.example/').event())).rejects.toThrow(

@@ -1,11 +1,12 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { defaultFolders } from '../../src/disk/default-dirs.js';
 import { createBackendSupervisor } from '../../src/index.js';
 import { canCreateUsers, createSecondUser, removeSecondUser, type SecondUser, warnSkippedSecondUser } from '../helpers/second-user.js';
-import { stopAfterTest, supervise, tempDir, testOptions } from '../helpers/supervisor.js';
+import { cliPath } from '../helpers/cli.js';
+import { portRange, stopAfterTest, supervise, tempDir, testOptions } from '../helpers/supervisor.js';
 
 const uid = process.getuid?.() as number;
 const savedEnv = { HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
@@ -120,6 +121,54 @@ describe.skipIf(!canCreateUsers)('folders against a second local user (root crea
     expect((await supervisor.start()).status).toBe('running');
     expect(readdirSync(join(shared, `backend-lifecycle-${uid}`, 'logs'))).toEqual([]);
     await supervisor.stop();
+  });
+
+  it('a user whose cache folder cannot be made (a read-only home; a ~/.cache that sudo left to root) gets a fresh private folder and a warning, not INVALID_OPTIONS on every start', async () => {
+    const user = attacker as SecondUser; // here the second user is the one who runs the CLI
+    for (const setup of ['read-only home', 'root-owned cache'] as const) {
+      const home = mkdtempSync(join(tmpdir(), 'bl-folders-home-'));
+      try {
+        chmodSync(home, 0o755);
+        if (setup === 'root-owned cache') mkdirSync(join(home, '.cache'), { mode: 0o755 }); // root's, like sudo leaves it
+        chownSync(home, user.uid, user.gid);
+        if (setup === 'read-only home') chmodSync(home, 0o555);
+        const { base, attempts } = portRange();
+        // a backend that ends at once: its launch log says where the folders went
+        const output = await user.sh(
+          `cd / && unset XDG_RUNTIME_DIR XDG_CACHE_HOME; '${process.execPath}' '${cliPath}' run --json --port-base ${base} --port-attempts ${attempts} -- '${process.execPath}' -e 'process.exit(0)' 2>&1; echo "exit=$?"`,
+          { HOME: home, TMPDIR: shared },
+        );
+        const outcome = JSON.parse(output.split('\n').filter((line) => line.startsWith('{')).at(-1) ?? '{}') as { error?: { code?: string; logFile?: string } };
+        expect(outcome.error?.code, `${setup}: ${output}`).toBe('CRASHED_DURING_STARTUP');
+        expect(outcome.error?.logFile?.startsWith(join(shared, `backend-lifecycle-${user.uid}-`)), output).toBe(true);
+        expect(output).toContain('so logs and lockfiles go to a fresh private folder');
+        expect(output).toContain(`uid ${user.uid} cannot create or use ${join(home, '.cache', 'backend-lifecycle')}`);
+        expect(output).toContain('exit=1');
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('one fresh folder per process: `up` with several services under a read-only home makes one folder and says so once', async () => {
+    const user = attacker as SecondUser;
+    const home = mkdtempSync(join(tmpdir(), 'bl-folders-home-'));
+    const temp = mkdtempSync(join(tmpdir(), 'bl-folders-temp-'));
+    try {
+      chmodSync(temp, 0o1777);
+      chownSync(home, user.uid, user.gid);
+      chmodSync(home, 0o555);
+      const service = () => ({ command: process.execPath, args: ['-e', 'process.exit(0)'], port: portRange(), restart: { maxRestarts: 0 } });
+      const file = join(home, '..', `${home.split('/').at(-1)}.json`);
+      writeFileSync(file, JSON.stringify({ services: { a: service(), b: service(), c: service() } }), { mode: 0o644 });
+      onTestFinished(() => rmSync(file, { force: true }));
+      const output = await user.sh(`cd / && unset XDG_RUNTIME_DIR XDG_CACHE_HOME; '${process.execPath}' '${cliPath}' up --json '${file}' 2>&1; echo "exit=$?"`, { HOME: home, TMPDIR: temp });
+      expect(output.match(/so logs and lockfiles go to a fresh private folder/g)?.length, output).toBe(1);
+      expect(readdirSync(temp).filter((name) => name.startsWith(`backend-lifecycle-${user.uid}-`))).toHaveLength(1);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(temp, { recursive: true, force: true });
+    }
   });
 
   it('a path through a link the attacker owns is refused, naming the link and its owner, even when it points at our own folder', async () => {

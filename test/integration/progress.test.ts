@@ -17,6 +17,22 @@ describe('start-up progress from the backend (STATUS= and EXTEND_TIMEOUT_USEC= o
     await supervisor.stop();
   });
 
+  it('the API key in STATUS= text is redacted before the text is cut to 200 characters: no piece of it reaches the status', async () => {
+    const { supervisor, statuses } = supervise('tells-its-key.mjs');
+    await supervisor.start();
+    const key = supervisor.getApiKey() ?? '';
+    const details = statuses.map((status) => status.detail ?? '').filter((detail) => detail !== '');
+    expect(details).toEqual(expect.arrayContaining(['loading with [REDACTED]']));
+    // the second line has the key where the cut falls: 180 characters, then the key
+    expect(details.some((detail) => detail.startsWith('p'.repeat(180)))).toBe(true);
+    for (const detail of details) expect(detail.length).toBeLessThanOrEqual(200);
+    const log = readFileSync(supervisor.actor.getSnapshot().context.logFile as string, 'utf8');
+    for (const text of [...details, log]) {
+      for (let start = 0; start + 8 <= key.length; start++) expect(text, 'a piece of the API key').not.toContain(key.slice(start, start + 8));
+    }
+    await supervisor.stop();
+  });
+
   it('EXTEND_TIMEOUT_USEC= carries a start past startupTimeoutMs; the same start without it times out', async () => {
     const slow = { FIXTURE_LOAD_MS: '4000' };
     const extended = supervise('reports-progress.mjs', { health: { startupTimeoutMs: 1_500 }, env: { ...slow, FIXTURE_EXTEND_USEC: '8000000' } });

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dependentsMap, type SystemServiceSpec, startOrder } from '../../machines/system-graph.js';
@@ -98,6 +99,82 @@ describe('system commands settle once, with their own outcome (real backends)', 
       expect(await settled(s[retry]()), retry).toMatchObject({ resolved: { status: 'running' } });
       await s.stop();
     }
+  });
+});
+
+describe('commands sent together', () => {
+  it('restart("db") and start("db") sent in one go after db gave up: both settle, running', async () => {
+    const { system: s } = system({ db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('gave-up'), 'crashed') } } });
+    await s.start().catch(() => undefined);
+    await nextStatus(s.service('db'), (status) => status.status === 'error', 15_000);
+    const restart = settled(s.restart('db'));
+    const start = settled(s.service('db').start());
+    expect(await restart).toMatchObject({ resolved: { status: 'running' } });
+    expect(await start).toMatchObject({ resolved: { status: 'running' } });
+  });
+
+  it("a service's own start() resolves with the status it reached, not one a later command brought", async () => {
+    const { system: s } = system({ db: {} });
+    await s.start();
+    const start = settled(s.service('db').start());
+    const stop = settled(s.stop('db'));
+    expect(await start).toMatchObject({ resolved: { status: 'running' } });
+    expect(await stop).toMatchObject({ resolved: { status: 'stopped' } });
+  });
+});
+
+describe('a stop after a service gave up', () => {
+  it('stop() ends stopped, not error: a service that gave up is stopped too (its error cleared, as supervisor.stop() does)', async () => {
+    const { system: s } = system({ db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('gave-up'), 'crashed') } }, api: { needs: ['db'] } });
+    // db crashes 400 ms after it started: before or after api runs
+    await s.start().catch(() => undefined);
+    await nextStatus(s.service('db'), (status) => status.status === 'error', 15_000);
+    expect(await settled(s.stop())).toMatchObject({ resolved: { status: 'stopped' } });
+    expect(statuses(s)).toEqual({ db: 'stopped', api: 'stopped' });
+    expect(s.getStatus().status).toBe('stopped');
+  });
+
+  it('stop() sent the moment a service gives up (before the system heard it) ends stopped, not with that error', async () => {
+    const { system: s } = system({ db: {} });
+    await s.start();
+    const stop = new Promise<unknown>((resolve) => {
+      const off = s.service('db').subscribe((status) => {
+        if (status.status !== 'error') return;
+        off();
+        resolve(settled(s.stop()));
+      });
+    });
+    process.kill(s.service('db').getStatus().pid as number, 'SIGKILL');
+    expect(await stop).toMatchObject({ resolved: { status: 'stopped', services: { db: { status: 'stopped' } } } });
+  });
+
+  it("stop() sent as a start fails (starting → error in one step) is answered by the stop, not by that older 'error'", async () => {
+    const { base } = claimPortBlock(1);
+    const foreign = createServer();
+    await new Promise<void>((resolve) => foreign.listen(base, '127.0.0.1', resolve));
+    try {
+      const { system: s } = system({ db: { extra: { port: base } } });
+      const stop = new Promise<unknown>((resolve) => {
+        const off = s.service('db').subscribe((status) => {
+          if (status.status !== 'error') return;
+          off();
+          resolve(settled(s.stop()));
+        });
+      });
+      const start = settled(s.start());
+      expect(await stop).toMatchObject({ resolved: { status: 'stopped', services: { db: { status: 'stopped' } } } });
+      expect(await start).toMatchObject({ rejected: 'STOPPED' });
+    } finally {
+      foreign.close();
+    }
+  });
+
+  it('stop(name) of a service that gave up ends stopped; the others keep running', async () => {
+    const { system: s } = system({ web: {}, db: { env: { FIXTURE_CRASH_ONCE: join(tempDir('gave-up'), 'crashed') } } });
+    await s.start().catch(() => undefined);
+    await nextStatus(s.service('db'), (status) => status.status === 'error', 15_000);
+    expect(await settled(s.service('db').stop())).toMatchObject({ resolved: { status: 'stopped' } });
+    expect(statuses(s)).toEqual({ web: 'running', db: 'stopped' });
   });
 });
 

@@ -111,3 +111,30 @@ describe('createBackendSystem: several backends as one, with real processes', ()
     expect(refusalOf(() => createBackendSystem({ services: {} }))).toBe('Invalid option "services": expected an object with at least one service, got {}');
   });
 });
+
+describe('the keys a system passes between its services are secrets everywhere', () => {
+  it("a dependent that prints its dependency's API key (in its output and its STATUS= progress) has it redacted in its log and status, as its own key is", async () => {
+    const dir = tempDir('system-keys');
+    const system = createBackendSystem({
+      services: {
+        db: testOptions('healthy.mjs', dir),
+        api: { ...testOptions('tells-its-key.mjs', dir), dependsOn: ['db'], env: { ...markerEnv, FIXTURE_KEY_VARIABLE: 'BACKEND_DB_API_KEY' } },
+      },
+    });
+    stopAfterTest(system);
+    const details: string[] = [];
+    system.service('api').subscribe((status) => {
+      if (status.detail) details.push(status.detail);
+    });
+    await system.start();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a few of its "still serving" lines
+    const key = system.service('db').getApiKey() ?? '';
+    const log = readFileSync(system.service('api').actor.getSnapshot().context.logFile as string, 'utf8');
+    expect(details).toEqual(expect.arrayContaining(['loading with [REDACTED]']));
+    expect(log).toContain('serving: api key [REDACTED]');
+    for (const text of [...details, log]) {
+      for (let start = 0; start + 8 <= key.length; start++) expect(text, 'a piece of the db service key').not.toContain(key.slice(start, start + 8));
+    }
+    await system.stop();
+  });
+});

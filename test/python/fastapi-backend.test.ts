@@ -44,9 +44,9 @@ describe('the FastAPI example with the Python companion, under a real supervisor
     expect(log).toMatch(/exited with code 0/);
   });
 
-  it.skipIf(process.platform === 'win32')("the README's ten-line FastAPI backend runs as printed: progress, key, handoff", async () => {
-    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('the ten-line FastAPI backend'));
+  it.skipIf(process.platform === 'win32').each(['README.md', 'docs/python.md'])("%s: the ten-line FastAPI backend runs as printed: progress, key, handoff", async (page) => {
+    const text = readFileSync(join(import.meta.dirname, '../..', page), 'utf8');
+    const section = text.slice(text.search(/the ten-line FastAPI backend/i));
     const code = /```python\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
     expect(code.trim().split('\n')).toHaveLength(10);
     const dir = tempDir('ten-line');
@@ -65,6 +65,31 @@ describe('the FastAPI example with the Python companion, under a real supervisor
     const items = await fetch(url, { headers: { 'X-API-Key': supervisor.getApiKey() || '' } });
     expect(await items.json()).toEqual([{ id: 1 }]);
     expect(running.port).toBe(supervisor.getPort());
+    await supervisor.stop();
+  });
+
+  it.skipIf(process.platform === 'win32')("python/README.md's backend runs as printed: its api_auth excludes /static/*, commands answer", async () => {
+    const text = readFileSync(join(import.meta.dirname, '../../python/README.md'), 'utf8');
+    const code = /```python\n([\s\S]*?)```/.exec(text)?.[1] ?? '';
+    const dir = tempDir('python-readme');
+    writeFileSync(join(dir, 'app.py'), code);
+    const { supervisor } = supervise('unused', {
+      command: python,
+      args: [join(dir, 'app.py')],
+      handoff: true,
+      env: { PYTHONPATH: join(import.meta.dirname, '../../python') },
+      health: { startupTimeoutMs: 30_000 },
+    });
+    await supervisor.start();
+    const base = supervisor.getBaseUrl();
+    expect((await fetch(`${base}/api/execute`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${base}/static/app.js`)).status).toBe(404); // excluded from the key: FastAPI's own 404
+    const sum = await fetch(`${base}/api/execute`, {
+      method: 'POST',
+      headers: { 'X-API-Key': supervisor.getApiKey() || '', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ command: 'sum', payload: [1, 2, 3] }),
+    });
+    expect(await sum.json()).toEqual({ result: 6 });
     await supervisor.stop();
   });
 

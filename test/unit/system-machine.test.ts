@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { backendSystemMachine, type SystemInput } from '../../machines/backend-system.machine.js';
+import { createActor, fromCallback } from 'xstate';
+import { backendSystemMachine, type ServiceCommandEvent, type SystemInput } from '../../machines/backend-system.machine.js';
+import type { BackendStatus } from '../../machines/status.js';
+import { commandOutcome } from '../../machines/system-outcomes.js';
 import { SystemGraphError, startOrder } from '../../machines/system-graph.js';
 import { fakeServices } from '../helpers/fake-services.js';
 
@@ -53,6 +55,43 @@ describe('the system statechart (pure, with fake services)', () => {
     actor.send({ type: 'system.restart' });
     expect(log).toEqual(['api:stop', 'db:stop', 'db:start', 'api:start']);
     expect(actor.getSnapshot().value).toBe('active');
+  });
+
+  it('a stop after a service gave up takes it to stopped too; an error its stop itself ends in (STOP_FAILED) stays', () => {
+    const { actor, log, report, statuses } = system({ db: spec(), api: spec(['db']) });
+    actor.send({ type: 'system.start' });
+    report('db', 'error'); // gave up: api goes down with it (policy restart)
+    log.length = 0;
+    actor.send({ type: 'system.stop' });
+    expect(log).toEqual(['db:stop']);
+    expect(statuses()).toEqual({ db: 'stopped', api: 'stopped' });
+    actor.send({ type: 'system.start' });
+    log.length = 0;
+    actor.send({ type: 'system.stop' });
+    report('db', 'error'); // the stop itself failed
+    expect(log).toEqual(['api:stop', 'db:stop']);
+    expect(statuses()).toEqual({ db: 'error', api: 'stopped' });
+    expect(actor.getSnapshot().value).toBe('idle');
+  });
+
+  it('a second start of a service that gave up, sent before the first one\'s status arrived, leaves no retry behind', () => {
+    const sent: string[] = [];
+    // services whose statuses arrive later, as a real supervisor's do (a microtask after the command)
+    const services = fromCallback<ServiceCommandEvent, { names: readonly string[] }>(({ receive }) => receive((event) => sent.push(`${event.name}:${event.command}`)));
+    const actor = createActor(backendSystemMachine.provide({ actors: { services } }), { input: { services: { db: spec() } } });
+    actor.start();
+    const status = (value: BackendStatus) => actor.send({ type: 'service.status', name: 'db', status: value });
+    actor.send({ type: 'system.start' });
+    status('starting');
+    status('error');
+    actor.send({ type: 'service.restart', name: 'db' });
+    actor.send({ type: 'service.start', name: 'db' });
+    status('starting');
+    status('running');
+    expect(sent).toEqual(['db:start', 'db:start']);
+    const context = actor.getSnapshot().context;
+    expect([context.retry.db, context.pending.db]).toEqual([false, undefined]);
+    expect(commandOutcome({ ...context, phase: 'active' }, { command: 'start', name: 'db', epoch: context.epoch })).toEqual({ kind: 'done' });
   });
 
   it("services named like Object's own members (constructor, toString) are services like any other", () => {

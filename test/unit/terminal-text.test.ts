@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { statusLine } from '../../src/cli/render.js';
-import { terminalSafe } from '../../src/cli/terminal-text.js';
+import { fitToColumns, statusLine } from '../../src/cli/render.js';
+import { terminalSafe } from '../../src/report/terminal-text.js';
 import type { BackendStatusInfo } from '../../src/index.js';
 
 // every character a terminal interprets or that reorders a line: C0, DEL, C1, separators, bidi controls
@@ -30,5 +30,19 @@ describe('text from a backend on a terminal', () => {
     expect(line).not.toMatch(unsafe);
     expect(line).toContain('loading\\x9b2J\\u202etxt.exe');
     expect(line).toContain('CRASHED\\x1b[2J');
+  });
+
+  it('a line for a terminal fits in fewer columns than it has: cut with "…", wide characters counted as two, escapes as printed', () => {
+    expect(fitToColumns('loading shard 1 of 400', 10)).toBe('loading …');
+    expect(fitToColumns('fits', 5)).toBe('fits');
+    expect(fitToColumns('fits!', 5)).toBe('fit…');
+    expect(fitToColumns('日本語のテキスト', 8)).toBe('日本語…');
+    expect(fitToColumns('🚀🚀🚀🚀', 6)).toBe('🚀🚀…');
+    const status = { status: 'starting', port: 1733, timestamp: new Date(0).toISOString(), phase: 'starting.waitingForHealth', restarts: 0, sequence: 1, detail: `\x1b[2J${'x'.repeat(300)}` } as BackendStatusInfo;
+    const line = statusLine(status, false, undefined, 80);
+    expect([...line].length).toBe(79);
+    expect(line).toContain('\\x1b[2J');
+    expect(line.endsWith('x…')).toBe(true);
+    expect(statusLine(status, true, undefined, 80).startsWith('\x1b[33m●\x1b[0m ')).toBe(true);
   });
 });
