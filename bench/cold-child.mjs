@@ -6,6 +6,9 @@
 //   loop         the longest event-loop block (monitorEventLoopDelay) during a cold start, a stop and a crash restart
 //   loop-floor   the same around Node's own spawn of the backend, its LISTEN and its exit
 //   memory       RSS with <count> supervisors running (0: bare Node), after settling
+//   memory-http  RSS of bare Node asking 10 plain backends once each through <count>: http (node:http),
+//                client (undici's Client alone, as the package loads it: one connection per request), pool (undici's entry, a Pool per backend)
+//   early        like ours, but start() comes 300 ms after the supervisor was created (an app's whenReady)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -30,8 +33,8 @@ function options(index, env = {}) {
   };
 }
 
-function spawnPlain(spawn, env = {}) {
-  const child = spawn(backend, [], { env: { ...process.env, FIXTURE_READY_DELAY_MS: delayMs, ...env, BACKEND_PORT: String(port), BACKEND_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+function spawnPlain(spawn, env = {}, onPort = port) {
+  const child = spawn(backend, [], { env: { ...process.env, FIXTURE_READY_DELAY_MS: delayMs, ...env, BACKEND_PORT: String(onPort), BACKEND_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const listen = new Promise((resolve) => {
     child.stdout.on('data', (chunk) => {
@@ -44,11 +47,28 @@ function spawnPlain(spawn, env = {}) {
   return { child, listen, exited };
 }
 
+/** One GET through undici's Client alone (its dispatcher and request API, no agent, pool or fetch), as src/http-client.ts does. */
+async function clientAlone() {
+  const [{ default: Client }, { default: Dispatcher }, { default: api }] = await Promise.all([
+    import('undici/lib/dispatcher/client.js'),
+    import('undici/lib/dispatcher/dispatcher.js'),
+    import('undici/lib/api/index.js'),
+  ]);
+  if (typeof Dispatcher.prototype.request !== 'function') Object.assign(Dispatcher.prototype, api);
+  return async (origin) => {
+    const client = new Client(origin, { connect: { keepAlive: false } });
+    const response = await client.request({ path: '/api/health', method: 'GET', reset: true });
+    await response.body.dump();
+    await client.close();
+  };
+}
+
 const result = {};
-if (mode === 'ours') {
+if (mode === 'ours' || mode === 'early') {
   const { createBackendSupervisor } = await import(entry);
   result.importMs = performance.now() - began;
   const supervisor = createBackendSupervisor(options(0));
+  if (mode === 'early') await sleep(300);
   let pidAt;
   supervisor.subscribe((status) => {
     if (status.pid !== undefined && pidAt === undefined) pidAt = epochMs();
@@ -103,16 +123,21 @@ if (mode === 'ours') {
     const supervisor = createBackendSupervisor({ ...options(0, { FIXTURE_CRASH_AFTER_MS: '' }), restart: { maxRestarts: 3, initialDelayMs: 10 } });
     result.startMs = await longest(() => supervisor.start());
     result.stopMs = await longest(() => supervisor.stop());
-    const crashing = createBackendSupervisor({ ...options(1, { FIXTURE_CRASH_AFTER_MS: '300' }), restart: { maxRestarts: 3, initialDelayMs: 10 } });
+    // 1 s of life: under a heavy load the restarted backend must reach running before its own crash
+    const crashing = createBackendSupervisor({ ...options(1, { FIXTURE_CRASH_AFTER_MS: '1000' }), restart: { maxRestarts: 3, initialDelayMs: 10 } });
     await crashing.start();
+    let gaveUp = false;
     const restarted = new Promise((resolve) => {
       let crashed = false;
       crashing.subscribe((status) => {
-        if (status.status !== 'running') crashed = true;
-        else if (crashed) resolve();
+        // a supervisor that gives up (its restarts crashed before running) leaves nothing to wait for: no sample
+        if (status.status === 'error') gaveUp = true;
+        if (status.status === 'error' || (status.status === 'running' && crashed)) resolve();
+        else if (status.status !== 'running') crashed = true;
       });
     });
-    result.crashRestartMs = await longest(() => restarted);
+    const crashRestartMs = await longest(() => restarted);
+    result.crashRestartMs = gaveUp ? Number.NaN : crashRestartMs;
     await crashing.stop();
   } else {
     const { spawn } = await import('node:child_process');
@@ -140,6 +165,29 @@ if (mode === 'ours') {
   await sleep(500);
   result.rssMb = process.memoryUsage().rss / 2 ** 20;
   await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
+} else if (mode === 'memory-http') {
+  const { spawn } = await import('node:child_process');
+  const backends = Array.from({ length: 10 }, (_, index) => spawnPlain(spawn, {}, port + index));
+  await Promise.all(backends.map((plain) => plain.listen));
+  const origins = backends.map((_, index) => `http://127.0.0.1:${port + index}`);
+  if (countText === 'http') {
+    const http = await import('node:http');
+    const get = (origin) => new Promise((resolve) => http.get(`${origin}/api/health`, { agent: false }, (response) => response.resume().on('end', resolve)).on('error', resolve));
+    for (const origin of origins) await get(origin);
+  } else if (countText === 'client') {
+    const ask = await clientAlone();
+    for (const origin of origins) await ask(origin);
+  } else {
+    const { Pool } = await import('undici');
+    const pools = origins.map((origin) => new Pool(origin, { connections: 1 }));
+    for (const pool of pools) await (await pool.request({ path: '/api/health', method: 'GET' })).body.dump();
+  }
+  await sleep(3_000);
+  globalThis.gc?.();
+  await sleep(500);
+  result.rssMb = process.memoryUsage().rss / 2 ** 20;
+  for (const plain of backends) plain.child.kill('SIGKILL');
+  await Promise.all(backends.map((plain) => plain.exited));
 }
 console.log(JSON.stringify(result));
 process.exit(0);

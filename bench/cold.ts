@@ -41,9 +41,10 @@ async function interleaved<Mode extends string>(runs: number, modes: readonly Mo
 
 /** Cold start() → spawn, cold LISTEN → running (no notification), cold script start → healthy; with their floors. */
 export async function measureColdStart(runs: number) {
-  const { ours, bare, handwritten } = await interleaved(runs, ['ours', 'bare', 'handwritten']);
+  const { ours, early, bare, handwritten } = await interleaved(runs, ['ours', 'early', 'bare', 'handwritten']);
   return {
     startToPid: collect(ours, 'startToPidMs'),
+    earlyStartToPid: collect(early, 'startToPidMs'),
     bareSpawn: collect(bare, 'spawnMs'),
     listenToRunning: collect(ours, 'listenToRunningMs'),
     handwrittenListenToReady: collect(handwritten, 'listenToRunningMs'),
@@ -72,6 +73,15 @@ export async function measureMemory(runs: number) {
     return samples;
   };
   return { bare: await rss(0), one: await rss(1), ten: await rss(10) };
+}
+
+/** RSS of bare Node that asked 10 backends once each through node:http, undici's Client alone, or undici's Pool; interleaved. */
+export async function measureHttpClientMemory(runs: number) {
+  const samples = { http: [] as number[], client: [] as number[], pool: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    for (const variant of ['http', 'client', 'pool'] as const) samples[variant].push((await cold('memory-http', 12, [variant], ['--expose-gc'])).rssMb ?? Number.NaN);
+  }
+  return samples;
 }
 
 /** 50 starts at once in a fresh process, profiled by V8's CPU profiler: self time by function over the window. */

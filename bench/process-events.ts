@@ -12,7 +12,8 @@ export async function measureCrashDetection(runs: number) {
   const ours: number[] = [];
   const floor: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const run = superviseTiny({ FIXTURE_CRASH_AFTER_MS: '50' });
+    // 300 ms of life: under a heavy load a 50 ms backend crashed before its first health check passed (CRASHED_DURING_STARTUP ended the bench)
+    const run = superviseTiny({ FIXTURE_CRASH_AFTER_MS: '300' });
     await run.supervisor.start();
     await new Promise<void>((resolve) => run.supervisor.subscribe((s) => s.status === 'error' && resolve()));
     await run.supervisor.stop();
@@ -22,7 +23,7 @@ export async function measureCrashDetection(runs: number) {
     if (exitAt === undefined || seenAt === undefined) throw new Error('missing crash timestamps');
     ours.push(seenAt - exitAt);
 
-    const plain = spawnPlain(freshPorts().base, { FIXTURE_CRASH_AFTER_MS: '50' });
+    const plain = spawnPlain(freshPorts().base, { FIXTURE_CRASH_AFTER_MS: '300' });
     const exitedAt = await plain.exited;
     const [plainExit] = stamps(plain.output(), 'EXIT');
     floor.push(exitedAt - (plainExit ?? Number.NaN));

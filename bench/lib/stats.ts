@@ -1,6 +1,7 @@
 /** Median and 90th percentile of a sample (nearest-rank). */
 export function summarize(values: number[]): { median: number; p90: number; n: number } {
-  const sorted = [...values].sort((a, b) => a - b);
+  // a sample that could not be taken (NaN) is left out: n counts the samples taken
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
   const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
   return { median: rank(0.5), p90: rank(0.9), n: sorted.length };
 }

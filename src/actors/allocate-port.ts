@@ -19,9 +19,10 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
   return (await probeBind(host, port)) === undefined;
 }
 
-// loaded with the first start: importing the package should not pay for it
+// loaded with the start-up work (see index.ts): importing the package should not pay for it
 let getPortModule: Promise<typeof import('get-port')> | undefined;
-const loadGetPort = () => {
+/** get-port, loaded once; the start-up work begins it early so the port's turn does not wait for the import. */
+export const loadGetPort = () => {
   getPortModule ??= import('get-port');
   return getPortModule;
 };

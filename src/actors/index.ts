@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../options/options.js';
 import { HandoffSocket } from '../net/handoff-socket.js';
-import { createAllocatePort, releaseHandoff } from './allocate-port.js';
+import { createAllocatePort, loadGetPort, releaseHandoff } from './allocate-port.js';
 import { createPrepareDirectories, verifiedFolders } from './prepare-directories.js';
 import { ReadinessHints } from './readiness-hints.js';
 import { createReapGroup } from './reap-group.js';
@@ -14,6 +14,8 @@ import { createRunBackend } from './run-backend.js';
  * `onSpawned` runs once a backend is born and recorded.
  */
 export function createRealWork(options: ResolvedOptions, apiKey: string | false, onSpawned?: () => void) {
+  // get-port loads while the folders and the orphan reap are done (a failure is the port's turn to report)
+  loadGetPort().catch(() => {});
   const hints = new ReadinessHints();
   const socket = options.handoff ? new HandoffSocket() : undefined;
   const folders = verifiedFolders(options);

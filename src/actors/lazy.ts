@@ -1,8 +1,17 @@
 import { type EventObject, fromCallback, fromPromise } from 'xstate';
+import type { BackendErrorCode } from '../../machines/failure.js';
+import { BackendError } from '../errors.js';
 import type { HealthInput, ProcessControlEvent, ReapGroupInput, RunBackendInput } from '../../machines/events.js';
 import type { ResolvedOptions } from '../options/options.js';
+import { loadSpawnTools } from '../process/spawn-backend.js';
 import type { HealthWork } from './health-work.js';
 import type { RealWork } from './index.js';
+
+/** A part that could not be loaded, as the status its actor ends in: the code its state gives failures, the part and the cause named. */
+const loadFailure = (part: string, code: BackendErrorCode) => (error: unknown): never => {
+  const cause = error instanceof Error ? error.message : String(error);
+  throw new BackendError({ code, message: `Backend supervisor cannot load ${part}: ${cause} (is the backend-lifecycle installation complete?)`, details: { cause } });
+};
 
 /**
  * The lifecycle machine's actors, with their work (processes, files, sockets, execa, get-port, the
@@ -25,10 +34,15 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
   };
   const loadHealth = () => {
     const { hints } = loaded();
-    healthLoading ??= import('./health-work.js').then(({ createHealthWork }) => {
-      health = createHealthWork(options, hints);
-      return health;
-    });
+    healthLoading ??= import('./health-work.js')
+      .then(({ createHealthWork }) => {
+        health = createHealthWork(options, hints);
+        return health;
+      })
+      .catch((error: unknown) => {
+        healthLoading = undefined; // the next launch tries again (a load can fail for want of file descriptors)
+        return loadFailure('its health check', 'HEALTH_TIMEOUT')(error);
+      });
     return healthLoading;
   };
   const healthLoaded = (): HealthWork => {
@@ -38,10 +52,18 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
   // started at the spawn; a failure to load is reported by the wait that awaits it
   const warmHealth = () => void loadHealth().catch(() => {});
   const loadWork = () => {
-    workLoading ??= import('./index.js').then(({ createRealWork }) => {
-      work = createRealWork(options, apiKey, warmHealth);
-      return work;
-    });
+    // execa (the spawn's, ~110 modules) loads beside the start-up work, not inside it: the folders,
+    // the orphan reap and the port are done while it loads; the launch reports a failure to load it
+    if (!workLoading) loadSpawnTools().catch(() => {});
+    workLoading ??= import('./index.js')
+      .then(({ createRealWork }) => {
+        work = createRealWork(options, apiKey, warmHealth);
+        return work;
+      })
+      .catch((error: unknown) => {
+        workLoading = undefined; // the next start() tries again
+        return loadFailure('its start-up work', 'SPAWN_FAILED')(error);
+      });
     return workLoading;
   };
   // From the supervisor's creation on, the start-up work (with execa, which spawns, and get-port)

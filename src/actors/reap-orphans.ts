@@ -2,7 +2,7 @@ import { BackendError } from '../errors.js';
 import { isLiveInstance } from '../disk/live-instances.js';
 import { type LockRecord, readLocks, removeLock } from '../disk/lockfile.js';
 import type { ResolvedOptions } from '../options/options.js';
-import { isAlive, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process/process-group.js';
+import { isAlive, loadPlatform, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process/process-group.js';
 import type { VerifiedFolders } from './prepare-directories.js';
 import type { PromiseWork } from './work.js';
 
@@ -52,8 +52,11 @@ async function reapRecorded(record: LockRecord, graceMs: number, signal: AbortSi
  */
 export function createReapOrphans(options: ResolvedOptions, folders: VerifiedFolders): PromiseWork<void> {
   return async ({ signal }) => {
+    const locks = readLocks(folders.stateDir, options.name, isLiveInstance);
+    // the checks below read the strategy synchronously: load it (the `ps` one loads execa) only when a lock is left
+    if (locks.length > 0) await loadPlatform();
     // the locks of this process's live launches (siblings starting at the same time) are not read
-    for (const { path, record } of readLocks(folders.stateDir, options.name, isLiveInstance)) {
+    for (const { path, record } of locks) {
       if (await ownerAlive(record)) continue;
       const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
       if (survivors.length > 0) {

@@ -1,6 +1,6 @@
 import type { ProcessControlEvent } from '../../machines/events.js';
 import type { ResolvedOptions } from '../options/options.js';
-import { platform, signalGroup } from '../process/process-group.js';
+import { beginFamilyScan, platform, signalGroup } from '../process/process-group.js';
 import { requestStop } from '../process/stop-request.js';
 import type { LaunchState } from './run-backend-state.js';
 import { progressIntervalMs } from './progress-coalescer.js';
@@ -43,6 +43,8 @@ function askToStop(run: LaunchState, request: NonNullable<ResolvedOptions['shutd
 /** The machine's `process.signal`: a stop request first when one is configured, else the signal. */
 export function onControl(run: LaunchState, event: ProcessControlEvent) {
   if (event.type !== 'process.signal') return;
+  // the reap after the exit looks for members that left the group: that look begins now, while the backend stops
+  if (run.pgid !== undefined && !run.exited) beginFamilyScan(run.instanceId);
   const request = run.options.shutdown.request;
   if (event.signal === 'SIGTERM' && request && run.pgid !== undefined && !run.stopRequested) return askToStop(run, request);
   clearTimeout(run.termTimer);

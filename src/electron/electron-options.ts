@@ -1,7 +1,9 @@
 // Checks attachBackendToElectron's options before anything is registered, as createBackendSupervisor does its own.
 import { invalidOption } from '../errors.js';
+import { type OptionSpec, resolveOption } from '../options/schema.js';
 import { refuseUnknownKeys } from '../options/validate.js';
 import type { ElectronBackendOptions } from './attach.js';
+import { electronFields, executeFields, proxyFields } from './electron-schema.js';
 import type { ExecuteOptions } from './execute.js';
 import { createPagePolicy, type PagePolicy } from './page-policy.js';
 import { type ProxyLimits, proxyLimits } from './proxy.js';
@@ -22,26 +24,24 @@ export interface ResolvedElectronOptions {
   log: (message: string) => void;
 }
 
-function whole(name: string, value: unknown, min: number, expected: string): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)) throw invalidOption(name, expected, value);
+// each limit as the schema declares it (the proxy's defaults are filled in by proxyLimits)
+function whole(name: string, value: unknown, spec: OptionSpec): void {
+  if (value !== undefined) resolveOption(spec, value, name, {});
 }
 
-function flag(name: string, value: unknown): boolean {
-  if (value !== undefined && typeof value !== 'boolean') throw invalidOption(name, 'true or false', value);
-  return value === true;
-}
+const flag = (name: 'controls' | 'direct' | 'failureDialog', value: unknown): boolean => resolveOption(electronFields[name], value, name, {}) as boolean;
 
 function checkExecute(execute: unknown): ExecuteOptions | undefined {
   if (execute === undefined) return undefined;
   if (typeof execute !== 'object' || execute === null) throw invalidOption('execute', "{ commands: ['…'] }", execute);
   // a misspelt limit would silently keep its default
-  refuseUnknownKeys(execute as Record<string, unknown>, ['commands', 'path', 'maxPayloadBytes', 'maxResponseBytes', 'timeoutMs'], 'execute.');
+  refuseUnknownKeys(execute as Record<string, unknown>, Object.keys(executeFields), 'execute.');
   const { commands, path, maxPayloadBytes, maxResponseBytes, timeoutMs } = execute as Record<string, unknown>;
   if (!Array.isArray(commands) || commands.some((command) => typeof command !== 'string')) throw invalidOption('execute.commands', 'an array of command names', commands);
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//'))) throw invalidOption('execute.path', "a path starting with a single '/'", path);
-  whole('execute.maxPayloadBytes', maxPayloadBytes, 1, 'a positive whole number of bytes');
-  whole('execute.maxResponseBytes', maxResponseBytes, 1, 'a positive whole number of bytes');
-  whole('execute.timeoutMs', timeoutMs, 1, 'a positive whole number of milliseconds');
+  whole('execute.maxPayloadBytes', maxPayloadBytes, executeFields.maxPayloadBytes);
+  whole('execute.maxResponseBytes', maxResponseBytes, executeFields.maxResponseBytes);
+  whole('execute.timeoutMs', timeoutMs, executeFields.timeoutMs);
   return execute as ExecuteOptions;
 }
 
@@ -56,19 +56,19 @@ export function resolveElectronOptions(options: ElectronBackendOptions, stopRequ
   }
   const rules = trustRules(options.trustedOrigins, typeof options.app.getAppPath === 'function' ? () => options.app.getAppPath() : undefined);
   const execute = checkExecute(options.execute);
-  whole('quitDeadlineMs', options.quitDeadlineMs, 1, 'a positive whole number of milliseconds');
+  whole('quitDeadlineMs', options.quitDeadlineMs, electronFields.quitDeadlineMs);
   if (options.log !== undefined && typeof options.log !== 'function') throw invalidOption('log', 'a function (message) => void', options.log);
   let proxy: ResolvedElectronOptions['proxy'];
   if (options.proxy !== false) {
     if (options.proxy !== undefined && (typeof options.proxy !== 'object' || options.proxy === null)) throw invalidOption('proxy', 'an object of limits, or false', options.proxy);
     const given = options.proxy ?? {};
     // a misspelt allow list ("alow") would forward every path
-    refuseUnknownKeys(given as Record<string, unknown>, ['headersTimeoutMs', 'idleTimeoutMs', 'maxRequestBytes', 'maxResponseBytes', 'maxConcurrent', 'allow'], 'proxy.');
-    whole('proxy.headersTimeoutMs', given.headersTimeoutMs, 1, 'a positive whole number of milliseconds');
-    whole('proxy.idleTimeoutMs', given.idleTimeoutMs, 0, 'a whole number of milliseconds, 0 for none');
-    whole('proxy.maxRequestBytes', given.maxRequestBytes, 1, 'a positive whole number of bytes');
-    whole('proxy.maxResponseBytes', given.maxResponseBytes, 1, 'a positive whole number of bytes');
-    whole('proxy.maxConcurrent', given.maxConcurrent, 1, 'a positive whole number of requests');
+    refuseUnknownKeys(given as Record<string, unknown>, Object.keys(proxyFields), 'proxy.');
+    whole('proxy.headersTimeoutMs', given.headersTimeoutMs, proxyFields.headersTimeoutMs);
+    whole('proxy.idleTimeoutMs', given.idleTimeoutMs, proxyFields.idleTimeoutMs);
+    whole('proxy.maxRequestBytes', given.maxRequestBytes, proxyFields.maxRequestBytes);
+    whole('proxy.maxResponseBytes', given.maxResponseBytes, proxyFields.maxResponseBytes);
+    whole('proxy.maxConcurrent', given.maxConcurrent, proxyFields.maxConcurrent);
     const reserved = [{ path: execute?.path ?? '/api/execute', why: "python:execute's path (commands go through execute(), on its allowlist)" }];
     if (stopRequestPath !== undefined) reserved.push({ path: stopRequestPath, why: "the backend's stop request (stop() is a control, see the controls option)" });
     proxy = { ...proxyLimits(given), policy: createPagePolicy(given.allow, reserved) };
@@ -80,7 +80,7 @@ export function resolveElectronOptions(options: ElectronBackendOptions, stopRequ
     controls: flag('controls', options.controls),
     direct: flag('direct', options.direct),
     maxConcurrent: proxy?.maxConcurrent ?? 64,
-    failureDialog: options.failureDialog === undefined || flag('failureDialog', options.failureDialog),
+    failureDialog: flag('failureDialog', options.failureDialog),
     quitDeadlineMs: options.quitDeadlineMs,
     log: options.log ?? warnOnConsole,
   };

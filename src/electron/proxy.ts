@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { loadHttpClient } from '../net/http-client.js';
 import type { BackendSupervisor } from '../supervisor.js';
 import type { MessagePortLike } from './electron-like.js';
+import { proxyFields } from './electron-schema.js';
 import type { PagePolicy, ProxyRoute } from './page-policy.js';
 import { isUpstreamMessage, requestBody } from './proxy-body.js';
 import { hasAmbiguousPathText, type ProxyDownstreamMessage, type ProxyError, type ProxyRequest } from './proxy-protocol.js';
@@ -98,11 +99,11 @@ function failureOf(error: unknown, aborted: AbortSignal, limits: ProxyLimits): P
 /** The proxy's limits with their defaults filled in. */
 export function proxyLimits(options: ProxyOptions = {}): ProxyLimits {
   return {
-    headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
-    idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
-    maxRequestBytes: options.maxRequestBytes ?? 16 * 1024 * 1024,
-    maxResponseBytes: options.maxResponseBytes ?? 256 * 1024 * 1024,
-    maxConcurrent: options.maxConcurrent ?? 64,
+    headersTimeoutMs: options.headersTimeoutMs ?? proxyFields.headersTimeoutMs.default,
+    idleTimeoutMs: options.idleTimeoutMs ?? proxyFields.idleTimeoutMs.default,
+    maxRequestBytes: options.maxRequestBytes ?? proxyFields.maxRequestBytes.default,
+    maxResponseBytes: options.maxResponseBytes ?? proxyFields.maxResponseBytes.default,
+    maxConcurrent: options.maxConcurrent ?? proxyFields.maxConcurrent.default,
   };
 }
 

@@ -2,6 +2,7 @@ import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../..
 import { BackendError, invalidOption } from '../errors.js';
 import { isFileSafeName, maxNameLength, tooLongName } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
+import { type OptionSpec, resolveOption } from './schema.js';
 
 /** One service of a system: a supervisor's options, plus what it needs. */
 export interface BackendServiceOptions extends BackendSupervisorOptions {
@@ -10,6 +11,32 @@ export interface BackendServiceOptions extends BackendSupervisorOptions {
   /** What happens to this service when a dependency stops running (default `restart`, see `SystemServiceSpec`). */
   onDependencyFailure?: DependencyPolicy;
 }
+
+function checkDependsOn(given: unknown, name: string): string[] {
+  const dependsOn = given ?? [];
+  if (!Array.isArray(dependsOn) || dependsOn.some((dependency) => typeof dependency !== 'string')) throw invalidOption(name, 'an array of service names', dependsOn);
+  if (new Set(dependsOn).size !== dependsOn.length) throw invalidOption(name, 'each name once', dependsOn);
+  return dependsOn as string[];
+}
+
+/** What a service of a system takes beside a supervisor's options. */
+export const serviceFields = {
+  dependsOn: {
+    type: 'custom',
+    typeText: 'string[]',
+    json: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+    check: checkDependsOn,
+    defaultText: '`[]`',
+    doc: 'Services that must be running before this one starts; it learns each as `BACKEND_<NAME>_PORT`, `_URL`, `_API_KEY`.',
+  },
+  onDependencyFailure: {
+    type: 'enum',
+    values: ['restart', 'stop', 'ignore'],
+    expected: '"restart", "stop" or "ignore"',
+    default: 'restart',
+    doc: 'What happens to this service when a dependency stops running: restart with it, stop, or keep running.',
+  },
+} satisfies Record<Exclude<keyof BackendServiceOptions, keyof BackendSupervisorOptions>, OptionSpec>;
 
 /** Runs a service's option check so that a refusal names the service: `services.api.port`. */
 export function withinService<T>(name: string, check: () => T): T {
@@ -57,13 +84,8 @@ export function validateServices(services: Readonly<Record<string, BackendServic
   const variables = new Map<string, string>();
   for (const [name, service] of Object.entries(services)) {
     checkName(name, variables);
-    const policy = service.onDependencyFailure ?? 'restart';
-    if (!['restart', 'stop', 'ignore'].includes(policy)) throw invalidOption(`services.${name}.onDependencyFailure`, '"restart", "stop" or "ignore"', policy);
-    const dependsOn = service.dependsOn ?? [];
-    if (!Array.isArray(dependsOn) || dependsOn.some((dependency) => typeof dependency !== 'string')) {
-      throw invalidOption(`services.${name}.dependsOn`, 'an array of service names', dependsOn);
-    }
-    if (new Set(dependsOn).size !== dependsOn.length) throw invalidOption(`services.${name}.dependsOn`, 'each name once', dependsOn);
+    const policy = resolveOption(serviceFields.onDependencyFailure, service.onDependencyFailure, `services.${name}.onDependencyFailure`, {}) as DependencyPolicy;
+    const dependsOn = resolveOption(serviceFields.dependsOn, service.dependsOn, `services.${name}.dependsOn`, {}) as string[];
     if (typeof service.port === 'number') {
       const other = fixedPorts.get(service.port);
       if (other) throw invalidOption(`services.${name}.port`, 'a port of its own', service.port, `services "${other}" and "${name}" both ask for port ${service.port}`);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { posixGroupExists, signalPosixGroup } from './posix-group.js';
-import type { ProcessPlatform } from './types.js';
+import type { InstanceScan, ProcessPlatform } from './types.js';
 
 interface ProcStat {
   pid: number;
@@ -9,12 +10,24 @@ interface ProcStat {
   startTime: string;
 }
 
+function parseStat(pid: number, text: string): ProcStat {
+  // the command name may contain spaces and parentheses: fields start after the last ')'
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' };
+}
+
 function readStat(pid: number): ProcStat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name may contain spaces and parentheses: fields start after the last ')'
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' };
+    return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `readStat` without blocking the event loop (libuv's threads read). */
+async function readStatAsync(pid: number): Promise<ProcStat | undefined> {
+  try {
+    return parseStat(pid, await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
@@ -26,9 +39,7 @@ function liveStat(pid: number): ProcStat | undefined {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number);
+  return readdirSync('/proc').filter(isPid).map(Number);
 }
 
 function environment(pid: number): string[] | undefined {
@@ -39,19 +50,74 @@ function environment(pid: number): string[] | undefined {
   }
 }
 
+const isPid = (entry: string) => /^\d+$/.test(entry);
+
+/** True when the environment (NUL-separated) holds `entry` as one whole variable. */
+function holdsEntry(environ: Buffer, entry: Buffer): boolean {
+  for (let at = environ.indexOf(entry); at !== -1; at = environ.indexOf(entry, at + 1)) {
+    const end = at + entry.length;
+    if ((at === 0 || environ[at - 1] === 0) && (end === environ.length || environ[end] === 0)) return true;
+  }
+  return false;
+}
+
+/** True for a live (non-zombie) process whose environment holds `entry`; read without blocking. */
+async function carries(pid: number, entry: Buffer): Promise<boolean> {
+  try {
+    if (!holdsEntry(await readFile(`/proc/${pid}/environ`), entry)) return false;
+  } catch {
+    return false; // gone, or another user's process
+  }
+  const stat = await readStatAsync(pid);
+  return stat !== undefined && stat.state !== 'Z';
+}
+
+// reads in flight at once: enough to keep libuv's threads busy, few enough to leave them to others between batches
+const scanBatch = 32;
+
+/** The pids for which `test` holds, asked `scanBatch` at a time. */
+async function pidsWhere(pids: readonly number[], test: (pid: number) => Promise<boolean>): Promise<number[]> {
+  const matching: number[] = [];
+  for (let start = 0; start < pids.length; start += scanBatch) {
+    const batch = pids.slice(start, start + scanBatch);
+    const found = await Promise.all(batch.map(test));
+    matching.push(...batch.filter((_, index) => found[index]));
+  }
+  return matching;
+}
+
+/** Every pid in /proc, read without blocking. */
+const listPids = async () => (await readdir('/proc')).filter(isPid).map(Number);
+
+/**
+ * The processes of an instance from /proc, read asynchronously (the threads of libuv do the
+ * reading; the event loop only matches). With an earlier scan, a pid listed then that did not
+ * carry the id is not read again: a process's environment is fixed at its birth, so only the pids
+ * born since and the members found then can carry it now.
+ */
+async function scanInstance(instanceId: string, earlier?: InstanceScan): Promise<InstanceScan> {
+  const entry = Buffer.from(`BACKEND_INSTANCE_ID=${instanceId}`);
+  const listed = new Set(await listPids());
+  listed.delete(process.pid);
+  const known = new Set(earlier?.members);
+  const candidates = [...listed].filter((pid) => !earlier?.listed.has(pid) || known.has(pid));
+  return { listed, members: await pidsWhere(candidates, (pid) => carries(pid, entry)) };
+}
+
 /** Linux: everything from /proc, without starting a process (start time in clock ticks since boot). */
 export const linuxProcPlatform: ProcessPlatform = {
   name: 'linux-proc',
   gracefulSignals: true,
   readsEnvironment: true,
-  // one syscall answers "gone" for the common case; only a group that exists needs the full look
-  groupMembers: (pgid) =>
-    !posixGroupExists(pgid)
-      ? []
-      : allPids()
-          .map(liveStat)
-          .filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid)
-          .map((stat) => stat.pid),
+  // one syscall answers "gone" for the common case; only a group that exists needs the full look,
+  // read without blocking (a stop polls it until the group is gone)
+  groupMembers: async (pgid) => {
+    if (!posixGroupExists(pgid)) return [];
+    return pidsWhere(await listPids(), async (pid) => {
+      const stat = await readStatAsync(pid);
+      return stat !== undefined && stat.state !== 'Z' && stat.pgrp === pgid;
+    });
+  },
   signalGroup: signalPosixGroup,
   isAlive: (pid) => liveStat(pid) !== undefined,
   startTime: (pid) => readStat(pid)?.startTime,
@@ -66,5 +132,6 @@ export const linuxProcPlatform: ProcessPlatform = {
     const needle = `BACKEND_INSTANCE_ID=${instanceId}`;
     return allPids().filter((pid) => pid !== process.pid && liveStat(pid) !== undefined && (environment(pid)?.includes(needle) ?? false));
   },
+  scanInstance,
   shellIdentityCheck: 'grep -qz "^BACKEND_INSTANCE_ID=$2\\$" "/proc/$1/environ" 2>/dev/null',
 };

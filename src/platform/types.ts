@@ -1,6 +1,12 @@
 /** A value, or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
 
+/** One look for an instance's processes: every pid listed at the time, and those carrying its id. */
+export interface InstanceScan {
+  readonly listed: ReadonlySet<number>;
+  readonly members: readonly number[];
+}
+
 /**
  * What the supervisor needs to know about processes, and how it stops them, behind one small
  * interface so that each operating system answers its own way: Linux reads /proc, other POSIX
@@ -43,6 +49,12 @@ export interface ProcessPlatform {
   orphanedTree?(pid: number, startTime: string): Promise<number[]>;
   /** Live processes whose environment carries `BACKEND_INSTANCE_ID=<id>`, wherever they went (setsid). */
   processesOfInstance(instanceId: string): number[];
+  /**
+   * The same answer without blocking the event loop, where it means reading every process (Linux:
+   * /proc). Given an earlier scan (begun when the stop began), only processes born since and the
+   * members found then are read again, so the stop's last step does not read the whole table.
+   */
+  scanInstance?(instanceId: string, earlier?: InstanceScan): Promise<InstanceScan>;
   /**
    * A POSIX `sh` condition, true when process `$1` carries `BACKEND_INSTANCE_ID=$2`: the guard
    * checks it before it signals a group, so a recycled group is never touched. Absent on Windows,

@@ -1,4 +1,4 @@
-import { execa, execaSync } from 'execa';
+import { loadedExeca, loadExeca } from './load-execa.js';
 
 /** One row of the Windows process table. */
 export interface WindowsProcess {
@@ -19,12 +19,14 @@ const output = (result: { exitCode?: number; stdout: unknown }): Buffer | undefi
 
 /** Runs a tool without blocking the event loop; undefined when it failed or could not start. */
 async function run(command: string, args: string[]): Promise<Buffer | undefined> {
+  const { execa } = await loadExeca();
   return output(await execa(command, args, toolOptions));
 }
 
-/** The exit hook's variant: Node is exiting, the event loop will not turn again. */
+/** The exit hook's variant: Node is exiting, the event loop will not turn again (execa came with the spawn). */
 function runSync(command: string, args: string[]): Buffer | undefined {
-  return output(execaSync(command, args, toolOptions));
+  const execa = loadedExeca();
+  return execa ? output(execa.execaSync(command, args, toolOptions)) : undefined;
 }
 
 type Runner = (command: string, args: string[]) => Buffer | undefined | Promise<Buffer | undefined>;

@@ -1,5 +1,4 @@
-// only the start-up work imports this file (see actors/lazy.ts), so execa loads with the first start
-import { execa } from 'execa';
+import { loadExeca } from './load-execa.js';
 import type { ProcessPlatform } from './types.js';
 import { type BackendJob, jobFor, jobUnavailableReason, type loadJobApi } from './windows-job.js';
 import { ProcessTableUnavailable, type WindowsProcess, windowsProcessTable, windowsProcessTableSync } from './windows-table.js';
@@ -119,6 +118,7 @@ async function terminateTree(leader: number): Promise<boolean> {
   let members = await walk(leader, known);
   if (members.length === 0) return inJob.length > 0;
   if (exists(leader) && (await stillOurs(leader))) {
+    const { execa } = await loadExeca();
     await execa('taskkill', ['/PID', String(leader), '/T', '/F'], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', windowsHide: true });
   }
   for (let round = 0; round < 5 && members.length > 0; round++) {

@@ -1,21 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ProcessPlatform, processPlatform } from '../platform/index.js';
+import { loadProcessPlatform, type ProcessPlatform, processPlatform } from '../platform/index.js';
+import type { InstanceScan } from '../platform/types.js';
 import { loadJobApi } from '../platform/windows-job.js';
 import { holdInJob } from '../platform/windows.js';
 
 let cached: { forced: string | undefined; platform: ProcessPlatform } | undefined;
 
-/** The process strategy in use (see `processPlatform`), chosen once per forced value. */
+/**
+ * The process strategy in use (see `processPlatform`), chosen once per forced value. Synchronous
+ * callers come after `loadPlatform` (the reap of orphans and every launch await it first).
+ */
 export function platform(): ProcessPlatform {
   const forced = process.env.BACKEND_LIFECYCLE_PLATFORM;
   if (cached?.forced !== forced || !cached) cached = { forced, platform: processPlatform() };
   return cached.platform;
 }
 
+/** The process strategy in use, loaded where it must be (the `ps` strategy loads execa). */
+export async function loadPlatform(): Promise<ProcessPlatform> {
+  await loadProcessPlatform();
+  return platform();
+}
+
 let jobApi: Awaited<ReturnType<typeof loadJobApi>>;
 
-/** Loads what holding a group needs before the first spawn (Windows: koffi, for Job Objects; elsewhere nothing). */
+/** Loads what holding a group needs before the first spawn (the strategy; on Windows koffi, for Job Objects). */
 export async function prepareGroups(): Promise<void> {
+  await loadPlatform();
   if (process.platform === 'win32') jobApi = await loadJobApi();
 }
 
@@ -29,7 +40,7 @@ export function holdGroup(pid: number): string | undefined {
 
 /** Live (non-zombie) members of a backend's group (on Windows: its job and process tree). */
 export async function groupMembers(pgid: number): Promise<number[]> {
-  return platform().groupMembers(pgid);
+  return (await loadPlatform()).groupMembers(pgid);
 }
 
 /** True while the process exists and is not a zombie. */
@@ -40,12 +51,12 @@ export async function isAlive(pid: number): Promise<boolean> {
     // one syscall answers "gone" for the common case; a live pid needs the strategy's closer look
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return platform().isAlive(pid);
+  return (await loadPlatform()).isAlive(pid);
 }
 
 /** A stable token for "this process, not a later one with a recycled pid"; undefined when gone. */
 export async function processStartTime(pid: number): Promise<string | undefined> {
-  return platform().startTime(pid);
+  return (await loadPlatform()).startTime(pid);
 }
 
 /** The process group of a live process (undefined when gone). */
@@ -60,7 +71,7 @@ export function processEnvValue(pid: number, name: string): string | undefined {
 
 /** Sends a signal to a backend's whole group (on Windows: terminates its tree); false when it is gone. */
 export async function signalGroup(pgid: number, signal: NodeJS.Signals): Promise<boolean> {
-  return platform().signalGroup(pgid, signal);
+  return (await loadPlatform()).signalGroup(pgid, signal);
 }
 
 /** SIGKILL to a group from the exit hook: synchronous, the one place where it must be (Node is exiting). */
@@ -114,7 +125,34 @@ export function terminateGroup(pgid: number, graceMs: number, signal?: AbortSign
  * nothing else can match.
  */
 export async function processesOfInstance(instanceId: string): Promise<number[]> {
-  return platform().processesOfInstance(instanceId);
+  const strategy = await loadPlatform();
+  if (!strategy.scanInstance) return strategy.processesOfInstance(instanceId);
+  const earlier = await familyScans.get(instanceId);
+  familyScans.delete(instanceId);
+  return [...(await strategy.scanInstance(instanceId, earlier)).members];
+}
+
+// The scans begun when a stop began, by instance id, until the reap after the exit reads them
+const familyScans = new Map<string, Promise<InstanceScan | undefined>>();
+// a stop whose reap never comes (a launch that never spawned) leaves its scan: the oldest go first
+const familyScansKept = 16;
+
+/**
+ * Begins the look for a backend's family (/proc on Linux) as its stop begins, while the backend
+ * shuts down: the reap after its exit then reads only the processes born since, so the stop's
+ * last step is not a read of every process. Where the strategy has no such scan, nothing happens.
+ */
+export function beginFamilyScan(instanceId: string): void {
+  const strategy = platform();
+  if (!strategy.scanInstance || familyScans.has(instanceId)) return;
+  familyScans.set(
+    instanceId,
+    strategy.scanInstance(instanceId).catch(() => undefined),
+  );
+  for (const oldest of familyScans.keys()) {
+    if (familyScans.size <= familyScansKept) break;
+    familyScans.delete(oldest);
+  }
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`, to individual processes. True when all are gone. */

@@ -2,17 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import type { ResolvedOptions } from '../options/options.js';
 import type { backendEnv } from './spawn-helpers.js';
 import { withSpawnLimits } from './spawn-limits.js';
+import { loadExeca } from '../platform/load-execa.js';
 import type { WindowsLaunch } from './windows-command.js';
 
 type ExecaModule = typeof import('execa');
-
-// loaded with the first start() (see actors/lazy.ts): importing the package should not pay for execa (~100–250 ms)
-let execaModule: Promise<ExecaModule> | undefined;
-/** execa, loaded once, on first use. */
-export const loadExeca = () => {
-  execaModule ??= import('execa');
-  return execaModule;
-};
 
 /** Why a command could not be started: its error code and message. */
 export interface SpawnError {

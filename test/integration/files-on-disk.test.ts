@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { platform, processStartTime } from '../../src/process/process-group.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPlatform, platform, processStartTime } from '../../src/process/process-group.js';
 import { runCli } from '../helpers/cli.js';
 import { isRunning } from '../helpers/leaks.js';
 import { fixture, markerEnv, supervise, tempDir } from '../helpers/supervisor.js';
@@ -26,6 +26,9 @@ function detachedSleep(env: NodeJS.ProcessEnv = process.env) {
   const child = spawn('sleep', ['30'], { stdio: 'ignore', detached: true, env });
   return child;
 }
+
+// the strategy loads lazily (the `ps` one with execa); plantLock names it synchronously
+beforeAll(() => loadPlatform());
 
 describe('trust in files on disk', () => {
   it('a lock naming an unrelated process of ours (no BACKEND_INSTANCE_ID) does not get it killed', async () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { platform, processStartTime } from '../../src/process/process-group.js';
+import { loadPlatform, processStartTime } from '../../src/process/process-group.js';
 import { runCli } from '../helpers/cli.js';
 import { isRunning, processesWithEnv, processTable } from '../helpers/leaks.js';
 import { fixture, markerEnv, supervise, tempDir, testMarker } from '../helpers/supervisor.js';
@@ -72,7 +72,7 @@ describe('orphans of a crashed supervisor', () => {
       const deadSupervisor = spawn('true');
       await new Promise((resolve) => deadSupervisor.once('exit', resolve));
       const pid = stranger.pid as number;
-      writeFileSync(lock, JSON.stringify({ pid, pgid: pid, startTime: 'not-its-start-time', instanceId, supervisorPid: deadSupervisor.pid, supervisorStartTime: 'x', port: 1, platform: platform().name }), { mode: 0o600 });
+      writeFileSync(lock, JSON.stringify({ pid, pgid: pid, startTime: 'not-its-start-time', instanceId, supervisorPid: deadSupervisor.pid, supervisorStartTime: 'x', port: 1, platform: (await loadPlatform()).name }), { mode: 0o600 });
       await supervisor.start();
       expect(isRunning(pid)).toBe(true);
       expect(await processStartTime(pid)).not.toBe('not-its-start-time');

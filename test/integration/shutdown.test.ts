@@ -83,6 +83,18 @@ describe('graceful shutdown', () => {
     expect(processesWithEnv('BL_TEST_MARKER', testMarker)).toEqual([]);
   });
 
+  it('a child that leaves the group while the backend stops (born after the stop began) is found and stopped too (Linux)', async () => {
+    const { supervisor } = supervise('escapes-group.mjs', { shutdown: { graceMs: 300 }, env: { FIXTURE_ESCAPE_ON_SIGTERM: '1' } });
+    await supervisor.start();
+    const log = () => readFileSync(supervisor.actor.getSnapshot().context.logFile as string, 'utf8');
+    await until(() => /escapee \d+/.test(log()));
+    await supervisor.stop();
+    const late = Number(/late escapee (\d+)/.exec(log())?.[1]);
+    expect(late).toBeGreaterThan(0);
+    expect(isRunning(late)).toBe(false);
+    expect(processesWithEnv('BL_TEST_MARKER', testMarker)).toEqual([]);
+  });
+
   it('stop and restart are accepted in every phase and the last word wins', async () => {
     const { supervisor } = supervise('slow-shutdown.mjs', { env: { FIXTURE_SHUTDOWN_MS: '100' } });
     await supervisor.start();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadProcessPlatform, processPlatform } from '../../src/platform/index.js';
 import { linuxProcPlatform } from '../../src/platform/linux-proc.js';
 import { posixPsPlatform } from '../../src/platform/posix-ps.js';
 import { isRunning } from '../helpers/leaks.js';
@@ -58,5 +59,46 @@ describe.each(strategies)('the $name process strategy', (strategy) => {
       new Promise<number | null>((resolve) => spawn('sh', ['-c', `if ${strategy.shellIdentityCheck}; then exit 0; else exit 1; fi`, 'check', String(leader), id]).once('exit', resolve));
     expect(await check(instanceId)).toBe(0);
     expect(await check(randomUUID())).toBe(1);
+  });
+});
+
+describe.runIf(existsSync('/proc/self/stat'))('the linux-proc scan for an instance (read without blocking)', () => {
+  it('finds the family; given the scan taken when the stop began, it reads only the members found then and processes born since', async () => {
+    const scanInstance = linuxProcPlatform.scanInstance;
+    if (!scanInstance) throw new Error('linux-proc has no scanInstance');
+    const instanceId = randomUUID();
+    const { leader, child } = await family(instanceId);
+    const first = await scanInstance(instanceId);
+    expect([...first.members].sort()).toEqual([leader, child].sort());
+    expect(first.listed.has(leader)).toBe(true);
+    expect(first.listed.has(process.pid)).toBe(false);
+    // born after the first scan, in a session of its own (setsid): found by the delta
+    const late = await family(instanceId);
+    const second = await scanInstance(instanceId, first);
+    expect([...second.members].sort()).toEqual([leader, child, late.leader, late.child].sort());
+    // a pid listed then without the id is not read again: its environment was fixed at its birth
+    const pretendEarlier = { listed: new Set([...first.listed, late.leader, late.child]), members: first.members };
+    expect([...(await scanInstance(instanceId, pretendEarlier)).members].sort()).toEqual([leader, child].sort());
+    expect((await scanInstance(randomUUID())).members).toEqual([]);
+  });
+});
+
+describe.runIf(process.platform !== 'win32')('choosing the strategy', () => {
+  const forced = process.env.BACKEND_LIFECYCLE_PLATFORM;
+  afterEach(() => {
+    if (forced === undefined) delete process.env.BACKEND_LIFECYCLE_PLATFORM;
+    else process.env.BACKEND_LIFECYCLE_PLATFORM = forced;
+  });
+
+  it('the ps strategy (which runs ps through execa) loads only when chosen, and says so when asked for before', async () => {
+    process.env.BACKEND_LIFECYCLE_PLATFORM = 'proc';
+    expect(processPlatform()).toBe(linuxProcPlatform);
+    expect(await loadProcessPlatform()).toBe(linuxProcPlatform);
+    process.env.BACKEND_LIFECYCLE_PLATFORM = 'ps';
+    expect(() => processPlatform()).toThrow('the ps process strategy is not loaded: await loadProcessPlatform() first');
+    expect(await loadProcessPlatform()).toBe(posixPsPlatform);
+    expect(processPlatform()).toBe(posixPsPlatform);
+    process.env.BACKEND_LIFECYCLE_PLATFORM = 'dos';
+    await expect(loadProcessPlatform()).rejects.toThrow('BACKEND_LIFECYCLE_PLATFORM');
   });
 });
