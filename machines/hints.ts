@@ -40,6 +40,18 @@ function lastMatch(tail: string, pattern: RegExp): RegExpExecArray | undefined {
   return undefined;
 }
 
+// the line that ends a Python traceback: the exception's (dotted) name at the start of the line
+const pythonExceptionLine = /^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt)): ?(.*)$/;
+
+/**
+ * The exception that ended a Python process: the last traceback line of the tail. A mention inside
+ * ordinary output, or a handled traceback followed by another exception, is not it.
+ */
+function finalPythonException(tail: string): { name: string; message: string } | undefined {
+  const match = lastMatch(tail, pythonExceptionLine);
+  return match ? { name: match[1] ?? '', message: match[2] ?? '' } : undefined;
+}
+
 // output is hostile: a hint quoting it goes to terminals and dialogs, so no control characters
 const clip = (text: string, max = 120) => {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
@@ -82,15 +94,15 @@ const rules: Rule[] = [
   // what the backend printed before it ended
   (failure, facts, tail) => {
     if (!exitCodes.has(failure.code)) return undefined;
-    const missing = lastMatch(tail, /(?:ModuleNotFoundError|ImportError): (.*)$/);
-    if (!missing) return undefined;
-    return `The Python interpreter that ran (${clip(facts.command, 300)}) lacks the app's packages (${clip(missing[1] ?? '')}): install them into it, or set the command to the app's own environment (e.g. its venv's python).`;
+    const missing = finalPythonException(tail);
+    if (missing?.name !== 'ModuleNotFoundError' && missing?.name !== 'ImportError') return undefined;
+    return `The Python interpreter that ran (${clip(facts.command, 300)}) lacks the app's packages (${clip(missing.message)}): install them into it, or set the command to the app's own environment (e.g. its venv's python).`;
   },
   (failure, facts, tail) => {
     if (!exitCodes.has(failure.code)) return undefined;
-    const syntax = lastMatch(tail, /^\s*SyntaxError: (.*)$/);
-    if (!syntax) return undefined;
-    return `The backend's code does not parse with ${clip(facts.command, 300)} (SyntaxError: ${clip(syntax[1] ?? '')}): the interpreter may be older than the code needs; check its version, or the file the log names.`;
+    const syntax = finalPythonException(tail);
+    if (syntax?.name !== 'SyntaxError') return undefined;
+    return `The backend's code does not parse with ${clip(facts.command, 300)} (SyntaxError: ${clip(syntax.message)}): the interpreter may be older than the code needs; check its version, or the file the log names.`;
   },
   (failure, _facts, tail) => {
     if (!exitCodes.has(failure.code)) return undefined;

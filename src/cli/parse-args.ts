@@ -105,6 +105,12 @@ function toPort(flag: string, value: string): number {
   return port;
 }
 
+// an empty path (an unset shell variable: --report "$FILE") would be skipped without a word
+function toFilePath(flag: string, value: string): string {
+  if (value === '') throw new UsageError(`Option --${flag} expects a file path, got an empty string`);
+  return value;
+}
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const [head, tail] = path.split('.') as [string, string | undefined];
   if (tail === undefined) target[head] = value;
@@ -138,9 +144,9 @@ export function parseUpArgs(argv: readonly string[]): UpCommand | undefined {
   if (values['ui-port'] !== undefined && !values.ui) throw new UsageError('--ui-port needs --ui');
   const up: UpCommand = { file: positionals[0] as string, json: values.json === true };
   if (values.timings) up.timings = true;
-  if (typeof values.report === 'string') up.report = values.report;
+  if (typeof values.report === 'string') up.report = toFilePath('report', values.report);
   if (values.ui) up.ui = { port: values['ui-port'] === undefined ? 0 : toPort('ui-port', values['ui-port'] as string) };
-  if (typeof values['inspect-log'] === 'string') up.inspectLog = values['inspect-log'];
+  if (typeof values['inspect-log'] === 'string') up.inspectLog = toFilePath('inspect-log', values['inspect-log']);
   return up;
 }
 
@@ -208,8 +214,8 @@ export function parseRunArgs(argv: readonly string[]): RunCommand | undefined {
   if (text('ui-port') !== undefined && !values.ui) throw new UsageError('--ui-port needs --ui');
   const run: RunCommand = { options: options as unknown as BackendSupervisorOptions, json: values.json === true };
   if (values.ui) run.ui = { port: text('ui-port') === undefined ? 0 : toPort('ui-port', text('ui-port') as string) };
-  if (text('inspect-log') !== undefined) run.inspectLog = text('inspect-log') as string;
-  if (text('write-env-file') !== undefined) run.envFile = text('write-env-file') as string;
-  if (text('report') !== undefined) run.report = text('report') as string;
+  if (text('inspect-log') !== undefined) run.inspectLog = toFilePath('inspect-log', text('inspect-log') as string);
+  if (text('write-env-file') !== undefined) run.envFile = toFilePath('write-env-file', text('write-env-file') as string);
+  if (text('report') !== undefined) run.report = toFilePath('report', text('report') as string);
   return run;
 }

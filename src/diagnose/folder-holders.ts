@@ -1,18 +1,19 @@
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 
 /** A process of the app that still holds a file under a folder an installer is about to replace. */
 export interface FolderHolder {
   pid: number;
   /** Its command line, cut to 200 characters, controls shown as spaces. */
   command: string;
-  /** What it holds: its executable, its working directory, or an open or mapped file. */
+  /** What it holds: its executable, its working directory, or an open or mapped file (controls shown as spaces: a file name may be hostile). */
   file: string;
 }
 
 const maxCommand = 200;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-const tidy = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, maxCommand);
+const plain = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+const tidy = (text: string) => plain(text).slice(0, maxCommand);
 
 const inside = (folder: string, path: string) => path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 
@@ -86,15 +87,16 @@ async function linuxHolders(folder: string): Promise<FolderHolder[]> {
     const ours = below.has(found.pid) || found.backend;
     const image = await readlink(`/proc/${found.pid}/exe`).catch(() => '');
     const held = ours ? await linuxHeld(found.pid, folder) : image && inside(folder, image.replace(/ \(deleted\)$/, '')) ? image : undefined;
-    if (held) holders.push({ pid: found.pid, command: tidy(found.argv.join(' ')), file: held });
+    if (held) holders.push({ pid: found.pid, command: tidy(found.argv.join(' ')), file: plain(held) });
   }
   return holders;
 }
 
 /** Other POSIX systems (macOS): one `ps`; a process holds the folder when its program lies under it. */
-async function psHolders(folder: string): Promise<FolderHolder[]> {
+async function psHolders(folder: string, named: string): Promise<FolderHolder[]> {
   const { execa } = await import('execa');
   const { stdout } = await execa('ps', ['-A', '-ww', '-o', 'pid=,ppid=,args='], { env: { LC_ALL: 'C' }, stdin: 'ignore', stderr: 'ignore', reject: false, maxBuffer: 16 * 1024 * 1024 });
+  const prefixes = [...new Set([folder, named])].map((path) => (path.endsWith(sep) ? path : path + sep));
   const holders: FolderHolder[] = [];
   for (const line of (typeof stdout === 'string' ? stdout : '').split('\n')) {
     const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
@@ -102,11 +104,12 @@ async function psHolders(folder: string): Promise<FolderHolder[]> {
     const command = match?.[3] ?? '';
     if (!match || pid === process.pid) continue;
     // ps joins the arguments with spaces, and a folder may contain some ("My App.app"): the program lies under
-    // the folder when the command line begins with the folder's path
-    const prefix = folder.endsWith(sep) ? folder : folder + sep;
-    if (!command.startsWith(prefix) || isAppHelper(command.split(/\s+/))) continue;
+    // the folder when the command line begins with the folder's path; ps shows the path the program was started by,
+    // not resolved, so the folder counts both as named and resolved (macOS: /tmp and /var are links to /private)
+    const prefix = prefixes.find((candidate) => command.startsWith(candidate));
+    if (prefix === undefined || isAppHelper(command.split(/\s+/))) continue;
     const program = prefix + (command.slice(prefix.length).split(/\s+-/)[0] ?? '').trim();
-    holders.push({ pid, command: tidy(command), file: program });
+    holders.push({ pid, command: tidy(command), file: plain(program) });
   }
   return holders;
 }
@@ -173,7 +176,7 @@ export function windowsHoldersIn(lines: string[], folder: string, self: { pid: n
     if (pid === self.pid || !lower.startsWith(prefix)) continue;
     if (lower.startsWith(own) && parent === self.pid) continue;
     const program = image.slice(0, image.includes('"') ? image.indexOf('"') : undefined).trim();
-    holders.push({ pid, command: tidy(image), file: program });
+    holders.push({ pid, command: tidy(image), file: plain(program) });
   }
   return holders;
 }
@@ -192,5 +195,5 @@ export function windowsHoldersIn(lines: string[], folder: string, self: { pid: n
 export async function folderHolders(folder: string, strategy = process.env.BACKEND_LIFECYCLE_PLATFORM): Promise<FolderHolder[]> {
   const resolved = await realpath(folder);
   if (process.platform === 'win32') return windowsHoldersIn(await windowsImages(), resolved, { pid: process.pid, execPath: process.execPath });
-  return process.platform === 'linux' && strategy !== 'ps' ? linuxHolders(resolved) : psHolders(resolved);
+  return process.platform === 'linux' && strategy !== 'ps' ? linuxHolders(resolved) : psHolders(resolved, resolve(folder));
 }

@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute } from 'node:path';
 import { type FolderHolder, folderHolders } from '../diagnose/folder-holders.js';
 import { BackendError, invalidOption } from '../errors.js';
 import type { ElectronMainApi } from './electron-like.js';
@@ -23,7 +24,8 @@ export interface UpdateGateOptions {
    * tree, anything started below the app or by a supervisor, any program from this folder) may still
    * hold a file under it: a Windows installer fails on a locked image. Default inside Electron: the
    * folder of the app's executable (on macOS its `.app` bundle); outside Electron: no check. `false`
-   * turns the check off.
+   * turns the check off. An absolute path to an existing folder: anything else is refused
+   * (`INVALID_OPTIONS`) before the backend is stopped.
    */
   appFolder?: string | false;
   /** How long the folder's holders may take to let go after the stop (default 5 000 ms; handles close a moment after a process ends). */
@@ -35,6 +37,19 @@ function defaultAppFolder(): string | undefined {
   if (!process.versions.electron) return undefined;
   const bundle = process.platform === 'darwin' ? /^(.*?\.app)\//.exec(process.execPath)?.[1] : undefined;
   return bundle ?? dirname(process.execPath);
+}
+
+/**
+ * The folder must be there and named absolutely before anything is stopped: a typo or a path relative to
+ * the app's working directory would otherwise make the proof fail as "cannot list processes", and the install run unchecked.
+ */
+async function checkAppFolder(folder: string): Promise<void> {
+  if (!isAbsolute(folder)) throw invalidOption('appFolder', 'an absolute path (the folder the installer replaces), or false', folder);
+  const found = await stat(folder).catch((error: NodeJS.ErrnoException) => error.code ?? 'unreadable');
+  if (typeof found === 'string' || !found.isDirectory()) {
+    const why = typeof found === 'string' ? found : 'not a directory';
+    throw invalidOption('appFolder', '', folder, `${folder} is not a folder (${why}); name the folder the installer replaces, or false`);
+  }
 }
 
 /** Waits until nothing of the app holds a file under `folder`; the holders still there when time is up. */
@@ -90,6 +105,7 @@ export async function installUpdateAfterStop(target: UpdateTarget, install: () =
       () => undefined,
       (error: unknown) => log(`the update ${why}; starting the backend again failed: ${(error as Error)?.message ?? String(error)}`),
     );
+  if (appFolder !== undefined) await checkAppFolder(appFolder);
   await target.stop();
   if (appFolder !== undefined) {
     const releaseWithinMs = options.releaseWithinMs ?? 5_000;

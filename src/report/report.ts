@@ -120,13 +120,22 @@ export async function buildReport(sources: ReportSources): Promise<BackendReport
 /**
  * Writes a report as JSON, readable only by this user (0600), through {@link openPrivateAppend}:
  * the same checks as the inspection log at exit as at start (never through a link planted since,
- * never another user's file), then the file's old content is replaced.
+ * never another user's file), then the file's old content is replaced; a write that fails part way
+ * (a full disk) leaves the file empty, never half a report.
  */
 export async function writeReport(path: string, report: unknown): Promise<void> {
   const fd = openPrivateAppend(path);
   try {
     ftruncateSync(fd, 0);
     writeFileSync(fd, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    // a full disk stops the write part way: half a report would look like one that was cut by its sender
+    try {
+      ftruncateSync(fd, 0);
+    } catch {
+      // the error that stopped the write is the one to report
+    }
+    throw error;
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,7 @@
 // the folder the installer replaces (a Windows installer fails on a locked image), with real processes
 // run from a real folder (the Wine lane repeats the image case with node.exe).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { folderHolders } from '../../src/diagnose/folder-holders.js';
@@ -91,5 +91,63 @@ describe('installUpdateAfterStop: nothing of the app holds the folder the instal
     await expect(installUpdateAfterStop(supervisor, () => {}, { appFolder: 'a\0b' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: 'Invalid option "appFolder": expected the path of the folder the installer replaces, or false, got "a\\u0000b"' });
     await expect(installUpdateAfterStop(supervisor, () => {}, { releaseWithinMs: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
     expect(supervisor.getStatus().status).toBe('running');
+  });
+
+  it('a folder that is missing or relative is refused before anything is stopped (the gate was skipped and the install ran)', async () => {
+    const { supervisor } = supervise('healthy.mjs');
+    await supervisor.start();
+    const missing = join(tempDir('gone'), 'My App');
+    let installs = 0;
+    const logged: string[] = [];
+    const log = (line: string) => logged.push(line);
+    await expect(installUpdateAfterStop(supervisor, () => installs++, { appFolder: missing, log })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: `Invalid option "appFolder": ${missing} is not a folder (ENOENT); name the folder the installer replaces, or false`,
+    });
+    await expect(installUpdateAfterStop(supervisor, () => installs++, { appFolder: 'resources', log })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: 'Invalid option "appFolder": expected an absolute path (the folder the installer replaces), or false, got "resources"',
+    });
+    expect(installs).toBe(0);
+    expect(logged).toEqual([]);
+    expect(supervisor.getStatus().status).toBe('running');
+  });
+
+  it('ps (macOS): a folder named through a symbolic link still finds the program run by that name', async () => {
+    const { folder, node } = appFolder();
+    const link = join(tempDir('app-link'), 'My App');
+    symlinkSync(folder, link);
+    const child = straggler(join(link, 'node'), link);
+    await started(child);
+    try {
+      expect((await folderHolders(link, 'ps')).map((holder) => holder.pid)).toContain(child.pid);
+      const direct = straggler(node, folder);
+      await started(direct);
+      expect((await folderHolders(link, 'ps')).map((holder) => holder.pid)).toContain(direct.pid);
+      await ended(direct);
+    } finally {
+      await ended(child);
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('a held file with terminal controls in its name is named without them', async () => {
+    const { folder } = appFolder();
+    const hostile = join(folder, 'data\u001b[2J\u0007\nfake line.db');
+    writeFileSync(hostile, '');
+    // the holder's program and working directory lie outside the folder: only the open file holds it
+    const child = spawn(process.execPath, ['-e', `require('node:fs').openSync(${JSON.stringify(hostile)}, 'r'); setInterval(() => {}, 1000)`], { cwd: tempDir('outside'), stdio: 'ignore', env: { ...process.env, ...markerEnv } });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    await started(child);
+    try {
+      let holders: Awaited<ReturnType<typeof folderHolders>> = [];
+      for (let tries = 0; tries < 100 && !holders.some((holder) => holder.pid === child.pid); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        holders = await folderHolders(folder, 'linux');
+      }
+      const held = holders.find((holder) => holder.pid === child.pid);
+      expect(held?.file).toBe(join(folder, 'data [2J fake line.db'));
+    } finally {
+      await ended(child);
+    }
   });
 });

@@ -99,6 +99,19 @@ describe('failure hints: each rule from real evidence', () => {
     expect(first.supervisor.getStatus().status).toBe('running');
   });
 
+  it.each([
+    ['inline', 'a normal output line that only mentions ModuleNotFoundError'],
+    ['handled', 'a handled ModuleNotFoundError traceback before another exception ended it'],
+  ])('no missing-package hint when the backend ends for another reason (%s: %s)', async (mode) => {
+    const run = supervise('healthy.mjs', { command: 'python3', args: [fixture('mentions-import-error.py'), mode] });
+    const error = await run.supervisor.start().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CRASHED_DURING_STARTUP' });
+    expect(String((error as BackendError).details?.outputTail)).toContain('ModuleNotFoundError');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((error as BackendError).hint).toBeUndefined();
+    expect(run.supervisor.getStatus().error?.hint).toBeUndefined();
+  });
+
   it('a failure without evidence gets no hint (never a guess)', async () => {
     const run = supervise('never-listens.mjs', { health: { startupTimeoutMs: 300 } });
     const error = await run.supervisor.start().catch((e: unknown) => e);

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/report.js';
 import { supervise, tempDir } from '../helpers/supervisor.js';
@@ -44,6 +46,18 @@ describe('one report to send', () => {
     expect(report.status.error?.message).toMatch(/^Backend server crashed during startup \(exit code 1; last output: /);
   });
 
+  it('a long secret cut where the log splits a very long line leaves no part of itself in the report', async () => {
+    // a JWT-like token, longer than the API key the log holds back at a cut
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.${'eyJzdWIiOiJ1c2VyIn0'.repeat(4)}.c2lnbmF0dXJlLXBhcnQtMDEyMzQ1Njc4OQ`;
+    const { supervisor, dir } = supervise('splits-secret.mjs', { env: { HUB_TOKEN: jwt, FIXTURE_LEAK: 'HUB_TOKEN' }, restart: { maxRestarts: 0 } });
+    await supervisor.start().catch(() => undefined);
+    const file = join(dir, 'report.json');
+    await writeReport(file, await supervisor.report());
+    const text = readFileSync(file, 'utf8');
+    const half = Math.floor(jwt.length / 2);
+    for (const part of [jwt, jwt.slice(0, half), jwt.slice(half), jwt.slice(-12)]) expect(text.includes(part), `report contains ${part}`).toBe(false);
+  });
+
   it('the hint travels in the report', async () => {
     const { supervisor } = supervise('gpu-out-of-memory.mjs');
     await supervisor.start().catch(() => undefined);
@@ -63,5 +77,20 @@ describe('one report to send', () => {
     writeFileSync(file, 'x'.repeat(1000));
     await writeReport(file, { a: 1 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ a: 1 });
+  });
+
+  it.skipIf(process.platform === 'win32')('a write that runs out of space leaves no half report behind (an empty file, and the error)', async () => {
+    const dir = tempDir('report-full');
+    const file = join(dir, 'report.json');
+    const module = pathToFileURL(join(import.meta.dirname, '../../src/report/report.ts')).href;
+    const report = `{ lines: Array.from({ length: 400 }, (_, i) => 'line ' + i + ' ' + 'z'.repeat(40)) }`;
+    const script = `import { writeReport } from ${JSON.stringify(module)}; await writeReport(${JSON.stringify(file)}, ${report}).then(() => console.log('written'), (error) => console.log(error.code));`;
+    // a file size limit of 8 blocks of 512 bytes, SIGXFSZ ignored: the write fails part way (EFBIG) as on a full disk (ENOSPC)
+    const shell = 'ulimit -f 8; trap "" XFSZ; exec "$0" --import tsx --input-type=module -e "$1"';
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile('sh', ['-c', shell, process.execPath, script], { cwd: join(import.meta.dirname, '../..') }, (error, out) => (error ? reject(error) : resolve(out))),
+    );
+    expect(stdout.trim()).toBe('EFBIG');
+    expect(readFileSync(file, 'utf8')).toBe('');
   });
 });

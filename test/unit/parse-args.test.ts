@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunArgs, UsageError } from '../../src/cli/parse-args.js';
+import { parseRunArgs, parseUpArgs, UsageError } from '../../src/cli/parse-args.js';
 
 describe('CLI arguments', () => {
   it('maps every documented flag onto supervisor options', () => {
@@ -34,5 +34,14 @@ describe('CLI arguments', () => {
     expect(parseRunArgs(['run', '-h'])).toBeUndefined();
     expect(() => parseRunArgs(['serve'])).toThrow(new UsageError('Unknown command "serve": the commands are "run" and "up"'));
     expect(() => parseRunArgs(['run', 'x'])).toThrow(UsageError);
+  });
+
+  it('an empty file path is refused, not silently ignored (--report "" wrote no report and said nothing)', () => {
+    for (const flag of ['--report', '--inspect-log', '--write-env-file']) {
+      expect(() => parseRunArgs(['run', flag, '', '--', 'python3', 'server.py'])).toThrow(new UsageError(`Option ${flag} expects a file path, got an empty string`));
+    }
+    for (const flag of ['--report', '--inspect-log']) {
+      expect(() => parseUpArgs([flag, '', 'system.json'])).toThrow(new UsageError(`Option ${flag} expects a file path, got an empty string`));
+    }
   });
 });
