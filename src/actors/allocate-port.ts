@@ -142,13 +142,23 @@ export function createAllocatePort(options: ResolvedOptions, socket?: HandoffSoc
     const lost = new Set<number>();
     // a system's services with fixed ports own them, even before they start
     const excluded = options.excludedPorts ?? [];
+    /** The range probed on `host` alone, for when get-port cannot list the machine's interfaces. */
+    const probeRange = async (): Promise<number> => {
+      const skip = new Set([...reservedOn(host), ...lost, ...excluded]);
+      for (const candidate of candidates(port.base, port.attempts)) if (!skip.has(candidate) && (await probeBind(host, candidate)) === undefined) return candidate;
+      throw await rangeFailure(host, port.base, port.attempts);
+    };
     const askGetPort = async (): Promise<number> => {
       let found: number;
       do {
         try {
           found = await getPort({ port: candidates(port.base, port.attempts), host, exclude: [...reservedOn(host), ...lost, ...excluded] });
         } catch (error) {
-          throw bindFailure(host, port.base, (error as NodeJS.ErrnoException).code ?? 'ERROR');
+          // get-port lists the machine's interfaces first (os.networkInterfaces), which throws ERR_SYSTEM_ERROR where
+          // the system cannot say (Windows with some VPN adapters, Wine under load): the port the backend binds is
+          // on `host`, so probing there answers what matters
+          if ((error as NodeJS.ErrnoException).code === 'ERR_SYSTEM_ERROR') found = await probeRange();
+          else throw bindFailure(host, port.base, (error as NodeJS.ErrnoException).code ?? 'ERROR');
         }
         // a sibling took it for its own restart while get-port looked: ask again, without it
       } while (reservedOn(host).has(found) && !signal.aborted);
