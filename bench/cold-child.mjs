@@ -77,6 +77,8 @@ if (mode === 'ours' || mode === 'early') {
   await supervisor.start();
   const runningAt = epochMs();
   result.scriptToHealthyMs = performance.now() - began;
+  // where the launch spent its time, as the supervisor's own timeline tells it (what `up --timings` prints)
+  for (const mark of supervisor.timelines()[0]?.marks ?? []) result[`mark:${mark.name}`] ??= mark.atMs;
   const logFile = supervisor.actor.getSnapshot().context.logFile;
   await supervisor.stop();
   await sleep(20); // the log stream flushes after the stop

@@ -49,6 +49,10 @@ export async function measureColdStart(runs: number) {
     listenToRunning: collect(ours, 'listenToRunningMs'),
     handwrittenListenToReady: collect(handwritten, 'listenToRunningMs'),
     toHealthy: collect(ours, 'scriptToHealthyMs'),
+    // the launch's own timeline (supervisor.timelines()): each mark, ms after start()
+    timeline: Object.fromEntries(
+      [...new Set(ours.flatMap((sample) => Object.keys(sample).filter((key) => key.startsWith('mark:'))))].map((key) => [key.slice('mark:'.length), collect(ours, key)]),
+    ) as Record<string, number[]>,
     handwrittenToHealthy: collect(handwritten, 'scriptToHealthyMs'),
   };
 }

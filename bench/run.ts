@@ -42,6 +42,8 @@ rows.push(
   }),
 );
 rows.push(sampleRow('cold time to healthy (process start → healthy, import included, 150 ms backend)', 'hand-written: spawn() + fetch() every 5 ms', coldStart.handwrittenToHealthy));
+// the same cold starts, broken down by the supervisor's own launch timeline (what `up --timings` prints)
+for (const [mark, values] of Object.entries(coldStart.timeline)) rows.push(sampleRow('cold start, where the time goes (supervisor.timelines(), ms after start())', mark, values));
 
 step('event-loop blocks (fresh processes)');
 const blocks = await measureLoopBlocks(quick ? 3 : 5);
