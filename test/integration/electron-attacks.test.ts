@@ -3,33 +3,18 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { attachBackendToElectron, attachSystemToElectron, type ElectronBackendOptions } from '../../src/electron/main.js';
+import { attachBackendToElectron, attachSystemToElectron, } from '../../src/electron/main.js';
 import { createBackendBridge } from '../../src/electron/preload.js';
 import type { ProxyError } from '../../src/electron/proxy-protocol.js';
-import { type BackendProxyError, createBackendClient } from '../../src/electron/renderer.js';
 import { serviceStatusesLogic, statusStoreLogic } from '../../src/react/status-store.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
 import { createBackendSystem } from '../../src/index.js';
 import { markerEnv, portRange, stopAfterTest, supervise, tempDir, testOptions } from '../helpers/supervisor.js';
+import { type PageOptions, pageWithBackend, proxyOutcome } from '../helpers/electron-page.js';
 
-type Extra = Partial<Omit<ElectronBackendOptions, 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain'>>;
-
-function setup(extra: Extra = {}) {
-  const electron = electronDoubles();
-  const run = supervise('proxy-backend.mjs', { shutdown: { graceMs: 1_000, request: { path: '/api/shutdown' } } });
-  const logs: string[] = [];
-  const detach = attachBackendToElectron(run.supervisor, { ...electron, trustedOrigins: ['file://'], log: (line) => logs.push(line), ...extra });
-  const window = electron.openWindow();
-  const bridge = createBackendBridge(electron.rendererOf(window));
-  const client = createBackendClient(bridge);
-  return { ...electron, ...run, window, bridge, client, logs, detach };
-}
-
-const outcome = (promise: Promise<Response>) =>
-  promise.then(
-    async (response) => `${response.status} ${await response.text()}`,
-    (error: BackendProxyError) => `${error.code}: ${error.message}`,
-  );
+type Extra = PageOptions;
+const setup = pageWithBackend;
+const outcome = proxyOutcome;
 
 /** A server on another port of this machine that records the headers it is sent: where a leaked key would land. */
 const closers: (() => void)[] = [];

@@ -1,30 +1,15 @@
 // Issue 19, items 1, 2 and 8: one policy for what a page may do, on every route (proxy, bridge,
 // execute); origins that mean "this app's own pages"; an attach that is all or nothing.
 import { describe, expect, it } from 'vitest';
-import { attachBackendToElectron, type ElectronBackendOptions } from '../../src/electron/main.js';
+import { attachBackendToElectron, } from '../../src/electron/main.js';
 import { createBackendBridge } from '../../src/electron/preload.js';
-import { type BackendProxyError, createBackendClient } from '../../src/electron/renderer.js';
 import { electronDoubles } from '../helpers/electron-doubles.js';
 import { supervise } from '../helpers/supervisor.js';
+import { type PageOptions, pageWithBackend, proxyOutcome } from '../helpers/electron-page.js';
 
-type Extra = Partial<Omit<ElectronBackendOptions, 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain'>>;
-
-function setup(extra: Extra = {}) {
-  const electron = electronDoubles();
-  const run = supervise('proxy-backend.mjs', { shutdown: { graceMs: 1_000, request: { path: '/api/shutdown' } } });
-  const logs: string[] = [];
-  const detach = attachBackendToElectron(run.supervisor, { ...electron, trustedOrigins: ['file://'], log: (line) => logs.push(line), ...extra });
-  const window = electron.openWindow();
-  const bridge = createBackendBridge(electron.rendererOf(window));
-  const client = createBackendClient(bridge);
-  return { ...electron, ...run, window, bridge, client, logs, detach };
-}
-
-const outcome = (promise: Promise<Response>) =>
-  promise.then(
-    async (response) => `${response.status} ${await response.text()}`,
-    (error: BackendProxyError) => `${error.code}: ${error.message}`,
-  );
+type Extra = PageOptions;
+const setup = pageWithBackend;
+const outcome = proxyOutcome;
 
 describe('one policy for what a page may do (proxy, bridge and execute alike)', () => {
   it("the proxy never forwards python:execute's path: a page cannot run a command execute() refuses", async () => {
