@@ -18,9 +18,9 @@ describe('startup failures', () => {
     expect(error).toMatchObject({ code: 'CRASHED_DURING_STARTUP', details: { exitCode: 3 } });
     const { message, logFile } = error as { message: string; logFile: string };
     expect(message).toBe(
-      `Backend server crashed during startup (exit code 3; last output: Traceback: ModuleNotFoundError: No module named fastapi). Log: ${logFile}`,
+      `Backend server crashed during startup (exit code 3; last output: ModuleNotFoundError: No module named fastapi). Log: ${logFile}`,
     );
-    expect(readFileSync(logFile, 'utf8')).toContain('[err] Traceback: ModuleNotFoundError');
+    expect(readFileSync(logFile, 'utf8')).toContain('[err] ModuleNotFoundError: No module named fastapi');
     expect(supervisor.getStatus()).toMatchObject({ status: 'error', port: 0, error: { code: 'CRASHED_DURING_STARTUP', logFile } });
   });
 
