@@ -7,7 +7,11 @@ import { windowsPlatform } from '../platform/windows.js';
 const [pidArgument, recorded] = process.argv.slice(2);
 const pid = Number(pidArgument);
 
+// a guard must not outlive its work: a process table that never answers (wmic hanging under load) would keep it forever
+const workLimitMs = 30_000;
+
 async function endTree(): Promise<void> {
+  setTimeout(() => process.exit(0), workLimitMs);
   try {
     const now = await windowsPlatform.startTime(pid);
     // gone: its children may live on, found by parent pid (those of a stranger with its pid are not taken)
