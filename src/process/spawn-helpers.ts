@@ -9,8 +9,10 @@ import { limitExplanations } from './spawn-limits.js';
 /** The fd on which a backend may write READY=1 (s6-style readiness notification). */
 export const notifyFd = 3;
 
-// a crash's last words (a traceback) may still be in the pipes when 'exit' fires
-export const outputDrainMs = 100;
+// a crash's last words (a traceback) may still be in the pipes when 'exit' fires; on a loaded machine a few
+// hundred KB of output take more than 100 ms to read (the Node 22 lane reported the wrong last line so). The
+// pipes close with the process, so the wait is this long only when a grandchild holds them open
+export const outputDrainMs = 500;
 
 /** Resolves when the child's output pipes have closed, or after `timeoutMs`. */
 export function drained(child: { stdout: Readable | null; stderr: Readable | null }, timeoutMs: number): Promise<void> {
