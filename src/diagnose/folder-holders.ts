@@ -1,5 +1,6 @@
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
+import { plainText, tidyCommand } from './group-members.js';
 
 /** A process of the app that still holds a file under a folder an installer is about to replace. */
 export interface FolderHolder {
@@ -10,10 +11,6 @@ export interface FolderHolder {
   file: string;
 }
 
-const maxCommand = 200;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-const plain = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-const tidy = (text: string) => plain(text).slice(0, maxCommand);
 
 const inside = (folder: string, path: string) => path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 
@@ -87,7 +84,7 @@ async function linuxHolders(folder: string): Promise<FolderHolder[]> {
     const ours = below.has(found.pid) || found.backend;
     const image = await readlink(`/proc/${found.pid}/exe`).catch(() => '');
     const held = ours ? await linuxHeld(found.pid, folder) : image && inside(folder, image.replace(/ \(deleted\)$/, '')) ? image : undefined;
-    if (held) holders.push({ pid: found.pid, command: tidy(found.argv.join(' ')), file: plain(held) });
+    if (held) holders.push({ pid: found.pid, command: tidyCommand(found.argv.join(' ')), file: plainText(held) });
   }
   return holders;
 }
@@ -109,7 +106,7 @@ async function psHolders(folder: string, named: string): Promise<FolderHolder[]>
     const prefix = prefixes.find((candidate) => command.startsWith(candidate));
     if (prefix === undefined || isAppHelper(command.split(/\s+/))) continue;
     const program = prefix + (command.slice(prefix.length).split(/\s+-/)[0] ?? '').trim();
-    holders.push({ pid, command: tidy(command), file: plain(program) });
+    holders.push({ pid, command: tidyCommand(command), file: plainText(program) });
   }
   return holders;
 }
@@ -176,7 +173,7 @@ export function windowsHoldersIn(lines: string[], folder: string, self: { pid: n
     if (pid === self.pid || !lower.startsWith(prefix)) continue;
     if (lower.startsWith(own) && parent === self.pid) continue;
     const program = image.slice(0, image.includes('"') ? image.indexOf('"') : undefined).trim();
-    holders.push({ pid, command: tidy(image), file: plain(program) });
+    holders.push({ pid, command: tidyCommand(image), file: plainText(program) });
   }
   return holders;
 }

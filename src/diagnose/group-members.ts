@@ -8,9 +8,11 @@ export interface GroupMember {
 }
 
 const maxCommand = 200;
-// control characters of a hostile command line must not reach a terminal or a dialog
+/** A text from another process (a command line, a file name) with its control characters shown as spaces: it goes to terminals and dialogs. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-const tidy = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, maxCommand);
+export const plainText = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+/** A command line made plain and cut to 200 characters. */
+export const tidyCommand = (text: string) => plainText(text).slice(0, maxCommand);
 
 async function linuxMember(pid: number, pgid: number): Promise<GroupMember | undefined> {
   try {
@@ -20,7 +22,7 @@ async function linuxMember(pid: number, pgid: number): Promise<GroupMember | und
     if (Number(fields[2]) !== pgid || fields[0] === 'Z') return undefined;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    return { pid, command: tidy(cmdline.split('\0').join(' ')) || `[${tidy(name)}]` };
+    return { pid, command: tidyCommand(cmdline.split('\0').join(' ')) || `[${tidyCommand(name)}]` };
   } catch {
     return undefined; // gone meanwhile, or not readable
   }
@@ -48,7 +50,7 @@ async function psGroup(pgid: number): Promise<GroupMember[]> {
   for (const line of text.split('\n')) {
     const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s*(.*)$/.exec(line);
     if (!match || Number(match[2]) !== pgid || match[3]?.startsWith('Z')) continue;
-    members.push({ pid: Number(match[1]), command: tidy(match[4] ?? '') });
+    members.push({ pid: Number(match[1]), command: tidyCommand(match[4] ?? '') });
   }
   return members;
 }
@@ -60,7 +62,7 @@ async function windowsGroup(leader: number): Promise<GroupMember[]> {
   const pids = await windowsPlatform.groupMembers(leader);
   if (pids.length === 0) return [];
   const names = new Map((await windowsProcessTable().catch(() => [])).map((row) => [row.pid, row.name]));
-  return pids.map((pid) => ({ pid, command: tidy(names.get(pid) ?? '') || '[unknown image]' }));
+  return pids.map((pid) => ({ pid, command: tidyCommand(names.get(pid) ?? '') || '[unknown image]' }));
 }
 
 /**
