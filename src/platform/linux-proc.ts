@@ -8,12 +8,16 @@ interface ProcStat {
   state: string;
   pgrp: number;
   startTime: string;
+  kernelThread: boolean;
 }
+
+// PF_KTHREAD in the flags of /proc/<pid>/stat: a kernel thread, which has no environment at all
+const kernelThreadFlag = 0x00200000;
 
 function parseStat(pid: number, text: string): ProcStat {
   // the command name may contain spaces and parentheses: fields start after the last ')'
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' };
+  return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '', kernelThread: (Number(fields[6]) & kernelThreadFlag) !== 0 };
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -42,12 +46,34 @@ function allPids(): number[] {
   return readdirSync('/proc').filter(isPid).map(Number);
 }
 
+// While a process is inside execve, between taking its new memory and laying out the new stack,
+// /proc/<pid>/environ reads empty (1 read in 6 right after a fork here): an empty read is read again
+// before it counts. The window lasts microseconds; the reads stop once the process is seen without it.
+const execWindowReads = 20;
+
+/** A kernel thread never has an environment, and a zombie no longer has one: neither is waited for. */
+const mayBeInExec = (stat: ProcStat | undefined) => stat !== undefined && !stat.kernelThread && stat.state !== 'Z';
+
 function environment(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    let text = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    for (let again = 0; text === '' && again < execWindowReads && mayBeInExec(readStat(pid)); again += 1) {
+      text = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    }
+    return text.split('\0');
   } catch {
     return undefined; // gone, or another user's process
   }
+}
+
+/** The environment of `pid` (NUL-separated), read without blocking; an exec in progress is waited out. */
+async function environmentAsync(pid: number): Promise<Buffer> {
+  let environ = await readFile(`/proc/${pid}/environ`);
+  for (let again = 0; environ.length === 0 && again < execWindowReads && mayBeInExec(await readStatAsync(pid)); again += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    environ = await readFile(`/proc/${pid}/environ`);
+  }
+  return environ;
 }
 
 const isPid = (entry: string) => /^\d+$/.test(entry);
@@ -64,7 +90,7 @@ function holdsEntry(environ: Buffer, entry: Buffer): boolean {
 /** True for a live (non-zombie) process whose environment holds `entry`; read without blocking. */
 async function carries(pid: number, entry: Buffer): Promise<boolean> {
   try {
-    if (!holdsEntry(await readFile(`/proc/${pid}/environ`), entry)) return false;
+    if (!holdsEntry(await environmentAsync(pid), entry)) return false;
   } catch {
     return false; // gone, or another user's process
   }

@@ -81,6 +81,27 @@ describe.runIf(existsSync('/proc/self/stat'))('the linux-proc scan for an instan
     expect([...(await scanInstance(instanceId, pretendEarlier)).members].sort()).toEqual([leader, child].sort());
     expect((await scanInstance(randomUUID())).members).toEqual([]);
   });
+
+  it('finds the members born while it scans, though a member caught inside its exec shows no environment for a moment', async () => {
+    const scanInstance = linuxProcPlatform.scanInstance;
+    if (!scanInstance) throw new Error('linux-proc has no scanInstance');
+    const instanceId = randomUUID();
+    // a stop's first scan can meet a backend still starting its helpers; a pid read as "without the id"
+    // is never read again, so one read inside an exec (the kernel shows no environment there) lost that member for good
+    let earlier = await scanInstance(instanceId);
+    const leader = spawn('sh', ['-c', 'i=0; while [ $i -lt 150 ]; do sleep 30 & i=$((i+1)); done; echo born; wait'], {
+      detached: true,
+      env: { ...process.env, BACKEND_INSTANCE_ID: instanceId },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    started.push(leader.pid as number);
+    const born = new Promise<void>((resolve) => leader.stdout?.once('data', () => resolve()));
+    let bornYet = false;
+    void born.then(() => (bornYet = true));
+    while (!bornYet) earlier = await scanInstance(instanceId, earlier);
+    const found = (await scanInstance(instanceId, earlier)).members;
+    expect(found.length).toBe(151);
+  });
 });
 
 describe.runIf(process.platform !== 'win32')('choosing the strategy', () => {
