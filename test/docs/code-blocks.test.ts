@@ -1,5 +1,6 @@
 // Every code block in README.md, docs/ and python/README.md is checked by what would run it:
-// TypeScript by tsc against the package's types, `sh` by bash and the CLI's own argument parser,
+// TypeScript by tsc against the package's types, `sh` by bash and the CLI's own argument parser
+// (and so is a command the prose quotes inline, `npx backend-lifecycle run …`, `npm run …`),
 // Python by py_compile (and no undefined name), system files by the system-file reader, diagrams
 // against the machines. A block that is not code to run (recorded output) says why in a
 // `<!-- check: skip REASON -->` comment before it.
@@ -17,7 +18,7 @@ import { usage } from '../../src/cli/parse-args.js';
 import { loadSystemFile } from '../../src/cli/system-config.js';
 import { shellProblems } from './check-shell.js';
 import { typeScriptProblems } from './check-typescript.js';
-import { type CodeBlock, codeBlocks, documentationFiles, root } from './markdown.js';
+import { type CodeBlock, codeBlocks, documentationFiles, inlineCode, root } from './markdown.js';
 
 const run = promisify(execFile);
 const blocks = documentationFiles().flatMap(codeBlocks);
@@ -28,6 +29,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const checkedLanguages = ['ts', 'tsx', 'sh', 'python', 'json', 'yaml', 'mermaid'];
 const diagrams: Record<string, AnyStateMachine> = { 'backend-lifecycle': backendLifecycleMachine, 'backend-system': backendSystemMachine };
+// a command the prose quotes to be copied (`node dist/bundle/cli.js run --write-env-file …`), not a
+// bare name of the CLI or of one of its verbs
+const quotedCommand = /^(npx backend-lifecycle|backend-lifecycle|node dist\/bundle\/cli\.js|npm (run|start|test))( |$)/;
+const bareName = /^(npx backend-lifecycle|backend-lifecycle|node dist\/bundle\/cli\.js)( (run|up))?$/;
 const flags = (text: string) => new Set([...text.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((match) => match[0]));
 
 describe('code blocks in the README and docs/', () => {
@@ -50,6 +55,17 @@ describe('code blocks in the README and docs/', () => {
   it('sh blocks parse, and their backend-lifecycle and npm commands are ones the CLI and package.json accept', { timeout: 60_000 }, async () => {
     const problems = (await Promise.all(of('sh').map(shellProblems))).flat();
     expect(problems).toEqual([]);
+  });
+
+  it('commands quoted inline in the prose are ones the CLI and package.json accept', { timeout: 60_000 }, async () => {
+    const quoted = documentationFiles().flatMap((file) =>
+      inlineCode(file)
+        .filter(({ code }) => quotedCommand.test(code) && !bareName.test(code))
+        // `up --timings` names a flag of up: checked with a system file as up needs one
+        .map(({ line, code }): CodeBlock => ({ file, line, lang: 'sh', code: `${/ up( --[a-z-]+)*$/.test(code) ? `${code} system.yaml` : code}\n`, previous: '' })),
+    );
+    expect(quoted.length).toBeGreaterThan(0);
+    expect((await Promise.all(quoted.map(shellProblems))).flat()).toEqual([]);
   });
 
   it('the CLI synopsis names exactly the flags the CLI takes', () => {

@@ -107,6 +107,11 @@ export function anchors(file: string): Set<string> {
   return result;
 }
 
+/** The inline code spans of the prose (outside fenced blocks), with their line. */
+export function inlineCode(file: string): { line: number; code: string }[] {
+  return prose(file).flatMap((text, index) => [...text.matchAll(/`([^`]+)`/g)].map((match) => ({ line: index + 1, code: match[1] as string })));
+}
+
 /** Links and images outside code (fenced blocks and inline code spans), with their line. */
 export function links(file: string): { line: number; target: string }[] {
   return parseLinks(readFileSync(join(root, file), 'utf8'));
