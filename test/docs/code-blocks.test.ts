@@ -80,7 +80,7 @@ describe('code blocks in the README and docs/', () => {
     }
   });
 
-  it('Python blocks compile and use no undefined name', { timeout: 60_000 }, async (context) => {
+  it('Python blocks compile, use no undefined name, and use the companion as it is', { timeout: 60_000 }, async (context) => {
     const python = process.env.BL_PYTHON ?? 'python3';
     try {
       await run(python, ['--version']);
