@@ -69,6 +69,11 @@ describe('links between the README and docs/', () => {
     expect(manifest.files).toContain('docs');
   });
 
+  it('python/README.md, also the PyPI description (pyproject readme), links nothing relative: PyPI has no files beside it', () => {
+    expect(readFileSync(join(root, 'python/pyproject.toml'), 'utf8')).toMatch(/^readme = "README.md"$/m);
+    expect(links('python/README.md').filter(({ target }) => !/^[a-z][a-z+.-]*:/i.test(target))).toEqual([]);
+  });
+
   it('every relative link of a page the npm package ships leads to a file it ships (the docs are read in node_modules too)', () => {
     const pages = documentationFiles().filter(shipped);
     expect(pages.length).toBe(documentationFiles().length);
