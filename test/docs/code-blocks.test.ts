@@ -103,6 +103,16 @@ describe('code blocks in the README and docs/', () => {
     expect(checked).toBe('');
   });
 
+  it('every extra of the companion the docs install (`pip install …/python[asgi]`) is one its pyproject.toml declares', () => {
+    const declared = /\[project\.optional-dependencies\]\n([\s\S]*?)(\n\[|$)/.exec(readFileSync(join(root, 'python/pyproject.toml'), 'utf8'))?.[1] ?? '';
+    const extras = new Set([...declared.matchAll(/^(\w[\w-]*)\s*=/gm)].map((match) => match[1]));
+    const named = documentationFiles().flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(/python\[([\w,-]+)\]/g)].flatMap((match) => (match[1] as string).split(',').map((extra) => `${file}: [${extra}]`)),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((entry) => !extras.has(/\[(.*)\]$/.exec(entry)?.[1] ?? ''))).toEqual([]);
+  });
+
   it('JSON and YAML blocks parse; a system file is read by the system-file reader', async () => {
     for (const [index, block] of of('json', 'yaml').entries()) {
       const value: unknown = block.lang === 'json' ? JSON.parse(block.code) : parseYaml(block.code);
