@@ -1,7 +1,7 @@
 // The docs tests see a code block wherever a reader's renderer (CommonMark, GitHub, npm) shows one:
 // a block the reader sees and the tests do not is a snippet nobody checks.
 import { describe, expect, it } from 'vitest';
-import { parseCodeBlocks, parseLinks } from './markdown.js';
+import { parseCodeBlocks, parseInlineCode, parseLinks } from './markdown.js';
 
 const page = [
   '# Page',
@@ -55,5 +55,10 @@ describe('reading Markdown as a renderer does', () => {
 
   it('takes links from the prose only, never from a block', () => {
     expect(parseLinks(page).map((link) => link.target)).toEqual(['somewhere.md']);
+  });
+
+  it('reads an inline code span that goes on over a line break as one span, as a renderer does', () => {
+    const text = 'On Windows run `node dist/bundle/cli.js run --\npython server.py`.\n\nA `lone backtick\n\nis not a span` here.\n\n```sh\n`not prose`\n```\n';
+    expect(parseInlineCode(text)).toEqual([{ line: 1, code: 'node dist/bundle/cli.js run -- python server.py' }]);
   });
 });

@@ -107,9 +107,18 @@ export function anchors(file: string): Set<string> {
   return result;
 }
 
-/** The inline code spans of the prose (outside fenced blocks), with their line. */
+/** The inline code spans of the prose (outside fenced blocks), with their first line; a span may
+ * go on over a line break, as in a renderer (the break reads as a space), never over a blank line. */
 export function inlineCode(file: string): { line: number; code: string }[] {
-  return prose(file).flatMap((text, index) => [...text.matchAll(/`([^`]+)`/g)].map((match) => ({ line: index + 1, code: match[1] as string })));
+  return parseInlineCode(readFileSync(join(root, file), 'utf8'));
+}
+
+export function parseInlineCode(markdown: string): { line: number; code: string }[] {
+  const text = proseOf(markdown).join('\n');
+  return [...text.matchAll(/`((?:[^`\n]|\n(?![ \t]*\n))+)`/g)].map((match) => ({
+    line: text.slice(0, match.index).split('\n').length,
+    code: (match[1] as string).replace(/\s*\n\s*/g, ' '),
+  }));
 }
 
 /** Links and images outside code (fenced blocks and inline code spans), with their line. */
