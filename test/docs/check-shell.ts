@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseCommandLine } from '../../src/cli/parse-args.js';
 import { loadSystemFile } from '../../src/cli/system-config.js';
+import { createBackendSystem } from '../../src/index.js';
 import { type CodeBlock, root } from './markdown.js';
 
 const run = promisify(execFile);
@@ -88,7 +89,7 @@ export async function shellProblems(block: CodeBlock): Promise<string[]> {
       if (parsed?.verb === 'up' && !/^[./]*system\.(yaml|yml|json)$/.test(parsed.file)) {
         // a file the docs ship (examples/…) must exist and be a valid system; a user's own name cannot be read here
         if (!existsSync(join(root, parsed.file))) throw new Error(`the system file ${parsed.file} does not exist in the repository`);
-        await loadSystemFile(join(root, parsed.file));
+        createBackendSystem(await loadSystemFile(join(root, parsed.file)));
       }
     } catch (error) {
       problems.push(`${where}: backend-lifecycle refuses "${text}": ${(error as Error).message}`);
