@@ -3,7 +3,7 @@
 // signals its child only) makes npm exit at once; sh passes nothing on, so the CLI and the backend
 // would go on running for nobody, holding the port.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +13,23 @@ import { fixture, markerEnv, portRange, tempDir, testMarker } from '../helpers/s
 
 const root = join(import.meta.dirname, '../..');
 
-describe.skipIf(process.platform === 'win32')('backend-lifecycle run through npm', () => {
-  it('a SIGTERM to npm alone stops the backend gracefully too, and the CLI exits', { timeout: 60_000 }, async () => {
+/** `run` or `up` of the fixture backend, its files under `dir`, as npm starts it. */
+function cliArgs(verb: 'run' | 'up', dir: string): string[] {
+  const { base, attempts } = portRange();
+  const files = { logDir: join(dir, 'logs'), stateDir: join(dir, 'state') };
+  if (verb === 'run') {
+    const flags = ['--log-dir', files.logDir, '--state-dir', files.stateDir, '--port-base', String(base), '--port-attempts', String(attempts)];
+    return ['run', '--json', ...flags, '--', process.execPath, fixture('healthy.mjs')];
+  }
+  const system = { services: { api: { command: process.execPath, args: [fixture('healthy.mjs')], port: { base, attempts }, env: markerEnv, ...files } } };
+  writeFileSync(join(dir, 'system.json'), JSON.stringify(system));
+  return ['up', '--json', join(dir, 'system.json')];
+}
+
+describe.skipIf(process.platform === 'win32')('backend-lifecycle through npm', () => {
+  it.each(['run', 'up'] as const)('%s: a SIGTERM to npm alone stops the backend gracefully too, and the CLI exits', { timeout: 60_000 }, async (verb) => {
     const dir = tempDir('npm');
-    const { base, attempts } = portRange();
-    const flags = ['--json', '--log-dir', join(dir, 'logs'), '--state-dir', join(dir, 'state'), '--port-base', String(base), '--port-attempts', String(attempts)];
-    const npm = spawn('npm', ['exec', '--no', '--', 'backend-lifecycle', 'run', ...flags, '--', process.execPath, fixture('healthy.mjs')], {
+    const npm = spawn('npm', ['exec', '--no', '--', 'backend-lifecycle', ...cliArgs(verb, dir)], {
       cwd: root,
       env: { ...process.env, ...markerEnv, npm_config_update_notifier: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
