@@ -94,7 +94,10 @@ export const lifecycleSetup = setup({
       const limit = context.restart.identicalStartupCrashes;
       // a port taken meanwhile is worth another port, however often it happens
       const final = limit > 0 && count >= limit && failure.code === 'CRASHED_DURING_STARTUP';
-      return { pid: undefined, startupCrash: { signature, count }, error: final ? repeatedStartupCrashFailure(event, context.port, count) : failure };
+      // an exit code the app declared final (EX_CONFIG, say) is most often given at start-up
+      const refused = event.exitCode !== null && context.restart.noRestartExitCodes.includes(event.exitCode);
+      const error = final ? repeatedStartupCrashFailure(event, context.port, count) : refused ? { ...failure, retryable: false } : failure;
+      return { pid: undefined, startupCrash: { signature, count }, error };
     }),
     // a launch that got further (healthy, or timed out alive) breaks a row of identical crashes
     forgetStartupCrash: assign({ startupCrash: undefined }),

@@ -1,4 +1,4 @@
-import { createWriteStream, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { liveInstanceIds } from './live-instances.js';
@@ -62,8 +62,19 @@ function pruneOldLaunches(dir: string, name: string): void {
   }
 }
 
+/**
+ * The file exists when this returns (one open(2) of a private local file): a rotation renames it,
+ * and a stream that opened later had not created it yet, so a second rotation in a burst of output
+ * found nothing to rename and the file grew past its cap.
+ */
 function openStream(path: string): WriteStream {
-  const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+  let stream: WriteStream;
+  try {
+    stream = createWriteStream(path, { fd: openSync(path, 'a', 0o600) });
+  } catch {
+    // the folder went away under us: the stream reports its own error below, which nobody hears
+    stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+  }
   stream.on('error', () => {}); // a full disk must not take the supervisor down
   return stream;
 }

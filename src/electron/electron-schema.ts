@@ -1,4 +1,5 @@
-import type { OptionSpec } from '../options/schema.js';
+import { custom, type OptionSpec } from '../options/schema.js';
+import type { ProxyRoute } from './page-policy.js';
 import type { ElectronBackendOptions } from './attach.js';
 import type { ElectronMainApi } from './electron-like.js';
 import type { ExecuteOptions } from './execute.js';
@@ -22,19 +23,19 @@ export const proxyFields = {
   maxRequestBytes: limit(1, 'bytes', 16 * 1024 * 1024, 'Largest request body from the renderer.'),
   maxResponseBytes: limit(1, 'bytes', 256 * 1024 * 1024, 'Largest response body passed back.'),
   maxConcurrent: limit(1, 'requests', 64, 'Most requests in flight at once, over every window (and `python:execute`); more are refused with `TOO_MANY_REQUESTS`.'),
-  allow: {
+  allow: custom<readonly ProxyRoute[]>()({
     type: 'custom',
     typeText: 'ProxyRoute[]',
     json: {},
     defaultText: 'every path',
     doc: "The routes a page may reach; the backend's stop request and `python:execute`'s path pass only when a route names them exactly.",
-  },
+  }),
 } as const satisfies Record<keyof ProxyOptions, OptionSpec>;
 
 /** `execute`: the commands `python:execute` may run, and its limits. */
 export const executeFields = {
-  commands: { type: 'custom', typeText: 'string[]', json: {}, defaultText: 'required', doc: 'Commands the renderer may run; anything else is refused without contacting the backend.' },
-  path: { type: 'custom', typeText: 'string', json: {}, defaultText: "`'/api/execute'`", doc: 'Backend path that receives `POST { command, payload }`.' },
+  commands: custom<readonly string[]>()({ type: 'custom', required: true, typeText: 'string[]', json: {}, defaultText: 'required', doc: 'Commands the renderer may run; anything else is refused without contacting the backend.' }),
+  path: custom<string>()({ type: 'custom', typeText: 'string', json: {}, defaultText: "`'/api/execute'`", doc: 'Backend path that receives `POST { command, payload }`.' }),
   maxPayloadBytes: whole(1, 'bytes', 'Largest JSON payload accepted from the renderer (default 64 KiB).'),
   maxResponseBytes: whole(1, 'bytes', 'Largest answer passed back (default 1 MiB).'),
   timeoutMs: whole(1, 'milliseconds', 'Time limit of one call (default 10 000).'),
@@ -42,18 +43,19 @@ export const executeFields = {
 
 /** The options of `attachBackendToElectron` (besides Electron's own `app`, `BrowserWindow`, `dialog`, `ipcMain`). */
 export const electronFields = {
-  trustedOrigins: {
+  trustedOrigins: custom<readonly string[]>()({
     type: 'custom',
+    required: true,
     typeText: 'string[]',
     json: {},
     defaultText: 'required',
     doc: "The app's own pages, the only ones that may talk to the backend: `'file://'`, `'file:///folder/'`, `'app://bundle'`, or an http(s) origin.",
-  },
+  }),
   execute: { type: 'object', optional: true, fields: executeFields, defaultText: 'off', doc: 'Enables `python:execute` for these commands.' },
-  proxy: { type: 'custom', typeText: 'object \\| false', json: {}, defaultText: 'on', doc: 'The main-process proxy behind `createBackendClient(...).fetch`, with its limits (see the proxy table); `false` turns it off.' },
+  proxy: custom<ProxyOptions | false>()({ type: 'custom', typeText: 'object \\| false', json: {}, defaultText: 'on', doc: 'The main-process proxy behind `createBackendClient(...).fetch`, with its limits (see the proxy table); `false` turns it off.' }),
   controls: { type: 'boolean', default: false, doc: 'Lets trusted pages call `window.backend.start()/stop()/restart()`.' },
   direct: { type: 'boolean', default: false, doc: "Lets trusted pages have the backend's URL and key to call it themselves." },
   quitDeadlineMs: whole(1, 'milliseconds', "Longest a quit waits for the backend to stop before `app.exit()` (default: the stop plan's grace + 5 s, at least 10 s)."),
   failureDialog: { type: 'boolean', default: true, doc: 'Show an error dialog when the backend cannot be started.' },
-  log: { type: 'custom', typeText: 'function', json: {}, defaultText: '`console.warn`', doc: 'Where refused senders and quit problems are reported.' },
+  log: custom<(message: string) => void>()({ type: 'custom', typeText: 'function', json: {}, defaultText: '`console.warn`', doc: 'Where refused senders and quit problems are reported.' }),
 } as const satisfies Record<Exclude<keyof ElectronBackendOptions, keyof ElectronMainApi>, OptionSpec>;

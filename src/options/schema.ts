@@ -27,8 +27,63 @@ export type OptionSpec = { doc: string; defaultText?: string } & (
   | { type: 'env' }
   | { type: 'object'; fields: OptionFields; optional?: true }
   // what a table cannot say (an IP address, an existing folder, a function): its own check, and its JSON Schema
-  | { type: 'custom'; typeText: string; json: JsonSchema; check?: (value: unknown, name: string, siblings: Record<string, unknown>) => unknown }
+  | CustomSpec<unknown>
 );
+
+/**
+ * An option the table cannot describe: its own check and JSON Schema. `T` is the type it accepts,
+ * carried in the type only (see `custom`), so that `OptionsOf` knows it.
+ */
+export type CustomSpec<T> = {
+  type: 'custom';
+  typeText: string;
+  json: JsonSchema;
+  required?: true;
+  check?: (value: unknown, name: string, siblings: Record<string, unknown>) => unknown;
+  /** Never set: the type of the values this option accepts, for `OptionsOf`. */
+  readonly accepts?: T;
+};
+
+/**
+ * Declares a custom option that accepts values of type `T`.
+ *
+ * @example
+ * const host = custom<string>()({ type: 'custom', typeText: 'string', json: { type: 'string' }, check: checkHost, doc: 'The IP address the backend binds.' });
+ */
+export const custom =
+  <T>() =>
+  <S extends Omit<CustomSpec<T>, 'accepts'> & { doc: string; defaultText?: string }>(spec: S): S & { readonly accepts?: T } =>
+    spec;
+
+/** The type of the values an option accepts, read from its declaration. */
+export type InputOf<S> = S extends { type: 'integer' }
+  ? number
+  : S extends { type: 'string' }
+    ? string
+    : S extends { type: 'boolean' }
+      ? boolean
+      : S extends { type: 'enum'; values: readonly (infer V)[] }
+        ? V
+        : S extends { type: 'strings' }
+          ? readonly string[]
+          : S extends { type: 'env' }
+            ? Readonly<Record<string, string | undefined>>
+            : S extends { type: 'object'; fields: infer F }
+              ? OptionsOf<F>
+              : S extends { accepts?: infer T }
+                ? T
+                : never;
+
+type RequiredKeys<F> = { [K in keyof F]: F[K] extends { required: true } ? K : never }[keyof F];
+
+/**
+ * The options object a schema describes: each option of the type its entry accepts, optional
+ * unless the entry is `required`. The hand-written option types (kept for their TSDoc) are held
+ * equal to this by `test/unit/options-schema.test.ts`.
+ */
+export type OptionsOf<F> = Flatten<{ [K in RequiredKeys<F>]: InputOf<F[K]> } & { [K in Exclude<keyof F, RequiredKeys<F>>]?: InputOf<F[K]> }>;
+
+type Flatten<T> = { [K in keyof T]: T[K] };
 
 /** The options of one object, in the order they are checked and listed. */
 export type OptionFields = Readonly<Record<string, OptionSpec>>;

@@ -1,14 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultRestartPolicy as restart } from '../../machines/restart-policy.js';
+import type { InspectionEvent, Observer } from 'xstate';
 import { invalidOption } from '../errors.js';
 import type { BackendSupervisorOptions } from './options-types.js';
-import { type OptionFields, type OptionSpec, resolveFields } from './schema.js';
+import { custom, type OptionFields, type OptionSpec, resolveFields } from './schema.js';
 import { booleanOption, integerOption, ipVersion, isPlainObject, objectOption, refuseNul, stringOption } from './validate.js';
 
 const day = 86_400_000;
 const wildcardHosts = new Set(['0.0.0.0', '::']);
-const ms = (doc: string, fallback: number, min = 1): OptionSpec => ({ type: 'integer', min, max: day, default: fallback, doc });
+const ms = (doc: string, fallback: number, min = 1) => ({ type: 'integer', min, max: day, default: fallback, doc }) as const satisfies OptionSpec;
 
 function checkHost(given: unknown, name: string, siblings: Record<string, unknown>): string {
   const host = stringOption(given, name, '127.0.0.1');
@@ -73,7 +74,7 @@ function checkInspect(given: unknown, name: string): unknown {
 }
 
 /** `port.base` and `port.attempts`: a range inside 1–65535. */
-export const portRangeFields: OptionFields = {
+export const portRangeFields = {
   base: { type: 'integer', min: 1, max: 65_535, default: 1733, doc: 'The first port tried.' },
   attempts: {
     type: 'integer',
@@ -91,7 +92,7 @@ export const portRangeFields: OptionFields = {
     default: 'none',
     doc: '`any` accepts a port the system assigns when no port of the range can be bound; `none` fails with PORT_UNAVAILABLE.',
   },
-};
+} as const satisfies OptionFields;
 
 /**
  * The options of `createBackendSupervisor`, each declared once: the order is the order of the
@@ -101,20 +102,20 @@ export const portRangeFields: OptionFields = {
  */
 export const supervisorFields = {
   name: { type: 'string', default: 'backend', doc: 'Names log and lock files (letters, digits, `.`, `_`, `-`; at most 128); supervisors sharing a `stateDir` need distinct names.' },
-  command: { type: 'custom', typeText: 'string', json: { type: 'string', minLength: 1 }, check: checkCommand, doc: 'The backend executable, e.g. `python3`; looked up on PATH.' },
+  command: custom<string>()({ type: 'custom', required: true, typeText: 'string', json: { type: 'string', minLength: 1 }, check: checkCommand, doc: 'The backend executable, e.g. `python3`; looked up on PATH.' }),
   args: { type: 'strings', doc: 'Arguments; `{port}`, `{host}` (and `{fd}` with `handoff`) are replaced.' },
-  cwd: { type: 'custom', typeText: 'string', json: { type: 'string', minLength: 1 }, check: checkCwd, defaultText: 'the current directory', doc: 'Working directory of the backend; must exist.' },
+  cwd: custom<string>()({ type: 'custom', typeText: 'string', json: { type: 'string', minLength: 1 }, check: checkCwd, defaultText: 'the current directory', doc: 'Working directory of the backend; must exist.' }),
   env: { type: 'env', doc: 'Variables merged over the inherited environment; `undefined` removes one.' },
-  host: { type: 'custom', typeText: 'string', json: { type: 'string', minLength: 1, default: '127.0.0.1' }, check: checkHost, defaultText: "`'127.0.0.1'`", doc: 'The IP address the backend binds (`localhost` is refused: the IPv6 `::1` trap).' },
+  host: custom<string>()({ type: 'custom', typeText: 'string', json: { type: 'string', minLength: 1, default: '127.0.0.1' }, check: checkHost, defaultText: "`'127.0.0.1'`", doc: 'The IP address the backend binds (`localhost` is refused: the IPv6 `::1` trap).' }),
   allowExternal: { type: 'boolean', default: false, doc: 'Permits a wildcard `host` (`0.0.0.0`, `::`), which exposes the backend to the network.' },
-  port: {
+  port: custom<number | { base?: number; attempts?: number; fallback?: 'any' | 'none' }>()({
     type: 'custom',
     typeText: 'integer \\| object',
     json: { oneOf: [{ type: 'integer', minimum: 1, maximum: 65_535 }, { type: 'object', additionalProperties: false, properties: { base: { type: 'integer', minimum: 1, maximum: 65_535, default: 1733 }, attempts: { type: 'integer', minimum: 1, maximum: 65_535, default: 100 }, fallback: { enum: ['none', 'any'], default: 'none' } } }] },
     check: checkPort,
     defaultText: '`{ base: 1733, attempts: 100 }`',
     doc: 'A fixed port (1–65535), or a range `{ base, attempts, fallback }` (rows below).',
-  },
+  }),
   health: {
     type: 'object',
     doc: 'How readiness and liveness are checked.',
@@ -168,7 +169,7 @@ export const supervisorFields = {
         defaultText: `\`${restart.maxDelayMs}\``,
         doc: 'The longest delay between restarts.',
       },
-      noRestartExitCodes: { type: 'custom', typeText: 'integer[]', json: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 } }, check: checkExitCodes, defaultText: '`[]`', doc: 'Exit codes after which the backend is not restarted.' },
+      noRestartExitCodes: custom<readonly number[]>()({ type: 'custom', typeText: 'integer[]', json: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 } }, check: checkExitCodes, defaultText: '`[]`', doc: 'Exit codes after which the backend is not restarted.' }),
       identicalStartupCrashes: { type: 'integer', min: 0, max: 1000, default: restart.identicalStartupCrashes, doc: 'Start-up crashes in a row that end the same way after which the crash is final (0 = always retry).' },
     },
   },
@@ -176,20 +177,20 @@ export const supervisorFields = {
     type: 'object',
     doc: 'The API key the backend receives.',
     fields: {
-      apiKey: {
+      apiKey: custom<string | false>()({
         type: 'custom',
         typeText: 'string \\| false',
         json: { oneOf: [{ type: 'string', minLength: 16, pattern: '^\\S+$' }, { const: false }] },
         check: checkApiKey,
         defaultText: 'a fresh random key',
         doc: 'Unset: a fresh random 256-bit key per supervisor; `false`: none; or your own (16+ characters, no spaces).',
-      },
+      }),
     },
   },
   logDir: { type: 'string', defaultText: '`backend-lifecycle/logs` in `$XDG_RUNTIME_DIR` or the cache folder', doc: 'Folder of the per-launch backend logs.' },
   stateDir: { type: 'string', defaultText: '`backend-lifecycle/state` beside the logs', doc: 'Folder of the lockfiles that reap orphans of a crashed supervisor.' },
   logMaxBytes: { type: 'integer', min: 1024, max: 2 ** 40, default: 10 * 1024 * 1024, doc: 'Size cap of one launch log; past it the file rotates to `.1`.' },
   guard: { type: 'boolean', default: false, doc: 'A guard process per backend stops its group if this supervisor dies without stopping it.' },
-  handoff: { type: 'custom', typeText: 'boolean', json: { type: 'boolean', default: false }, check: checkHandoff, defaultText: '`false`', doc: 'POSIX: the supervisor binds the port and hands the listening socket to the backend as fd 4 (`BACKEND_LISTEN_FD`, `{fd}`).' },
-  inspect: { type: 'custom', typeText: 'function \\| Observer', json: {}, check: checkInspect, doc: 'XState inspection observer, e.g. `createBrowserInspector().inspect`; not in system files.' },
-} satisfies Record<keyof BackendSupervisorOptions, OptionSpec>;
+  handoff: custom<boolean>()({ type: 'custom', typeText: 'boolean', json: { type: 'boolean', default: false }, check: checkHandoff, defaultText: '`false`', doc: 'POSIX: the supervisor binds the port and hands the listening socket to the backend as fd 4 (`BACKEND_LISTEN_FD`, `{fd}`).' }),
+  inspect: custom<Observer<InspectionEvent> | ((event: InspectionEvent) => void)>()({ type: 'custom', typeText: 'function \\| Observer', json: {}, check: checkInspect, doc: 'XState inspection observer, e.g. `createBrowserInspector().inspect`; not in system files.' }),
+} as const satisfies Record<keyof BackendSupervisorOptions, OptionSpec>;

@@ -2,7 +2,7 @@ import { type DependencyPolicy, type SystemServiceSpec, startOrder } from '../..
 import { BackendError, invalidOption } from '../errors.js';
 import { isFileSafeName, maxNameLength, tooLongName } from './options.js';
 import type { BackendSupervisorOptions } from './options-types.js';
-import { type OptionSpec, resolveOption } from './schema.js';
+import { custom, type OptionSpec, resolveOption } from './schema.js';
 
 /** One service of a system: a supervisor's options, plus what it needs. */
 export interface BackendServiceOptions extends BackendSupervisorOptions {
@@ -21,14 +21,14 @@ function checkDependsOn(given: unknown, name: string): string[] {
 
 /** What a service of a system takes beside a supervisor's options. */
 export const serviceFields = {
-  dependsOn: {
+  dependsOn: custom<readonly string[]>()({
     type: 'custom',
     typeText: 'string[]',
     json: { type: 'array', items: { type: 'string' }, uniqueItems: true },
     check: checkDependsOn,
     defaultText: '`[]`',
     doc: 'Services that must be running before this one starts; it learns each as `BACKEND_<NAME>_PORT`, `_URL`, `_API_KEY`.',
-  },
+  }),
   onDependencyFailure: {
     type: 'enum',
     values: ['restart', 'stop', 'ignore'],
@@ -36,7 +36,7 @@ export const serviceFields = {
     default: 'restart',
     doc: 'What happens to this service when a dependency stops running: restart with it, stop, or keep running.',
   },
-} satisfies Record<Exclude<keyof BackendServiceOptions, keyof BackendSupervisorOptions>, OptionSpec>;
+} as const satisfies Record<Exclude<keyof BackendServiceOptions, keyof BackendSupervisorOptions>, OptionSpec>;
 
 /** Runs a service's option check so that a refusal names the service: `services.api.port`. */
 export function withinService<T>(name: string, check: () => T): T {

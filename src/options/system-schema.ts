@@ -1,18 +1,19 @@
-import { type JsonSchema, objectSchema, type OptionSpec } from './schema.js';
+import { custom, type JsonSchema, objectSchema, type OptionSpec } from './schema.js';
 import { supervisorFields } from './supervisor-schema.js';
-import { serviceFields } from './system-options.js';
+import { type BackendServiceOptions, serviceFields } from './system-options.js';
 
 /** The options of `createBackendSystem`, as the docs list them (the services are checked by `validateServices`). */
 export const systemFields = {
-  services: {
+  services: custom<Readonly<Record<string, BackendServiceOptions>>>()({
     type: 'custom',
+    required: true,
     typeText: '`Record<string, service>`',
     json: {},
     doc: 'The services by name (letters, digits, `.`, `_`, `-`); each takes a supervisor\'s options and the service options.',
-  },
+  }),
   inspect: supervisorFields.inspect,
-  // (test/unit/options-schema.test.ts holds these keys equal to BackendSystemOptions': system.ts sits above this room)
-} satisfies Record<'services' | 'inspect', OptionSpec>;
+  // (test/unit/options-schema.test.ts holds these equal to BackendSystemOptions: system.ts sits above this room)
+} as const satisfies Record<'services' | 'inspect', OptionSpec>;
 
 /** Where the published schema of system files lives, from the package root. */
 export const systemSchemaFile = 'schema/system.schema.json';

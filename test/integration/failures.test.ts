@@ -36,6 +36,17 @@ describe('startup failures', () => {
     expect(supervisor.getStatus().restarts).toBe(2);
   });
 
+  it('a start-up crash with an exit code in noRestartExitCodes is final at once, without a backoff', async () => {
+    const { supervisor, phases } = supervise('crash-on-start.mjs', {
+      env: { FIXTURE_EXIT_CODE: '78', FIXTURE_CRASH_VARIES: '1' },
+      restart: { maxRestarts: 3, initialDelayMs: 20, noRestartExitCodes: [78] },
+    });
+    const error = await supervisor.start().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CRASHED_DURING_STARTUP', retryable: false, details: { exitCode: 78 } });
+    expect(phases()).not.toContain('starting.backoff');
+    expect(supervisor.getStatus()).toMatchObject({ status: 'error', restarts: 0 });
+  });
+
   it('a missing path is SPAWN_FAILED naming the path, without the PATH advice', async () => {
     const { supervisor } = supervise('healthy.mjs', { command: '/nonexistent-bl/backend/server' });
     const error = await supervisor.start().catch((e: unknown) => e);

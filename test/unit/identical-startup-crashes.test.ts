@@ -114,3 +114,22 @@ describe('a start-up crash that repeats identically is a configuration error (de
     expect(off.actor.getSnapshot().context.error).toMatchObject({ code: 'RESTART_LIMIT', details: { restarts: 2 } });
   });
 });
+
+describe('noRestartExitCodes holds during start-up too', () => {
+  it('a start-up crash with a listed exit code (EX_CONFIG 78) ends in error at once: CRASHED_DURING_STARTUP, not retried', () => {
+    const { actor, reaped } = actorWith({ noRestartExitCodes: [78] });
+    actor.send(crash('config.toml: missing [server]', 78));
+    expect(reaped()).toBe(0);
+    const { value, context } = actor.getSnapshot();
+    expect(value).toBe('error');
+    expect(context.restarts).toBe(0);
+    expect(context.error).toMatchObject({ code: 'CRASHED_DURING_STARTUP', retryable: false, details: { exitCode: 78 } });
+  });
+
+  it('an exit code not listed keeps the backoff', () => {
+    const { actor, reaped } = actorWith({ noRestartExitCodes: [78] });
+    actor.send(crash('config.toml: missing [server]', 3));
+    expect(reaped()).toBe(250);
+    expect(actor.getSnapshot().value).not.toBe('error');
+  });
+});

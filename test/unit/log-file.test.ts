@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openLaunchLog } from '../../src/disk/log-file.js';
 import { tempDir } from '../helpers/supervisor.js';
@@ -14,5 +14,18 @@ describe('a launch log under pressure', () => {
       for (let i = 0; i < 100; i++) log.write('stdout', line);
     }).not.toThrow();
     return log.close();
+  });
+
+  it('output arriving faster than a new file opens still rotates at the cap (each file at most the cap)', async () => {
+    const dir = tempDir('log-burst');
+    const cap = 64 * 1024;
+    const log = openLaunchLog(dir, 'backend', '0bef1eb3-0000-4000-8000-000000000001', cap, []);
+    // three caps' worth in one turn of the event loop: the second rotation came before the first one's new file existed
+    for (let i = 0; i < (3 * cap) / line.length; i++) log.write('stdout', line);
+    log.write('stdout', 'the newest line\n');
+    await log.close();
+    expect(statSync(log.path).size).toBeLessThanOrEqual(cap + 4096);
+    expect(statSync(`${log.path}.1`).size).toBeLessThanOrEqual(cap + 4096);
+    expect(readFileSync(log.path, 'utf8')).toContain('the newest line');
   });
 });

@@ -3,14 +3,30 @@ import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadSystemFile } from '../../src/cli/system-config.js';
+import type { ElectronBackendOptions } from '../../src/electron/attach.js';
+import type { electronFields, executeFields, proxyFields } from '../../src/electron/electron-schema.js';
+import type { ElectronMainApi } from '../../src/electron/electron-like.js';
+import type { ExecuteOptions } from '../../src/electron/execute.js';
+import type { ProxyOptions } from '../../src/electron/proxy.js';
+import type { OptionsOf } from '../../src/options/schema.js';
+import type { BackendSupervisorOptions } from '../../src/options/options-types.js';
+import type { supervisorFields } from '../../src/options/supervisor-schema.js';
+import type { BackendServiceOptions, serviceFields } from '../../src/options/system-options.js';
 import { type systemFields, systemFileSchema } from '../../src/options/system-schema.js';
 import type { BackendSystemOptions } from '../../src/system.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
 describe('the option schemas', () => {
-  it('declare exactly the options of BackendSystemOptions (the other objects are held by `satisfies` in their schema)', () => {
-    expectTypeOf<keyof typeof systemFields>().toEqualTypeOf<keyof BackendSystemOptions>();
+  // the option types are written out for their TSDoc; each must be exactly what its schema accepts
+  // (a type, an optional or required mark, or an enum value that differs does not compile)
+  it('describe exactly the types of the options objects', () => {
+    expectTypeOf<OptionsOf<typeof supervisorFields>>().toEqualTypeOf<BackendSupervisorOptions>();
+    expectTypeOf<OptionsOf<typeof serviceFields>>().toEqualTypeOf<Omit<BackendServiceOptions, keyof BackendSupervisorOptions>>();
+    expectTypeOf<OptionsOf<typeof systemFields>>().toEqualTypeOf<BackendSystemOptions>();
+    expectTypeOf<OptionsOf<typeof electronFields>>().toEqualTypeOf<Omit<ElectronBackendOptions, keyof ElectronMainApi>>();
+    expectTypeOf<OptionsOf<typeof executeFields>>().toEqualTypeOf<ExecuteOptions>();
+    expectTypeOf<OptionsOf<typeof proxyFields>>().toEqualTypeOf<ProxyOptions>();
   });
 
   it('publish the JSON Schema of system files in the package, and the examples name it', () => {
