@@ -33,6 +33,7 @@ export class BackendError extends Error {
     const failure: Failure = { code: this.code, message: this.message };
     if (this.logFile !== undefined) failure.logFile = this.logFile;
     if (this.details !== undefined) failure.details = this.details;
+    if (this.retryable !== undefined) failure.retryable = this.retryable;
     if (this.hint !== undefined) failure.hint = this.hint;
     if (this.cause instanceof BackendError) failure.cause = this.cause.toJSON();
     return failure;

@@ -74,6 +74,24 @@ let hungUp = false;
 // which stdio fds were a terminal, asked at start: a terminal that hung up no longer says it is one
 const startedOnTerminal = [0, 1, 2].map((fd) => isatty(fd));
 
+/**
+ * Under npm (`npx`, `npm start`: `npm_command` is set), calls `gone` once the process that launched
+ * the CLI has exited: npm runs it through `sh -c`, and a SIGTERM sent to npm alone ends npm and
+ * that shell at once without passing it on. POSIX only (there the CLI is then re-parented). Returns
+ * the function that ends the watch.
+ */
+export function watchNpmLauncher(gone: () => void, env: NodeJS.ProcessEnv = process.env): () => void {
+  if (process.platform === 'win32' || env.npm_command === undefined) return () => {};
+  const launcher = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === launcher) return;
+    clearInterval(timer);
+    gone();
+  }, 500);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** True once SIGHUP said the terminal is gone (stdio must then be let go before exit, see `main.ts`). */
 export const terminalHungUp = (): boolean => hungUp;
 
@@ -95,6 +113,7 @@ export function runUntilStopped(
     let stoppingSince: number | undefined;
     let forced = false;
     const finish = (code: number) => {
+      unwatchLauncher();
       for (const signal of stopSignals) process.off(signal, onSignal);
       void cleanup().then(() => resolve(forced ? forcedExitCode : code));
     };
@@ -117,6 +136,10 @@ export function runUntilStopped(
       );
     };
     for (const signal of stopSignals) process.on(signal, onSignal);
+    // npm gone (its SIGTERM never reached us): a graceful stop, never taken for a second signal
+    const unwatchLauncher = watchNpmLauncher(() => {
+      if (stoppingSince === undefined) onSignal('SIGTERM');
+    });
     watchFailure((line, beforeLine) => {
       if (stoppingSince !== undefined) return;
       stoppingSince = Date.now();

@@ -45,9 +45,14 @@ export function withinService<T>(name: string, check: () => T): T {
   } catch (error) {
     if (!(error instanceof BackendError) || error.code !== 'INVALID_OPTIONS') throw error;
     const option = String(error.details?.option ?? '');
+    const unknown = `Unknown option "${option}": `;
+    // the supervisor's check lists the supervisor's options; a service also takes its own
+    const serviceOptions = option.includes('.') ? '' : Object.keys(serviceFields).map((key) => `, "${key}"`).join('');
     throw new BackendError({
       code: 'INVALID_OPTIONS',
-      message: error.message.replace(`Invalid option "${option}"`, `Invalid option "services.${name}.${option}"`),
+      message: error.message.startsWith(unknown)
+        ? `Unknown option "services.${name}.${option}": ${error.message.slice(unknown.length)}${serviceOptions}`
+        : error.message.replace(`Invalid option "${option}"`, `Invalid option "services.${name}.${option}"`),
       details: { option: `services.${name}.${option}` },
       retryable: false,
     });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseCommandLine } from '../../src/cli/parse-args.js';
 import { loadSystemFile } from '../../src/cli/system-config.js';
+import { createBackendSystem } from '../../src/index.js';
 import { type CodeBlock, root } from './markdown.js';
 
 const run = promisify(execFile);
@@ -58,12 +59,20 @@ function commands(code: string): string[][] {
   return result.filter((command) => command.length > 0);
 }
 
-/** The CLI's arguments when `command` runs backend-lifecycle, else undefined. */
+/** The CLI's arguments when `command` runs backend-lifecycle, however a reader would call it, else undefined. */
 function cliArguments(command: string[]): string[] | undefined {
   const [first, second] = command;
-  if (first === 'npx' && second === 'backend-lifecycle') return command.slice(2);
-  if (first === 'backend-lifecycle') return command.slice(1);
-  if (first === 'node' && second === 'dist/bundle/cli.js') return command.slice(2);
+  if (first === 'npx') {
+    // npx's own flags (-y, --yes, --no-install…) come before the package
+    const at = command.findIndex((word, index) => index > 0 && !word.startsWith('-'));
+    return command[at] === 'backend-lifecycle' ? command.slice(at + 1) : undefined;
+  }
+  if (first === 'npm' && (second === 'exec' || second === 'x') && command[2] === 'backend-lifecycle') {
+    // npm exec passes what follows its own `--`
+    return command[3] === '--' ? command.slice(4) : command.slice(3);
+  }
+  if (first !== undefined && /(^|\/)backend-lifecycle$/.test(first)) return command.slice(1); // bin, ./node_modules/.bin/…
+  if (first === 'node' && second !== undefined && /(^|\/)dist\/bundle\/cli\.js$/.test(second)) return command.slice(2);
   return undefined;
 }
 
@@ -76,6 +85,7 @@ export async function shellProblems(block: CodeBlock): Promise<string[]> {
   } catch (error) {
     problems.push(`${where}: bash cannot parse it: ${(error as { stderr?: string }).stderr?.trim()}`);
   }
+  if (/^\s*\$ /m.test(block.code)) problems.push(`${where}: a "$ " prompt in a sh block: a reader pastes it with the command (write the command alone)`);
   for (const command of commands(block.code)) {
     const text = command.join(' ');
     const [first, second, third] = command;
@@ -88,7 +98,7 @@ export async function shellProblems(block: CodeBlock): Promise<string[]> {
       if (parsed?.verb === 'up' && !/^[./]*system\.(yaml|yml|json)$/.test(parsed.file)) {
         // a file the docs ship (examples/…) must exist and be a valid system; a user's own name cannot be read here
         if (!existsSync(join(root, parsed.file))) throw new Error(`the system file ${parsed.file} does not exist in the repository`);
-        await loadSystemFile(join(root, parsed.file));
+        createBackendSystem(await loadSystemFile(join(root, parsed.file)));
       }
     } catch (error) {
       problems.push(`${where}: backend-lifecycle refuses "${text}": ${(error as Error).message}`);

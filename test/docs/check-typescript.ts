@@ -46,8 +46,9 @@ export async function typeScriptProblems(blocks: CodeBlock[]): Promise<string[]>
         target: 'ES2022',
         module: 'NodeNext',
         moduleResolution: 'NodeNext',
-        // a page's world and Node's: snippets of the main process, the preload and the renderer
-        lib: ['ES2023', 'DOM', 'DOM.Iterable', 'DOM.AsyncIterable'],
+        // a page's world and Node's: snippets of the main process, the preload and the renderer, with
+        // the libs of a usual renderer project (Vite's templates); a snippet that needs more says so itself
+        lib: ['ES2023', 'DOM', 'DOM.Iterable'],
         types: ['node'],
         jsx: 'react-jsx',
       },

@@ -1,5 +1,6 @@
 // Every code block in README.md, docs/ and python/README.md is checked by what would run it:
-// TypeScript by tsc against the package's types, `sh` by bash and the CLI's own argument parser,
+// TypeScript by tsc against the package's types, `sh` by bash and the CLI's own argument parser
+// (and so is a command the prose quotes inline, `npx backend-lifecycle run …`, `npm run …`),
 // Python by py_compile (and no undefined name), system files by the system-file reader, diagrams
 // against the machines. A block that is not code to run (recorded output) says why in a
 // `<!-- check: skip REASON -->` comment before it.
@@ -15,9 +16,10 @@ import { backendLifecycleMachine, backendSystemMachine } from '../../machines/in
 import { renderMermaid } from '../../scripts/render-mermaid.js';
 import { usage } from '../../src/cli/parse-args.js';
 import { loadSystemFile } from '../../src/cli/system-config.js';
+import { createBackendSystem } from '../../src/index.js';
 import { shellProblems } from './check-shell.js';
 import { typeScriptProblems } from './check-typescript.js';
-import { type CodeBlock, codeBlocks, documentationFiles, root } from './markdown.js';
+import { type CodeBlock, codeBlocks, documentationFiles, inlineCode, root } from './markdown.js';
 
 const run = promisify(execFile);
 const blocks = documentationFiles().flatMap(codeBlocks);
@@ -28,6 +30,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const checkedLanguages = ['ts', 'tsx', 'sh', 'python', 'json', 'yaml', 'mermaid'];
 const diagrams: Record<string, AnyStateMachine> = { 'backend-lifecycle': backendLifecycleMachine, 'backend-system': backendSystemMachine };
+// a command the prose quotes to be copied (`node dist/bundle/cli.js run --write-env-file …`), not a
+// bare name of the CLI or of one of its verbs
+const quotedCommand = /^(npx backend-lifecycle|backend-lifecycle|node dist\/bundle\/cli\.js|npm (run|start|test))( |$)/;
+const bareName = /^(npx backend-lifecycle|backend-lifecycle|node dist\/bundle\/cli\.js)( (run|up))?$/;
 const flags = (text: string) => new Set([...text.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((match) => match[0]));
 
 describe('code blocks in the README and docs/', () => {
@@ -52,6 +58,17 @@ describe('code blocks in the README and docs/', () => {
     expect(problems).toEqual([]);
   });
 
+  it('commands quoted inline in the prose are ones the CLI and package.json accept', { timeout: 60_000 }, async () => {
+    const quoted = documentationFiles().flatMap((file) =>
+      inlineCode(file)
+        .filter(({ code }) => quotedCommand.test(code) && !bareName.test(code))
+        // `up --timings` names a flag of up: checked with a system file as up needs one
+        .map(({ line, code }): CodeBlock => ({ file, line, lang: 'sh', code: `${/ up( --[a-z-]+)*$/.test(code) ? `${code} system.yaml` : code}\n`, previous: '' })),
+    );
+    expect(quoted.length).toBeGreaterThan(0);
+    expect((await Promise.all(quoted.map(shellProblems))).flat()).toEqual([]);
+  });
+
   it('the CLI synopsis names exactly the flags the CLI takes', () => {
     const synopses = blocks.filter((block) => block.directive?.startsWith('cli-usage'));
     expect(synopses.length).toBeGreaterThan(0);
@@ -64,7 +81,7 @@ describe('code blocks in the README and docs/', () => {
     }
   });
 
-  it('Python blocks compile and use no undefined name', { timeout: 60_000 }, async (context) => {
+  it('Python blocks compile, use no undefined name, and use the companion as it is', { timeout: 60_000 }, async (context) => {
     const python = process.env.BL_PYTHON ?? 'python3';
     try {
       await run(python, ['--version']);
@@ -87,13 +104,25 @@ describe('code blocks in the README and docs/', () => {
     expect(checked).toBe('');
   });
 
-  it('JSON and YAML blocks parse; a system file is read by the system-file reader', async () => {
+  it('every extra of the companion the docs install (`pip install …/python[asgi]`) is one its pyproject.toml declares', () => {
+    const declared = /\[project\.optional-dependencies\]\n([\s\S]*?)(\n\[|$)/.exec(readFileSync(join(root, 'python/pyproject.toml'), 'utf8'))?.[1] ?? '';
+    const extras = new Set([...declared.matchAll(/^(\w[\w-]*)\s*=/gm)].map((match) => match[1]));
+    const named = documentationFiles().flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(/python\[([\w,-]+)\]/g)].flatMap((match) => (match[1] as string).split(',').map((extra) => `${file}: [${extra}]`)),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((entry) => !extras.has(/\[(.*)\]$/.exec(entry)?.[1] ?? ''))).toEqual([]);
+  });
+
+  it('JSON and YAML blocks parse; a system file is read and created as up does', async () => {
     for (const [index, block] of of('json', 'yaml').entries()) {
       const value: unknown = block.lang === 'json' ? JSON.parse(block.code) : parseYaml(block.code);
       if (typeof value === 'object' && value !== null && 'services' in value) {
         const path = join(scratch, `system${index}.${block.lang}`);
         writeFileSync(path, block.code);
-        await expect(loadSystemFile(path), at(block)).resolves.toHaveProperty('services');
+        // read as `up` reads it, then created as `up` creates it: an option the system refuses (`dependOn`) fails here too
+        const options = await loadSystemFile(path);
+        expect(() => createBackendSystem(options), at(block)).not.toThrow();
       }
     }
   });

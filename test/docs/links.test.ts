@@ -8,6 +8,26 @@ import { anchors, documentationFiles, links, root, slug } from './markdown.js';
 // written on another branch (issue #23 item 5): checked like any page once it exists
 const writtenElsewhere = new Set(['docs/architecture.md']);
 
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] };
+
+/** Whether package.json's `files` puts this repository path in the npm tarball (a folder, a file or a `*` glob). */
+function shipped(path: string): boolean {
+  if (['package.json', 'README.md', 'LICENSE'].includes(path)) return true;
+  return manifest.files.some((entry) => {
+    const pattern = new RegExp(`^${entry.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`);
+    return pattern.test(path);
+  });
+}
+
+/** Relative links of a shipped page whose target the tarball leaves out: dead in node_modules. */
+function unshippedTargets(file: string): string[] {
+  return links(file)
+    .filter(({ target }) => !/^[a-z][a-z+.-]*:/i.test(target) && !target.startsWith('#'))
+    .map(({ line, target }) => ({ line, target, path: normalize(relative(root, join(root, dirname(file), decodeURI(target.split('#')[0] as string)))) }))
+    .filter(({ path }) => !shipped(path))
+    .map(({ line, target, path }) => `${file}:${line} → ${target}: ${path} is not in the npm package (package.json "files")`);
+}
+
 function brokenLinks(file: string): string[] {
   const broken: string[] = [];
   for (const { line, target } of links(file)) {
@@ -45,8 +65,19 @@ describe('links between the README and docs/', () => {
   });
 
   it('the npm package ships docs/, which the README links (read on the npm page, or in node_modules)', () => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] };
     expect(links('README.md').some(({ target }) => target.startsWith('docs/'))).toBe(true);
     expect(manifest.files).toContain('docs');
+  });
+
+  it('python/README.md, also the PyPI description (pyproject readme), links nothing relative: PyPI has no files beside it', () => {
+    expect(readFileSync(join(root, 'python/pyproject.toml'), 'utf8')).toMatch(/^readme = "README.md"$/m);
+    expect(links('python/README.md').filter(({ target }) => !/^[a-z][a-z+.-]*:/i.test(target))).toEqual([]);
+  });
+
+  it('every relative link of a page the npm package ships leads to a file it ships (the docs are read in node_modules too)', () => {
+    const pages = documentationFiles().filter(shipped);
+    expect(pages.length).toBe(documentationFiles().length);
+    expect(pages.flatMap(unshippedTargets)).toEqual([]);
+    expect(shipped('python/backend_lifecycle/asgi.py') && !shipped('python/tests/test_asgi.py') && !shipped('bench/run.ts')).toBe(true);
   });
 });
