@@ -39,7 +39,7 @@ pip_extra="pip install './python[test]'"
 missing_pytest=$(lacks pytest)
 missing_web=$(lacks fastapi uvicorn httpx)
 if [ -n "$missing_pytest" ]; then
-  skip "most of the companion's suite: $python has no pytest (install: apt-get install -y python3-pytest, or $pip_extra); running the tests that need only the standard library"
+  skip "pytest: $python has no pytest (install: apt-get install -y python3-pytest, or $pip_extra); the suite runs through tests/run_without_pytest.py, a stand-in for the part of pytest it uses"
   (cd python && "$python" tests/run_without_pytest.py)
 else
   if [ -n "$missing_web" ]; then
