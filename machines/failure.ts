@@ -144,7 +144,7 @@ export function restartLimitFailure(restarts: number, windowMs: number, last: Fa
   const lastPart = last ? `; last failure: ${last.message}` : '';
   return {
     code: 'RESTART_LIMIT',
-    message: `Backend server could not be kept running: gave up after ${restarts} restarts without a stable run of ${windowMs} ms${lastPart}`,
+    message: `Backend server could not be kept running: gave up after ${restarts} ${restarts === 1 ? 'restart' : 'restarts'} without a stable run of ${windowMs} ms${lastPart}`,
     ...(last?.logFile ? { logFile: last.logFile } : {}),
     details: { restarts, windowMs, lastCode: last?.code ?? null },
     ...(last ? { cause: last } : {}),

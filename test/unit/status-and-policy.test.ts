@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { backendLifecycleMachine, defaultRestartPolicy, deriveStatus, type LifecycleInput, restartDelayMs } from '../../machines/index.js';
-import { startupExitFailure, toFailure } from '../../machines/failure.js';
+import { restartLimitFailure, startupExitFailure, toFailure } from '../../machines/failure.js';
 import { idleActors } from '../helpers/idle-actors.js';
 
 const input: LifecycleInput = { graceMs: 1_000, restart: { ...defaultRestartPolicy, maxRestarts: 3, windowMs: 10_000 } };
@@ -136,5 +136,12 @@ describe('failure mapping', () => {
 
   it('wraps unknown errors without losing their message', () => {
     expect(toFailure(new Error('disk full'), 'STOP_FAILED')).toEqual({ code: 'STOP_FAILED', message: 'Backend supervisor failed unexpectedly: disk full' });
+  });
+});
+
+describe('the words of RESTART_LIMIT', () => {
+  it('count one restart as one', () => {
+    expect(restartLimitFailure(1, 60_000, undefined).message).toBe('Backend server could not be kept running: gave up after 1 restart without a stable run of 60000 ms');
+    expect(restartLimitFailure(2, 60_000, undefined).message).toBe('Backend server could not be kept running: gave up after 2 restarts without a stable run of 60000 ms');
   });
 });
