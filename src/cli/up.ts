@@ -49,12 +49,12 @@ async function openPages(system: BackendSystem, hubs: Map<string, InspectionHub>
   return pages;
 }
 
-/** Writes one line per service status change: JSON with its `service`, or `name  ● running ...`. */
-function createServiceWriter(stream: NodeJS.WriteStream, json: boolean, names: readonly string[]) {
+/** Writes one line per service status change: JSON with its `service`, or `name  ● running ...` with its base URL, as `run` shows it. */
+function createServiceWriter(stream: NodeJS.WriteStream, json: boolean, names: readonly string[], urlOf: (name: string) => string | undefined) {
   const width = Math.max(...names.map((name) => name.length));
   const colour = stream.isTTY === true;
   return (name: string, status: BackendStatusInfo) =>
-    stream.write(json ? `${JSON.stringify({ service: name, ...status })}\n` : `${name.padEnd(width)}  ${statusLine(status, colour)}\n`);
+    stream.write(json ? `${JSON.stringify({ service: name, ...status })}\n` : `${name.padEnd(width)}  ${statusLine(status, colour, urlOf(name))}\n`);
 }
 
 /**
@@ -85,7 +85,7 @@ export async function runSystem(command: UpCommand): Promise<number> {
     : new Map<string, UiServer>();
   for (const [name, page] of pages) complain(`inspector for "${name}" at ${page.url}`);
 
-  const write = createServiceWriter(process.stdout, command.json, system.names);
+  const write = createServiceWriter(process.stdout, command.json, system.names, (name) => system.service(name).getBaseUrl());
   // a service's error is its outcome: the clean-up's stop (which clears it) must not print a later "stopped"
   const outcomeWritten = new Set<string>();
   for (const name of system.names) {

@@ -59,6 +59,16 @@ describe('backend-lifecycle up', () => {
     expect(run.statuses.every((s) => typeof s.service === 'string')).toBe(true);
   });
 
+  it('without --json each running line shows its service\'s base URL, as run does', async () => {
+    const { file } = systemFile({ db: {} });
+    const run = runUp([file], { json: false });
+    for (let waited = 0; !run.stdout.some((text) => text.includes('http://')) && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    const line = run.stdout.find((text) => text.includes(' running '));
+    expect(line).toMatch(/^db {2}. running .*port (\d+).*http:\/\/127\.0\.0\.1:\1$/);
+  });
+
   it('a service that cannot start ends the system: exit 1, one stderr line naming the service, the others stopped', async () => {
     const { file } = systemFile({ db: {}, api: { needs: ['db'], extra: { args: [fixture('crash-on-start.mjs')], restart: { maxRestarts: 0 } } } });
     const run = runUp([file]);
