@@ -113,6 +113,22 @@ describe("a system's keys reach no page: a service that prints what it depends o
 });
 
 describe("a backend's own secret environment", () => {
+  it('a secret-named variable the app sets between two launches is redacted from the next launch\'s statuses', async () => {
+    const name = 'BL_TEST_LATE_TOKEN';
+    const value = 'late-secret-0123456789';
+    const { supervisor, statuses } = supervise('proxy-backend.mjs', { env: { FIXTURE_LEAK_KEY: name } });
+    try {
+      await supervisor.start();
+      process.env[name] = value;
+      await supervisor.restart();
+    } finally {
+      delete process.env[name];
+    }
+    const sent = JSON.stringify(statuses);
+    expect(sent).toContain('connecting with key [REDACTED]');
+    expect(sent).not.toContain(value);
+  });
+
   it('a secret-named value is redacted from what a window and the dialog show; a short one ("false") is left alone', async () => {
     const token = 'hf_0123456789abcdefghij';
     const run = (leak: string) => {
