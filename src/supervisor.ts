@@ -12,7 +12,7 @@ import { BackendError } from './errors.js';
 import { urlHost } from './net/http-client.js';
 import { type ResolvedOptions, resolveOptions } from './options/options.js';
 import type { BackendSupervisorOptions } from './options/options-types.js';
-import { secretsOf } from './options/secrets.js';
+import { secretsOf, secretValues } from './options/secrets.js';
 import type { BackendReport } from './report/report.js';
 import { StatusFeed } from './supervisor/status-feed.js';
 
@@ -156,15 +156,16 @@ export function createBackendSupervisor(userOptions: BackendSupervisorOptions): 
 export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   const apiKey = options.apiKey ?? randomBytes(32).toString('base64url');
   const actor = createLifecycleActor(options, apiKey);
-  // once per launch: a system links the keys of what this service depends on after it is created,
-  // and the app may set a variable before the next launch; reading every variable of the process
-  // for each status (a backend's STATUS= lines) was 6% of the main thread of 50 starts at once
-  let launchSecrets: { instanceId: string; secrets: string[] } | undefined;
+  // the process's secret variables are read once per launch (a launch inherits them at its spawn;
+  // the statuses before it carry no text of the backend's): reading every variable for each status
+  // was 5–6% of the main thread of 50 starts at once. What a system links is asked each time.
+  let processSecrets: { instanceId: string | undefined; values: string[] } | undefined;
   const secrets = () => {
     const { instanceId } = actor.getSnapshot().context;
-    if (instanceId === undefined) return secretsOf(options, apiKey);
-    if (launchSecrets?.instanceId !== instanceId) launchSecrets = { instanceId, secrets: secretsOf(options, apiKey) };
-    return launchSecrets.secrets;
+    if (processSecrets === undefined || (instanceId !== undefined && processSecrets.instanceId !== instanceId)) {
+      processSecrets = { instanceId, values: secretValues(process.env) };
+    }
+    return secretsOf(options, apiKey, processSecrets.values);
   };
   const outcomes = new CommandOutcomes((fallback) => {
     const failure = actor.getSnapshot().context.error;

@@ -29,13 +29,18 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
  * environment when long enough to be a secret (`TOKENIZERS_PARALLELISM=false` must not blot out
  * every "false" of the log). A report removes the shorter ones too.
  */
-export function secretsOf(options: Pick<ResolvedOptions, 'apiKey' | 'env' | 'linkedEnv'>, apiKey: string | false): string[] {
+export function secretsOf(
+  options: Pick<ResolvedOptions, 'apiKey' | 'env' | 'linkedEnv'>,
+  apiKey: string | false,
+  // reading every variable of the process is the costly part: a caller may pass what it read before
+  processSecrets: readonly string[] = secretValues(process.env),
+): string[] {
   const linked = options.linkedEnv?.() ?? {};
   const all = [
     ...(apiKey ? [apiKey] : []),
     ...(typeof options.apiKey === 'string' ? [options.apiKey] : []),
     ...secretValues(linked),
-    ...[...secretValues(options.env), ...secretValues(process.env)].filter((value) => value.length >= 8),
+    ...[...secretValues(options.env), ...processSecrets].filter((value) => value.length >= 8),
   ];
   // longest first: a secret that contains another is replaced whole
   return [...new Set(all.filter((secret) => secret.length >= minSecretLength))].sort((a, b) => b.length - a.length);
