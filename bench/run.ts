@@ -133,7 +133,7 @@ rows.push(
 );
 rows.push(sampleRow(`start, ${chainLength} services in a chain (50 ms each)`, 'sum of the same services started one by one', chain.sumOfSingles));
 
-step('idle (20 s windows after 12 s settling: 3 supervisors at once, then 3 undici floors, then the node:http floor)');
+step('idle (20 s windows after 12 s settling: 3 supervisors one after another, then 3 undici floors, then the node:http floor)');
 const idle = await measureIdle(quick ? 5_000 : 20_000);
 const idleCpu = summarize(idle.cpuPercents);
 const rss = summarize(idle.rssMbs);
