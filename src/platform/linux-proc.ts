@@ -9,6 +9,8 @@ interface ProcStat {
   pgrp: number;
   startTime: string;
   kernelThread: boolean;
+  /** mm->env_end (field 51, Linux 3.5+): 0 until execve lays out the environment; undefined on older kernels */
+  environmentEnd: string | undefined;
 }
 
 // PF_KTHREAD in the flags of /proc/<pid>/stat: a kernel thread, which has no environment at all
@@ -17,7 +19,7 @@ const kernelThreadFlag = 0x00200000;
 function parseStat(pid: number, text: string): ProcStat {
   // the command name may contain spaces and parentheses: fields start after the last ')'
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '', kernelThread: (Number(fields[6]) & kernelThreadFlag) !== 0 };
+  return { pid, state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '', kernelThread: (Number(fields[6]) & kernelThreadFlag) !== 0, environmentEnd: fields[48] };
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -51,14 +53,25 @@ function allPids(): number[] {
 // before it counts. The window lasts microseconds; the reads stop once the process is seen without it.
 const execWindowReads = 20;
 
-/** A kernel thread never has an environment, and a zombie no longer has one: neither is waited for. */
-const mayBeInExec = (stat: ProcStat | undefined) => stat !== undefined && !stat.kernelThread && stat.state !== 'Z';
+/**
+ * What an empty environment read means, from the process's stat read after it: a kernel thread never
+ * has an environment and a zombie no longer has one ('final'); a laid-out environment (env_end set) is
+ * empty on purpose (env -i), unless the layout ended between the two reads, so it is read once more
+ * ('once'); env_end still 0 (or a kernel too old to show it) is an exec in progress ('wait').
+ */
+function emptyReadMeans(stat: ProcStat | undefined): 'final' | 'once' | 'wait' {
+  if (stat === undefined || stat.kernelThread || stat.state === 'Z') return 'final';
+  return stat.environmentEnd === undefined || stat.environmentEnd === '0' ? 'wait' : 'once';
+}
 
 function environment(pid: number): string[] | undefined {
   try {
     let text = readFileSync(`/proc/${pid}/environ`, 'utf8');
-    for (let again = 0; text === '' && again < execWindowReads && mayBeInExec(readStat(pid)); again += 1) {
+    for (let again = 0; text === '' && again < execWindowReads; again += 1) {
+      const means = emptyReadMeans(readStat(pid));
+      if (means === 'final') break;
       text = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (means === 'once') break;
     }
     return text.split('\0');
   } catch {
@@ -69,9 +82,12 @@ function environment(pid: number): string[] | undefined {
 /** The environment of `pid` (NUL-separated), read without blocking; an exec in progress is waited out. */
 async function environmentAsync(pid: number): Promise<Buffer> {
   let environ = await readFile(`/proc/${pid}/environ`);
-  for (let again = 0; environ.length === 0 && again < execWindowReads && mayBeInExec(await readStatAsync(pid)); again += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
+  for (let again = 0; environ.length === 0 && again < execWindowReads; again += 1) {
+    const means = emptyReadMeans(await readStatAsync(pid));
+    if (means === 'final') break;
+    if (means === 'wait') await new Promise((resolve) => setTimeout(resolve, 1));
     environ = await readFile(`/proc/${pid}/environ`);
+    if (means === 'once') break;
   }
   return environ;
 }
