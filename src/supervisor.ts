@@ -99,8 +99,11 @@ const redactText = (text: string, secrets: readonly string[]) => secrets.reduce(
 
 /** A failure whose messages hold no secret (what start() and stop() reject with). */
 function redactFailure(failure: Failure, secrets: readonly string[]): Failure {
+  // a detail can quote the outside world too (execa's message of a failed spawn names the command line)
+  const details = failure.details && Object.fromEntries(Object.entries(failure.details).map(([name, value]) => [name, typeof value === 'string' ? redactText(value, secrets) : value]));
   return {
     ...failure,
+    ...(details ? { details } : {}),
     message: redactText(failure.message, secrets),
     ...(failure.hint !== undefined ? { hint: redactText(failure.hint, secrets) } : {}),
     ...(failure.cause ? { cause: redactFailure(failure.cause, secrets) } : {}),
@@ -159,10 +162,12 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   // the process's secret variables are read once per launch (a launch inherits them at its spawn;
   // the statuses before it carry no text of the backend's): reading every variable for each status
   // was 5–6% of the main thread of 50 starts at once. What a system links is asked each time.
+  // An error is read afresh: one before the spawn (SPAWN_FAILED names the command line) would
+  // otherwise be cleaned with the last launch's read, older than what the app set since.
   let processSecrets: { instanceId: string | undefined; values: string[] } | undefined;
   const secrets = () => {
-    const { instanceId } = actor.getSnapshot().context;
-    if (processSecrets === undefined || (instanceId !== undefined && processSecrets.instanceId !== instanceId)) {
+    const { instanceId, error } = actor.getSnapshot().context;
+    if (processSecrets === undefined || error !== undefined || (instanceId !== undefined && processSecrets.instanceId !== instanceId)) {
       processSecrets = { instanceId, values: secretValues(process.env) };
     }
     return secretsOf(options, apiKey, processSecrets.values);
