@@ -45,6 +45,19 @@ class _Raises:
         self.value = value
         return True
 
+    @property
+    def type(self):
+        return type(self.value)
+
+
+def _raises(expected, *call, match=None, **keywords):
+    """``pytest.raises`` as a context manager, or called with the function to call and its arguments."""
+    if not call:
+        return _Raises(expected, match)
+    with _Raises(expected, match) as raised:
+        call[0](*call[1:], **keywords)
+    return raised
+
 
 def _importorskip(name):
     try:
@@ -72,7 +85,7 @@ def _fixture(function):
 def pytest_stand_in():
     """A module named pytest with what the suite uses of it."""
     module = types.ModuleType("pytest")
-    module.raises = _Raises
+    module.raises = _raises
     module.importorskip = _importorskip
     module.skip = lambda reason="": (_ for _ in ()).throw(Skipped(reason))
     module.fixture = _fixture
@@ -151,6 +164,22 @@ def _run(module, test, arguments):
         test(**arguments)
 
 
+def _tests(module, skipped):
+    """(name, test) of each test function, and of each test method of a Test class (as pytest collects them)."""
+    for name, test in inspect.getmembers(module, inspect.isfunction):
+        if name.startswith("test_") and test.__module__ == module.__name__:
+            yield name, test
+    for class_name, group in inspect.getmembers(module, inspect.isclass):
+        if not class_name.startswith("Test") or group.__module__ != module.__name__:
+            continue
+        if "__init__" in vars(group):
+            skipped.append(f"{module.__name__}.py::{class_name} (a test class with __init__, which pytest does not collect either)")
+            continue
+        for name, _method in inspect.getmembers(group, inspect.isfunction):
+            if name.startswith("test_"):
+                yield f"{class_name}::{name}", getattr(group(), name)
+
+
 def main() -> int:
     # always the stand-in: this runner is for interpreters without pytest, and tests it so where pytest exists
     sys.modules["pytest"] = pytest_stand_in()
@@ -163,8 +192,10 @@ def main() -> int:
         except Skipped as reason:
             skipped.append(f"{path.name} ({reason})")
             continue
-        for name, test in inspect.getmembers(module, inspect.isfunction):
-            if not name.startswith("test_") or test.__module__ != module.__name__:
+        for name, test in _tests(module, skipped):
+            # pytest alone does not run them either: it needs a plugin (pytest-asyncio, anyio)
+            if inspect.iscoroutinefunction(test):
+                skipped.append(f"{path.name}::{name} (an async test, which needs a pytest plugin)")
                 continue
             reasons = [kwargs.get("reason", "") for args, kwargs in getattr(test, "skipifs", []) if args and args[0]]
             if reasons:
@@ -177,7 +208,8 @@ def main() -> int:
                     passed += 1
                 except Skipped as reason:
                     skipped.append(f"{label} ({reason})")
-                except Exception:  # noqa: BLE001 - every failure is reported, none stops the run
+                # a test that calls sys.exit() fails, as under pytest: it must not end the run with its status
+                except (Exception, SystemExit):  # noqa: BLE001 - every failure is reported, none stops the run
                     failed += 1
                     print(f"FAILED {label}", file=sys.stderr)
                     traceback.print_exc()
