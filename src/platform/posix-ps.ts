@@ -32,6 +32,26 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+interface ProcessRow {
+  pid: number;
+  ppid: number;
+  command: string;
+}
+
+/** The live (non-zombie) rows of `pid ppid stat command` lines. */
+function processTable(text: string): ProcessRow[] {
+  return text
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null && !isZombie(match[3]))
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), command: match[4] ?? '' }));
+}
+
+// While a process is inside execve its argv and environment read empty, and procps shows only its
+// name in brackets (seen on Linux; what macOS shows there is untested); a kernel thread (a child of
+// 0 or of kthreadd, pid 2) shows the same and never has an environment.
+const insideExec = (row: ProcessRow) => /^\s*\[[^\]]*\]\s*$/.test(row.command) && row.ppid !== 0 && row.ppid !== 2 && row.pid !== 2;
+
 /**
  * macOS and other POSIX systems without /proc: the same answers from `ps` (start time from
  * `lstart`, with one-second resolution; the environment from `ps e`/`-E`, readable for this
@@ -61,12 +81,15 @@ export const posixPsPlatform: ProcessPlatform = {
   },
   processesOfInstance(instanceId) {
     const needle = new RegExp(`(?:^|\\s)BACKEND_INSTANCE_ID=${escapeRegExp(instanceId)}(?:\\s|$)`);
-    return ps(['-A', envFlag, '-ww', '-o', 'pid=,stat=,command='])
-      .split('\n')
-      .map((line) => /^\s*(\d+)\s+(\S+)\s(.*)$/.exec(line))
-      .filter((match): match is RegExpExecArray => match !== null && !isZombie(match[2]) && needle.test(match[3] ?? ''))
-      .map((match) => Number(match[1]))
-      .filter((pid) => pid !== process.pid);
+    const table = processTable(ps(['-A', envFlag, '-ww', '-o', 'pid=,ppid=,stat=,command=']));
+    const carriers = table.filter((row) => needle.test(row.command)).map((row) => row.pid);
+    // one more look at those caught inside an exec, a few milliseconds later (the next ps)
+    const unread = table.filter(insideExec).map((row) => row.pid);
+    if (unread.length > 0) {
+      const again = processTable(ps([envFlag, '-ww', '-o', 'pid=,ppid=,stat=,command=', '-p', unread.join(',')]));
+      carriers.push(...again.filter((row) => needle.test(row.command)).map((row) => row.pid));
+    }
+    return [...new Set(carriers)].filter((pid) => pid !== process.pid);
   },
   shellIdentityCheck: `ps ${envFlag} -ww -o command= -p "$1" 2>/dev/null | grep -q "BACKEND_INSTANCE_ID=$2"`,
 };
