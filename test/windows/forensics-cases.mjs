@@ -54,7 +54,9 @@ export function forensicsCases({ here, work, options, supervise, readPids, alive
         () => undefined,
         (error) => error,
       );
+      const strayGone = new Promise((resolve) => (straggler.exitCode !== null ? resolve() : straggler.once('exit', resolve)));
       straggler.kill();
+      await strayGone;
       expect(outcome?.code === 'STOP_FAILED' && outcome.message.includes(String(straggler.pid)), `the gate gave ${outcome?.stack ?? outcome}`);
       expect(installs === 0, 'install() ran although a process held the app folder');
       await until(() => supervisor.getStatus().status === 'running', 60_000, 'the backend to come back');

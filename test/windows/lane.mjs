@@ -253,20 +253,43 @@ for (const [name, run] of Object.entries(cases)) {
 await Promise.allSettled(supervisors.map((supervisor) => supervisor.stop()));
 // Windows recycles pids at once (Wine too): a pid we started may now be someone else's. So the
 // check is by image: every node.exe or cmd.exe but this one is something a case left behind.
-const table = spawnSync('wmic', ['process', 'get', 'Name,ProcessId'], { encoding: 'utf16le' }).stdout ?? '';
-const leaked = table
-  .split(/\r?\n/)
-  .map((line) => /^(node\.exe|cmd\.exe)\s+(\d+)/i.exec(line.replace(/^\uFEFF/, '').trim()))
-  .filter((match) => match && Number(match[2]) !== process.pid)
-  .map((match) => `${match[1]} ${match[2]}`);
+const leftovers = (table) =>
+  table
+    .split(/\r?\n/)
+    .map((line) => /^(node\.exe|cmd\.exe)\s+(\d+)/i.exec(line.replace(/^\uFEFF/, '').trim()))
+    .filter((match) => match && Number(match[2]) !== process.pid)
+    .map((match) => `${match[1]} ${match[2]}`);
+const processTable = () => spawnSync('wmic', ['process', 'get', 'Name,ProcessId'], { encoding: 'utf16le' }).stdout ?? '';
+// what a leftover is, for the report: its command line, as far as Wine's wmic tells it
+const commandLine = (pid) =>
+  (spawnSync('wmic', ['process', 'where', `ProcessId=${pid}`, 'get', 'CommandLine'], { encoding: 'utf16le' }).stdout ?? '')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== 'CommandLine')
+    .join(' ')
+    .slice(0, 300);
+let table = processTable();
+const firstSeen = leftovers(table).map((entry) => `${entry} (${commandLine(entry.split(' ')[1]) || 'command line unknown'})`);
+// a process told to end (a dismissed guard, a killed straggler) may take a moment to go under Wine:
+// what is gone within 15 s is reported, not counted as left running
+for (let waited = 0; table !== '' && leftovers(table).length > 0 && waited < 15_000; waited += 500) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  table = processTable();
+}
+const leaked = leftovers(table);
+if (firstSeen.length > 0) log(`  right after the cases: ${firstSeen.join('; ')}; still there after 15 s: ${leaked.length > 0 ? leaked.join(', ') : 'none'}`);
 for (const entry of leaked) {
   try {
     process.kill(Number(entry.split(' ')[1]));
   } catch {}
 }
 if (table === '') results.push({ name: 'nothing is left running', ok: false, detail: 'wmic gave no process table to check', ms: 0 });
-else if (leaked.length > 0) results.push({ name: 'nothing is left running', ok: false, detail: `still running after the cases: ${leaked.join(', ')}`, ms: 0 });
-else results.push({ name: 'nothing is left running', ok: true, detail: `no node.exe or cmd.exe left of the ${everyPid.size} processes the cases started`, ms: 0 });
+else if (leaked.length > 0) results.push({ name: 'nothing is left running', ok: false, detail: `still running 15 s after the cases: ${firstSeen.join('; ')}`, ms: 0 });
+else {
+  const late = firstSeen.length > 0 ? `; gone within 15 s: ${firstSeen.join('; ')}` : '';
+  results.push({ name: 'nothing is left running', ok: true, detail: `no node.exe or cmd.exe left of the ${everyPid.size} processes the cases started${late}`, ms: 0 });
+}
 writeFileSync(resultsFile, JSON.stringify(results, null, 2));
 log('done');
 process.exit(0);
