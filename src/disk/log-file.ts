@@ -121,9 +121,23 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
       // the folder was removed or locked under us: keep writing where we are, never crash the host
       return;
     }
+    let next: WriteStream;
+    try {
+      next = createWriteStream(path, { fd: openSync(path, 'a', 0o600) });
+    } catch {
+      // no descriptor left (EMFILE): the current file stays the log, past its cap, until a later rotation
+      // can open one; a stream that failed to open would have dropped every line after it for good
+      try {
+        renameSync(`${path}.1`, path);
+      } catch {
+        // the folder went away meanwhile: the current stream still writes where it was
+      }
+      return;
+    }
+    next.on('error', () => {});
     // the old stream keeps its file descriptor: its pending writes land in the renamed file
     stream.end(`[backend-lifecycle] log rotated at ${maxBytes} bytes; continued in ${path}\n`);
-    stream = openStream(path);
+    stream = next;
   };
   const append = (text: string) => {
     if (closed) return; // output still in the pipes after the launch ended

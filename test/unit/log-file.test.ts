@@ -29,3 +29,27 @@ describe('a launch log under pressure', () => {
     expect(readFileSync(log.path, 'utf8')).toContain('the newest line');
   });
 });
+
+describe('a launch log when the process runs out of file descriptors', () => {
+  it('a rotation that cannot open its new file keeps writing to the current one, and the log goes on once descriptors are back', async () => {
+    const dir = tempDir('log-emfile');
+    // a child of its own with a low descriptor limit: it hoards the rest, forces a rotation, lets go, writes on
+    const script = `
+      import { openSync, closeSync, existsSync, readFileSync } from 'node:fs';
+      const { openLaunchLog } = await import(${JSON.stringify(new URL('../../dist/src/disk/log-file.js', import.meta.url).href)});
+      const log = openLaunchLog(${JSON.stringify(dir)}, 'backend', '0bef1eb3-0000-4000-8000-000000000002', 4096, []);
+      await log.flush();
+      const hoarded = [];
+      try { for (;;) hoarded.push(openSync('/dev/null', 'r')); } catch {}
+      for (let i = 0; i < 100; i++) log.write('stdout', 'x'.repeat(99) + '\\n');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const fd of hoarded) closeSync(fd);
+      log.write('stdout', 'after the descriptors came back\\n');
+      await log.close();
+      console.log(JSON.stringify({ exists: existsSync(log.path), newest: existsSync(log.path) && readFileSync(log.path, 'utf8').includes('after the descriptors came back') }));
+    `;
+    const { execFileSync } = await import('node:child_process');
+    const output = execFileSync('sh', ['-c', `ulimit -n 64 && exec "${process.execPath}" --input-type=module -e "$0"`, script], { encoding: 'utf8' });
+    expect(JSON.parse(output.trim().split('\n').at(-1) as string)).toEqual({ exists: true, newest: true });
+  });
+});
