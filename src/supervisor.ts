@@ -16,6 +16,9 @@ import { secretsOf, secretValues } from './options/secrets.js';
 import type { BackendReport } from './report/report.js';
 import { StatusFeed } from './supervisor/status-feed.js';
 
+// the system notifies its listeners by the same rule as a supervisor's feed
+export { notifyEach } from './supervisor/status-feed.js';
+
 /** A supervised backend: start, stop, restart, and its status as plain data. */
 export interface BackendSupervisor {
   /**
@@ -164,11 +167,12 @@ export function superviseResolved(options: ResolvedOptions): BackendSupervisor {
   // was 5–6% of the main thread of 50 starts at once. What a system links is asked each time.
   // An error is read afresh: one before the spawn (SPAWN_FAILED names the command line) would
   // otherwise be cleaned with the last launch's read, older than what the app set since.
-  let processSecrets: { instanceId: string | undefined; values: string[] } | undefined;
+  let processSecrets: { instanceId: string | undefined; error: Failure | undefined; values: string[] } | undefined;
   const secrets = () => {
     const { instanceId, error } = actor.getSnapshot().context;
-    if (processSecrets === undefined || error !== undefined || (instanceId !== undefined && processSecrets.instanceId !== instanceId)) {
-      processSecrets = { instanceId, values: secretValues(process.env) };
+    // read again for a new launch or a new error, not for every status while an error stays in context (a backoff)
+    if (processSecrets === undefined || processSecrets.error !== error || (instanceId !== undefined && processSecrets.instanceId !== instanceId)) {
+      processSecrets = { instanceId, error, values: secretValues(process.env) };
     }
     return secretsOf(options, apiKey, processSecrets.values);
   };

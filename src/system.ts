@@ -9,7 +9,7 @@ import { BackendError, invalidOption } from './errors.js';
 import { resolveOptions } from './options/options.js';
 import type { BackendSupervisorOptions } from './options/options-types.js';
 import type { BackendReport } from './report/report.js';
-import { type BackendSupervisor, superviseResolved, withControls } from './supervisor.js';
+import { type BackendSupervisor, notifyEach, superviseResolved, withControls } from './supervisor.js';
 import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './options/system-options.js';
 
 export type { BackendServiceOptions } from './options/system-options.js';
@@ -191,16 +191,7 @@ export function createBackendSystem(options: BackendSystemOptions): BackendSyste
     const key = JSON.stringify([current.status, Object.values(current.services).map((one) => one.sequence)]);
     if (key === last) return;
     last = key;
-    for (const listener of [...listeners]) {
-      try {
-        listener(current);
-      } catch (error) {
-        // as a supervisor's feed does: one broken listener must not starve the others or the system
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    notifyEach(listeners, current);
   };
   actor.subscribe(() => {
     answer();

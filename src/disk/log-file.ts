@@ -63,20 +63,27 @@ function pruneOldLaunches(dir: string, name: string): void {
 }
 
 /**
- * The file exists when this returns (one open(2) of a private local file): a rotation renames it,
- * and a stream that opened later had not created it yet, so a second rotation in a burst of output
- * found nothing to rename and the file grew past its cap.
+ * A stream on `path` whose file exists when this returns (one open(2) of a private local file): a
+ * rotation renames it, and a stream that opened later had not created it yet, so a second rotation
+ * in a burst of output found nothing to rename and the file grew past its cap. Throws when the file
+ * cannot be opened.
  */
-function openStream(path: string): WriteStream {
-  let stream: WriteStream;
-  try {
-    stream = createWriteStream(path, { fd: openSync(path, 'a', 0o600) });
-  } catch {
-    // the folder went away under us: the stream reports its own error below, which nobody hears
-    stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
-  }
+function openNow(path: string): WriteStream {
+  const stream = createWriteStream(path, { fd: openSync(path, 'a', 0o600) });
   stream.on('error', () => {}); // a full disk must not take the supervisor down
   return stream;
+}
+
+/** The first file of a launch: opened now, or, when that fails, by a stream whose error nobody hears. */
+function openStream(path: string): WriteStream {
+  try {
+    return openNow(path);
+  } catch {
+    // the folder went away under us
+    const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    stream.on('error', () => {});
+    return stream;
+  }
 }
 
 // Launches that start together share one prune, run after their spawns: it reads the whole
@@ -123,7 +130,7 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
     }
     let next: WriteStream;
     try {
-      next = createWriteStream(path, { fd: openSync(path, 'a', 0o600) });
+      next = openNow(path);
     } catch {
       // no descriptor left (EMFILE): the current file stays the log, past its cap, until a later rotation
       // can open one; a stream that failed to open would have dropped every line after it for good
@@ -134,7 +141,6 @@ export function openLaunchLog(dir: string, name: string, instanceId: string, max
       }
       return;
     }
-    next.on('error', () => {});
     // the old stream keeps its file descriptor: its pending writes land in the renamed file
     stream.end(`[backend-lifecycle] log rotated at ${maxBytes} bytes; continued in ${path}\n`);
     stream = next;

@@ -79,7 +79,7 @@ export function resolveElectronOptions(options: ElectronBackendOptions, stopRequ
     execute,
     controls: flag('controls', options.controls),
     direct: flag('direct', options.direct),
-    maxConcurrent: proxy?.maxConcurrent ?? 64,
+    maxConcurrent: proxy?.maxConcurrent ?? proxyFields.maxConcurrent.default,
     failureDialog: flag('failureDialog', options.failureDialog),
     quitDeadlineMs: options.quitDeadlineMs,
     log: options.log ?? warnOnConsole,

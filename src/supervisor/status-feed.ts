@@ -14,6 +14,22 @@ function sameStatus(a: BackendStatusInfo, b: BackendStatusInfo): boolean {
   );
 }
 
+/**
+ * Calls every listener with `value`; one that throws does not starve the others or the machine
+ * that notifies (its error is rethrown on its own, where an uncaught-exception handler sees it).
+ */
+export function notifyEach<T>(listeners: Iterable<(value: T) => void>, value: T): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(value);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
+
 /** Turns a stream of snapshots into a stream of status changes: one object per real change. */
 export class StatusFeed {
   #current: BackendStatusInfo;
@@ -35,16 +51,7 @@ export class StatusFeed {
     if (sameStatus(next, this.#current)) return;
     this.#sequence = next.sequence;
     this.#current = next;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(next);
-      } catch (error) {
-        // one broken listener must not starve the others or the machine
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    notifyEach(this.#listeners, next);
   }
 
   subscribe(listener: (status: BackendStatusInfo) => void): () => void {

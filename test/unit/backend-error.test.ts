@@ -5,23 +5,17 @@ import { BackendError } from '../../src/index.js';
 
 describe('BackendError.toJSON', () => {
   it('keeps retryable, hint, details and the cause, and makes the same error again', () => {
-    const error = new BackendError({
+    const fields = {
       code: 'RESTART_LIMIT',
       message: 'gave up',
       retryable: false,
       hint: 'use the venv',
       details: { lastCode: 'CRASHED_DURING_STARTUP' },
       cause: { code: 'CRASHED_DURING_STARTUP', message: 'crashed', retryable: false },
-    });
+    } as const;
+    const error = new BackendError(fields);
     const plain = JSON.parse(JSON.stringify(error)) as ReturnType<BackendError['toJSON']>;
-    expect(plain).toEqual({
-      code: 'RESTART_LIMIT',
-      message: 'gave up',
-      retryable: false,
-      hint: 'use the venv',
-      details: { lastCode: 'CRASHED_DURING_STARTUP' },
-      cause: { code: 'CRASHED_DURING_STARTUP', message: 'crashed', retryable: false },
-    });
+    expect(plain).toEqual(fields);
     expect(new BackendError(plain).retryable).toBe(false);
   });
 });
