@@ -4,7 +4,7 @@
 // FIXTURE_STOP_MARKER=<file>: POST /api/shutdown with the key exits cleanly and writes that file.
 // FIXTURE_SLOW_STOP=1: POST /api/shutdown is accepted (202) and nothing happens, so the stop waits its grace period.
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 const { BACKEND_PORT, BACKEND_HOST, BACKEND_INSTANCE_ID, BACKEND_API_KEY, FIXTURE_PIDS_FILE, FIXTURE_CRASH_ONCE, FIXTURE_STOP_MARKER, FIXTURE_ARGV_FILE } = process.env;
@@ -13,7 +13,11 @@ if (FIXTURE_ARGV_FILE) writeFileSync(FIXTURE_ARGV_FILE, JSON.stringify(process.a
 
 const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore', windowsHide: true });
 child.unref();
-if (FIXTURE_PIDS_FILE) writeFileSync(FIXTURE_PIDS_FILE, JSON.stringify({ backend: process.pid, child: child.pid }));
+if (FIXTURE_PIDS_FILE) {
+  writeFileSync(FIXTURE_PIDS_FILE, JSON.stringify({ backend: process.pid, child: child.pid }));
+  // every launch, for the lane's report of what a leftover process was (the file above holds the last one)
+  appendFileSync(`${FIXTURE_PIDS_FILE}.history`, `${JSON.stringify({ backend: process.pid, child: child.pid })}\n`);
+}
 
 const server = createServer((req, res) => {
   if (req.url === '/api/health') {

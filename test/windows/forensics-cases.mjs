@@ -44,8 +44,10 @@ export function forensicsCases({ here, work, options, supervise, readPids, alive
 
     async 'update gate: a process still running an image from the app folder blocks the install and the backend comes back'() {
       prepare();
-      const supervisor = supervise(options('update-held'));
+      const opts = options('update-held');
+      const supervisor = supervise(opts);
       await supervisor.start();
+      const first = readPids(opts.env.FIXTURE_PIDS_FILE);
       const straggler = spawn(node, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', windowsHide: true });
       everyPid.add(straggler.pid);
       await new Promise((resolve, reject) => straggler.once('spawn', resolve).once('error', reject));
@@ -60,8 +62,14 @@ export function forensicsCases({ here, work, options, supervise, readPids, alive
       expect(outcome?.code === 'STOP_FAILED' && outcome.message.includes(String(straggler.pid)), `the gate gave ${outcome?.stack ?? outcome}`);
       expect(installs === 0, 'install() ran although a process held the app folder');
       await until(() => supervisor.getStatus().status === 'running', 60_000, 'the backend to come back');
+      const back = readPids(opts.env.FIXTURE_PIDS_FILE);
+      // the gate's stop ended the first backend's tree (its images are not under the app folder, so the gate did not
+      // look at them); Windows reuses pids at once, so one the new backend took is not the old one
+      const firstTree = [first.backend, first.child].filter((pid) => pid !== back.backend && pid !== back.child);
+      await until(() => firstTree.every((pid) => !alive(pid)), 10_000, `the first backend's tree (${first.backend}, child ${first.child}) to be gone after the gate's stop`);
       await supervisor.stop();
-      return `STOP_FAILED named ${straggler.pid}; nothing installed; the backend came back`;
+      await until(() => !alive(back.backend) && !alive(back.child), 10_000, `the tree of the backend that came back (${back.backend}, child ${back.child}) to be gone`);
+      return `STOP_FAILED named ${straggler.pid}; nothing installed; the backend came back (${back.backend}) and its tree was ended`;
     },
   };
 }

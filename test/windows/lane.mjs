@@ -142,7 +142,14 @@ const cases = {
     supervisor.subscribe((status) => log(`  status ${status.status} ${status.phase ?? ''} ${status.error?.code ?? ''} ${status.error?.message ?? ''}`));
     await supervisor.start();
     const first = readPids(opts.env.FIXTURE_PIDS_FILE);
-    const relaunched = () => JSON.parse(readFileSync(opts.env.FIXTURE_PIDS_FILE, 'utf8')).backend !== first.backend;
+    // the new backend may be writing the file as it is read: a half-written file is no relaunch yet
+    const relaunched = () => {
+      try {
+        return JSON.parse(readFileSync(opts.env.FIXTURE_PIDS_FILE, 'utf8')).backend !== first.backend;
+      } catch {
+        return false;
+      }
+    };
     await until(() => relaunched() && supervisor.getStatus().status === 'running', 60_000, 'the restart');
     const second = readPids(opts.env.FIXTURE_PIDS_FILE);
     await until(() => !alive(first.child), 5_000, `the crashed backend's child ${first.child} to be ended`);
@@ -229,6 +236,32 @@ const wineSpawnHiccup = (error) => Boolean(process.env.WINEPREFIX) && error?.cod
 const within90s = (run) => Promise.race([run(), sleep(240_000).then(() => Promise.reject(new Error('case timed out after 240 s')))]);
 
 const only = process.env.WINDOWS_LANE_ONLY;
+// node.exe and cmd.exe as the table shows them after each case (pid → name and parent): a process left at
+// the end is traced to the case after which it first appeared, and to its parent
+const familyTable = () => {
+  const rows = new Map();
+  const text = spawnSync('wmic', ['process', 'get', 'Name,ParentProcessId,ProcessId'], { encoding: 'utf16le', timeout: 20_000 }).stdout ?? '';
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const match = /^(\S+)\s+(\d+)\s+(\d+)\s*$/.exec(line.trim());
+    if (match) rows.set(Number(match[3]), { name: match[1], parent: Number(match[2]) });
+  }
+  return rows;
+};
+const firstSeenAfter = new Map(); // pid → "case (parent: name pid)"
+// the first table is read after the first case: a fresh prefix's first wmic once hung here for minutes
+// (each read is bounded by its timeout, which closes the pipe a service it started may hold)
+let lastTable = new Map();
+const noteNewProcesses = (caseName) => {
+  const now = familyTable();
+  if (now.size === 0) return; // wmic gave nothing this time: compare with the last table next time
+  for (const [pid, { name, parent }] of now) {
+    if (!/^(node|cmd)\.exe$/i.test(name) || lastTable.has(pid) || pid === process.pid) continue;
+    const parentRow = now.get(parent) ?? lastTable.get(parent);
+    firstSeenAfter.set(pid, `first seen after "${caseName}", parent ${parentRow ? `${parentRow.name} ` : ''}${parent}${parent === process.pid ? ' (the lane)' : ''}`);
+  }
+  lastTable = now;
+};
+
 for (const [name, run] of Object.entries(cases)) {
   // WINDOWS_LANE_ONLY=part|part: only the cases whose name contains one of the parts
   if (only && !only.split('|').some((part) => name.includes(part))) continue;
@@ -247,10 +280,16 @@ for (const [name, run] of Object.entries(cases)) {
     results.push({ name, ok: false, detail: error?.stack ?? String(error), ms: Date.now() - started });
     log(`  FAILED: ${error?.stack ?? error}`);
   }
+  noteNewProcesses(name);
 }
 
 // nothing may outlive the lane, whatever failed above
-await Promise.allSettled(supervisors.map((supervisor) => supervisor.stop()));
+const finalStops = await Promise.allSettled(supervisors.map((supervisor) => supervisor.stop()));
+noteNewProcesses('the final stops');
+finalStops.forEach((outcome, index) => {
+  const { status, pid, error } = supervisors[index].getStatus();
+  if (outcome.status === 'rejected' || status !== 'stopped') log(`  supervisor ${index} after the final stop: ${status} (pid ${pid ?? '-'}) ${error?.code ?? ''} ${outcome.reason?.message ?? ''}`);
+});
 // Windows recycles pids at once (Wine too): a pid we started may now be someone else's. So the
 // check is by image: every node.exe or cmd.exe but this one is something a case left behind.
 const leftovers = (table) =>
@@ -259,18 +298,33 @@ const leftovers = (table) =>
     .map((line) => /^(node\.exe|cmd\.exe)\s+(\d+)/i.exec(line.replace(/^\uFEFF/, '').trim()))
     .filter((match) => match && Number(match[2]) !== process.pid)
     .map((match) => `${match[1]} ${match[2]}`);
-const processTable = () => spawnSync('wmic', ['process', 'get', 'Name,ProcessId'], { encoding: 'utf16le' }).stdout ?? '';
-// what a leftover is, for the report: its command line, as far as Wine's wmic tells it
-const commandLine = (pid) =>
-  (spawnSync('wmic', ['process', 'where', `ProcessId=${pid}`, 'get', 'CommandLine'], { encoding: 'utf16le' }).stdout ?? '')
+const processTable = () => spawnSync('wmic', ['process', 'get', 'Name,ProcessId'], { encoding: 'utf16le', timeout: 20_000 }).stdout ?? '';
+// what a leftover is, for the report: its command line, image, parent and birth, as far as Wine's wmic tells them
+const describe = (pid) =>
+  (spawnSync('wmic', ['process', 'where', `ProcessId=${pid}`, 'get', 'CommandLine,ExecutablePath,ParentProcessId,CreationDate', '/format:list'], { encoding: 'utf16le', timeout: 20_000 }).stdout ?? '')
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
     .map((line) => line.trim())
-    .filter((line) => line !== '' && line !== 'CommandLine')
-    .join(' ')
-    .slice(0, 300);
+    .filter((line) => /^\w+=./.test(line))
+    .join(', ')
+    .slice(0, 400);
+// which case's backend or child a pid was, by the history of launches the fixture wrote per case
+const pidOwners = new Map();
+for (const file of readdirSync(work).filter((name) => name.endsWith('.pids.json.history'))) {
+  const name = file.replace('.pids.json.history', '');
+  readFileSync(join(work, file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .forEach((line, launch) => {
+      try {
+        const pids = JSON.parse(line);
+        pidOwners.set(Number(pids.backend), `launch ${launch + 1} of ${name}'s backend`);
+        pidOwners.set(Number(pids.child), `child of launch ${launch + 1} of ${name}'s backend`);
+      } catch {}
+    });
+}
 let table = processTable();
-const firstSeen = leftovers(table).map((entry) => `${entry} (${commandLine(entry.split(' ')[1]) || 'command line unknown'})`);
+const firstSeen = leftovers(table).map((entry) => `${entry} (${[pidOwners.get(Number(entry.split(' ')[1])), firstSeenAfter.get(Number(entry.split(' ')[1])), describe(entry.split(' ')[1])].filter(Boolean).join(', ') || 'wmic says nothing more'})`);
 // a process told to end (a dismissed guard, a killed straggler) may take a moment to go under Wine:
 // what is gone within 15 s is reported, not counted as left running
 for (let waited = 0; table !== '' && leftovers(table).length > 0 && waited < 15_000; waited += 500) {
