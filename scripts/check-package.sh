@@ -72,6 +72,16 @@ if (typeof main.attachBackendToElectron !== 'function' || typeof preload.exposeB
 console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} and /react import (electron is never loaded at runtime)');
 "
 
+# execa, get-port and undici are bundled (scripts/bundle.mjs): the consumer must not have them, so the
+# run below proves the bundle needs nothing of theirs from node_modules; their licences ship beside it
+for bundled in execa get-port undici; do
+  if [ -e "node_modules/$bundled" ]; then echo "node_modules/$bundled was installed: it is bundled and must not be a dependency"; exit 1; fi
+done
+for bundled in execa get-port undici; do
+  grep -q "^$bundled [0-9]" node_modules/backend-lifecycle/dist/bundle/THIRD-PARTY-LICENSES.txt || { echo "THIRD-PARTY-LICENSES.txt does not name $bundled"; exit 1; }
+done
+echo "bundle: execa, get-port and undici inside dist/bundle (not installed), their licences in THIRD-PARTY-LICENSES.txt"
+
 # the example backend and the Python companion it imports, as an app would ship them side by side
 cp "$root/examples/python-backend/server.py" .
 cp -r "$root/python/backend_lifecycle" .

@@ -52,7 +52,7 @@ export function createLazyActors(options: ResolvedOptions, apiKey: string | fals
   // started at the spawn; a failure to load is reported by the wait that awaits it
   const warmHealth = () => void loadHealth().catch(() => {});
   const loadWork = () => {
-    // execa (the spawn's, ~110 modules) loads beside the start-up work, not inside it: the folders,
+    // execa (the spawn's; one bundled chunk of 240 KB) loads beside the start-up work, not inside it: the folders,
     // the orphan reap and the port are done while it loads; the launch reports a failure to load it
     if (!workLoading) loadSpawnTools().catch(() => {});
     workLoading ??= import('./index.js')
