@@ -72,15 +72,26 @@ if (typeof main.attachBackendToElectron !== 'function' || typeof preload.exposeB
 console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} and /react import (electron is never loaded at runtime)');
 "
 
-# execa, get-port and undici are bundled (scripts/bundle.mjs): the consumer must not have them, so the
-# run below proves the bundle needs nothing of theirs from node_modules; their licences ship beside it
-for bundled in execa get-port undici; do
-  if [ -e "node_modules/$bundled" ]; then echo "node_modules/$bundled was installed: it is bundled and must not be a dependency"; exit 1; fi
-done
-for bundled in execa get-port undici; do
-  grep -q "^$bundled [0-9]" node_modules/backend-lifecycle/dist/bundle/THIRD-PARTY-LICENSES.txt || { echo "THIRD-PARTY-LICENSES.txt does not name $bundled"; exit 1; }
-done
-echo "bundle: execa, get-port and undici inside dist/bundle (not installed), their licences in THIRD-PARTY-LICENSES.txt"
+# execa, get-port and undici are bundled (scripts/bundle.mjs): the package must not depend on them nor
+# import them by name (the consumer may have its own copies: electron's @electron/get brings undici), so
+# the run below uses the bundled code; their licences ship beside it
+node --input-type=module -e "
+import { readFileSync, readdirSync } from 'node:fs';
+const dir = 'node_modules/backend-lifecycle';
+const { dependencies = {} } = JSON.parse(readFileSync(dir + '/package.json', 'utf8'));
+const bundled = ['execa', 'get-port', 'undici'];
+const listed = bundled.filter((name) => name in dependencies);
+if (listed.length > 0) throw new Error('bundled, yet dependencies of the package: ' + listed.join(', '));
+const byName = new RegExp('(from|import\\\\(|require\\\\()\\\\s*[\\\\x22\\\\x27](' + bundled.join('|') + ')([/\\\\x22\\\\x27])');
+for (const file of readdirSync(dir + '/dist/bundle').filter((name) => name.endsWith('.js'))) {
+  const found = byName.exec(readFileSync(dir + '/dist/bundle/' + file, 'utf8'));
+  if (found) throw new Error(file + ' imports ' + found[2] + ' by name');
+}
+const licences = readFileSync(dir + '/dist/bundle/THIRD-PARTY-LICENSES.txt', 'utf8');
+const missing = bundled.filter((name) => !new RegExp('^' + name + ' [0-9]', 'm').test(licences));
+if (missing.length > 0) throw new Error('THIRD-PARTY-LICENSES.txt does not name ' + missing.join(', '));
+"
+echo "bundle: execa, get-port and undici inside dist/bundle (not dependencies, never imported by name), their licences in THIRD-PARTY-LICENSES.txt"
 
 # the example backend and the Python companion it imports, as an app would ship them side by side
 cp "$root/examples/python-backend/server.py" .
