@@ -1,4 +1,4 @@
-// Bundles tsc's output per entry point, with execa, get-port and undici inside: one module to load
+// Bundles tsc's output per entry point, with execa and undici inside: one module to load
 // instead of ~30 of ours makes importing the package ~20 ms faster (bench: "import of the package
 // entry"), and their ~150 modules, loaded from node_modules one file at a time, were most of a cold
 // start's time before the spawn (bench: "cold start() → spawn"). Their licences go beside the bundle.
@@ -68,8 +68,10 @@ const { metafile } = await build({
   platform: 'node',
   target: 'node20',
   // the rest stay packages: xstate and React (an app's own copy must be the one our machine and hooks
-  // use), koffi (native parts), yaml (the CLI's, loaded on demand)
-  plugins: [bundleOnly(['execa', 'get-port', 'undici']), builtinsForCommonJs()],
+  // use), get-port (one module; an app's own get-port of the same major must share its in-process lock
+  // with ours, or it hands out the port a starting backend was just given), koffi (native parts), yaml
+  // (the CLI's, loaded on demand)
+  plugins: [bundleOnly(['execa', 'undici']), builtinsForCommonJs()],
   metafile: true,
   sourcemap: true,
   logLevel: 'warning',

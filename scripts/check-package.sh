@@ -72,14 +72,14 @@ if (typeof main.attachBackendToElectron !== 'function' || typeof preload.exposeB
 console.log('plain node: backend-lifecycle/electron/{main,preload,renderer} and /react import (electron is never loaded at runtime)');
 "
 
-# execa, get-port and undici are bundled (scripts/bundle.mjs): the package must not depend on them nor
+# execa and undici are bundled (scripts/bundle.mjs): the package must not depend on them nor
 # import them by name (the consumer may have its own copies: electron's @electron/get brings undici), so
 # the run below uses the bundled code; their licences ship beside it
 node --input-type=module -e "
 import { readFileSync, readdirSync } from 'node:fs';
 const dir = 'node_modules/backend-lifecycle';
 const { dependencies = {} } = JSON.parse(readFileSync(dir + '/package.json', 'utf8'));
-const bundled = ['execa', 'get-port', 'undici'];
+const bundled = ['execa', 'undici'];
 const listed = bundled.filter((name) => name in dependencies);
 if (listed.length > 0) throw new Error('bundled, yet dependencies of the package: ' + listed.join(', '));
 const byName = new RegExp('(from|import\\\\(|require\\\\()\\\\s*[\\\\x22\\\\x27](' + bundled.join('|') + ')([/\\\\x22\\\\x27])');
@@ -91,7 +91,7 @@ const licences = readFileSync(dir + '/dist/bundle/THIRD-PARTY-LICENSES.txt', 'ut
 const missing = bundled.filter((name) => !new RegExp('^' + name + ' [0-9]', 'm').test(licences));
 if (missing.length > 0) throw new Error('THIRD-PARTY-LICENSES.txt does not name ' + missing.join(', '));
 "
-echo "bundle: execa, get-port and undici inside dist/bundle (not dependencies, never imported by name), their licences in THIRD-PARTY-LICENSES.txt"
+echo "bundle: execa and undici inside dist/bundle (not dependencies, never imported by name), their licences in THIRD-PARTY-LICENSES.txt"
 
 # the example backend and the Python companion it imports, as an app would ship them side by side
 cp "$root/examples/python-backend/server.py" .
