@@ -47,7 +47,14 @@ async function windowsGuard(execa: Execa, pid: number, note: (line: string) => v
   }
   const identity = await processStartTime(pid);
   if (identity === undefined) return undefined; // already gone, or the table is unreadable: nothing to guard by identity
-  const program = fileURLToPath(new URL('./windows-guard.js', import.meta.url));
+  let program: string;
+  try {
+    program = fileURLToPath(new URL('./windows-guard.js', import.meta.url));
+  } catch {
+    // an app's bundler that emits CommonJS leaves import.meta empty: there is no file of ours to run
+    note('guard: not started: backend-lifecycle was bundled into the app, so windows-guard.js is not beside it (no Job Object holds the tree either); keep backend-lifecycle out of the bundle (external) to have the guard');
+    return undefined;
+  }
   // wrapped: a subprocess is a thenable, which an async function would wait on until the guard exits
   return { started: withSpawnLimits(() => execa(process.execPath, [program, String(pid), identity], { ...guardOptions, env: { ELECTRON_RUN_AS_NODE: '1' } })) };
 }

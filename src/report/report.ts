@@ -59,6 +59,14 @@ async function versionOf(start: string, name: string): Promise<string | undefine
   }
 }
 
+async function ownVersion(): Promise<string | undefined> {
+  try {
+    return await versionOf(dirname(fileURLToPath(import.meta.url)), 'backend-lifecycle');
+  } catch {
+    return undefined; // bundled by the app as CommonJS: import.meta is empty there, and no package.json is beside us
+  }
+}
+
 async function xstateVersion(): Promise<string | undefined> {
   try {
     return await versionOf(dirname(fileURLToPath(import.meta.resolve('xstate'))), 'xstate');
@@ -94,7 +102,6 @@ export function reportSecrets(options: ResolvedOptions, apiKey: string | false):
  * await writeReport('/tmp/backend-report.json', report);
  */
 export async function buildReport(sources: ReportSources): Promise<BackendReport> {
-  const here = dirname(fileURLToPath(import.meta.url));
   const secrets = reportSecrets(sources.options, sources.apiKey);
   // the last failure's, even when a stop has cleared it from the current status since (`--report` on exit)
   const hint = [sources.status, ...[...sources.statusChanges].reverse()].find((status) => status.error?.hint)?.error?.hint;
@@ -103,7 +110,7 @@ export async function buildReport(sources: ReportSources): Promise<BackendReport
   const report: BackendReport = {
     format: 'backend-lifecycle-report/1',
     createdAt: new Date().toISOString(),
-    package: { name: 'backend-lifecycle', version: (await versionOf(here, 'backend-lifecycle')) ?? 'unknown' },
+    package: { name: 'backend-lifecycle', version: (await ownVersion()) ?? 'unknown' },
     runtime: { node: process.versions.node, ...(process.versions.electron ? { electron: process.versions.electron } : {}), ...(xstate ? { xstate } : {}) },
     platform: { os: process.platform, release: release(), arch: arch() },
     options: plainOptions(sources.options),
