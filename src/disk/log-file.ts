@@ -69,8 +69,12 @@ function pruneOldLaunches(dir: string, name: string): void {
  * cannot be opened.
  */
 function openNow(path: string): WriteStream {
-  const stream = createWriteStream(path, { fd: openSync(path, 'a', 0o600) });
-  stream.on('error', () => {}); // a full disk must not take the supervisor down
+  return quiet(createWriteStream(path, { fd: openSync(path, 'a', 0o600) }));
+}
+
+/** A full disk must not take the supervisor down: the stream's errors are heard by nobody. */
+function quiet(stream: WriteStream): WriteStream {
+  stream.on('error', () => {});
   return stream;
 }
 
@@ -80,9 +84,7 @@ function openStream(path: string): WriteStream {
     return openNow(path);
   } catch {
     // the folder went away under us
-    const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
-    stream.on('error', () => {});
-    return stream;
+    return quiet(createWriteStream(path, { flags: 'a', mode: 0o600 }));
   }
 }
 

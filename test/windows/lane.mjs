@@ -236,8 +236,8 @@ const wineSpawnHiccup = (error) => Boolean(process.env.WINEPREFIX) && error?.cod
 const within90s = (run) => Promise.race([run(), sleep(240_000).then(() => Promise.reject(new Error('case timed out after 240 s')))]);
 
 const only = process.env.WINDOWS_LANE_ONLY;
-// node.exe and cmd.exe as the table shows them after each case (pid → name and parent): a process left at
-// the end is traced to the case after which it first appeared, and to its parent
+// the process table (pid → image name and parent), read after each case: a process left at the end is
+// traced to the case after which it first appeared, and to its parent
 const familyTable = () => {
   const rows = new Map();
   const text = spawnSync('wmic', ['process', 'get', 'Name,ParentProcessId,ProcessId'], { encoding: 'utf16le', timeout: 20_000 }).stdout ?? '';
@@ -247,6 +247,9 @@ const familyTable = () => {
   }
   return rows;
 };
+// Windows recycles pids at once (Wine too): a pid we started may now be someone else's. So what a
+// case left behind is found by image: every node.exe or cmd.exe but this one
+const leftovers = (table) => [...table].filter(([pid, { name }]) => /^(node|cmd)\.exe$/i.test(name) && pid !== process.pid);
 const firstSeenAfter = new Map(); // pid → "case (parent: name pid)"
 // the first table is read after the first case: a fresh prefix's first wmic once hung here for minutes
 // (each read is bounded by its timeout, which closes the pipe a service it started may hold)
@@ -254,8 +257,8 @@ let lastTable = new Map();
 const noteNewProcesses = (caseName) => {
   const now = familyTable();
   if (now.size === 0) return; // wmic gave nothing this time: compare with the last table next time
-  for (const [pid, { name, parent }] of now) {
-    if (!/^(node|cmd)\.exe$/i.test(name) || lastTable.has(pid) || pid === process.pid) continue;
+  for (const [pid, { parent }] of leftovers(now)) {
+    if (lastTable.has(pid)) continue;
     const parentRow = now.get(parent) ?? lastTable.get(parent);
     firstSeenAfter.set(pid, `first seen after "${caseName}", parent ${parentRow ? `${parentRow.name} ` : ''}${parent}${parent === process.pid ? ' (the lane)' : ''}`);
   }
@@ -290,15 +293,6 @@ finalStops.forEach((outcome, index) => {
   const { status, pid, error } = supervisors[index].getStatus();
   if (outcome.status === 'rejected' || status !== 'stopped') log(`  supervisor ${index} after the final stop: ${status} (pid ${pid ?? '-'}) ${error?.code ?? ''} ${outcome.reason?.message ?? ''}`);
 });
-// Windows recycles pids at once (Wine too): a pid we started may now be someone else's. So the
-// check is by image: every node.exe or cmd.exe but this one is something a case left behind.
-const leftovers = (table) =>
-  table
-    .split(/\r?\n/)
-    .map((line) => /^(node\.exe|cmd\.exe)\s+(\d+)/i.exec(line.replace(/^\uFEFF/, '').trim()))
-    .filter((match) => match && Number(match[2]) !== process.pid)
-    .map((match) => `${match[1]} ${match[2]}`);
-const processTable = () => spawnSync('wmic', ['process', 'get', 'Name,ProcessId'], { encoding: 'utf16le', timeout: 20_000 }).stdout ?? '';
 // what a leftover is, for the report: its command line, image, parent and birth, as far as Wine's wmic tells them
 const describe = (pid) =>
   (spawnSync('wmic', ['process', 'where', `ProcessId=${pid}`, 'get', 'CommandLine,ExecutablePath,ParentProcessId,CreationDate', '/format:list'], { encoding: 'utf16le', timeout: 20_000 }).stdout ?? '')
@@ -323,22 +317,23 @@ for (const file of readdirSync(work).filter((name) => name.endsWith('.pids.json.
       } catch {}
     });
 }
-let table = processTable();
-const firstSeen = leftovers(table).map((entry) => `${entry} (${[pidOwners.get(Number(entry.split(' ')[1])), firstSeenAfter.get(Number(entry.split(' ')[1])), describe(entry.split(' ')[1])].filter(Boolean).join(', ') || 'wmic says nothing more'})`);
+const named = ([pid, { name }]) => `${name} ${pid}`;
+let table = familyTable();
+const firstSeen = leftovers(table).map((row) => `${named(row)} (${[pidOwners.get(row[0]), firstSeenAfter.get(row[0]), describe(row[0])].filter(Boolean).join(', ') || 'wmic says nothing more'})`);
 // a process told to end (a dismissed guard, a killed straggler) may take a moment to go under Wine:
 // what is gone within 15 s is reported, not counted as left running
-for (let waited = 0; table !== '' && leftovers(table).length > 0 && waited < 15_000; waited += 500) {
+for (let waited = 0; table.size > 0 && leftovers(table).length > 0 && waited < 15_000; waited += 500) {
   await new Promise((resolve) => setTimeout(resolve, 500));
-  table = processTable();
+  table = familyTable();
 }
 const leaked = leftovers(table);
-if (firstSeen.length > 0) log(`  right after the cases: ${firstSeen.join('; ')}; still there after 15 s: ${leaked.length > 0 ? leaked.join(', ') : 'none'}`);
-for (const entry of leaked) {
+if (firstSeen.length > 0) log(`  right after the cases: ${firstSeen.join('; ')}; still there after 15 s: ${leaked.length > 0 ? leaked.map(named).join(', ') : 'none'}`);
+for (const [pid] of leaked) {
   try {
-    process.kill(Number(entry.split(' ')[1]));
+    process.kill(pid);
   } catch {}
 }
-if (table === '') results.push({ name: 'nothing is left running', ok: false, detail: 'wmic gave no process table to check', ms: 0 });
+if (table.size === 0) results.push({ name: 'nothing is left running', ok: false, detail: 'wmic gave no process table to check', ms: 0 });
 else if (leaked.length > 0) results.push({ name: 'nothing is left running', ok: false, detail: `still running 15 s after the cases: ${firstSeen.join('; ')}`, ms: 0 });
 else {
   const late = firstSeen.length > 0 ? `; gone within 15 s: ${firstSeen.join('; ')}` : '';
