@@ -16,6 +16,9 @@ import { secretsOf, secretValues } from './options/secrets.js';
 import type { BackendReport } from './report/report.js';
 import { StatusFeed } from './supervisor/status-feed.js';
 
+// the system notifies its listeners by the same rule as a supervisor's feed (system.ts sees only supervisor.ts of this room)
+export { notifyEach } from './supervisor/status-feed.js';
+
 /** A supervised backend: start, stop, restart, and its status as plain data. */
 export interface BackendSupervisor {
   /**

@@ -9,9 +9,7 @@ import { BackendError, invalidOption } from './errors.js';
 import { resolveOptions } from './options/options.js';
 import type { BackendSupervisorOptions } from './options/options-types.js';
 import type { BackendReport } from './report/report.js';
-import { type BackendSupervisor, superviseResolved, withControls } from './supervisor.js';
-// listeners are told by the same rule as a supervisor's feed
-import { notifyEach } from './supervisor/status-feed.js';
+import { type BackendSupervisor, notifyEach, superviseResolved, withControls } from './supervisor.js';
 import { type BackendServiceOptions, fixedPortsOf, validateServices, variablePrefix, withinService } from './options/system-options.js';
 
 export type { BackendServiceOptions } from './options/system-options.js';
