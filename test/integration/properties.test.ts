@@ -80,7 +80,7 @@ describe('properties: random commands and faults against a real supervisor', () 
           expect(allowed[from], `${from} → ${to} in ${statuses.map((s) => s.phase).join(' > ')}`).toContain(to);
         }
       }),
-      { numRuns: 25, interruptAfterTimeLimit: 60_000, seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31) },
+      { examples: [[[{ kind: 'startAndWait' }]]], numRuns: 25, interruptAfterTimeLimit: 60_000, seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31) },
     );
     // the property must have met the interesting cases, not only quick start/stop pairs
     expect(seen.reachedRunning).toBeGreaterThan(0);

@@ -19,10 +19,16 @@ const secretEnv: Record<string, Record<string, string>> = {
   worker: { FIXTURE_LEAK: 'BACKEND_DB_API_KEY' },
 };
 
-type Command = { kind: 'start' | 'stop' | 'restart'; name?: string | undefined };
+type Command = { kind: 'start' | 'stop' | 'restart'; name?: string | undefined; awaited?: boolean };
 type Action = Command | { kind: 'crash'; name: string } | { kind: 'wait'; ms: number } | { kind: 'report'; awaited: boolean };
 
-const command: fc.Arbitrary<Command> = fc.record({ kind: fc.constantFrom<Command['kind']>('start', 'stop', 'restart'), name: fc.option(fc.constantFrom(...names), { nil: undefined }) });
+const command: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constantFrom<Command['kind']>('start', 'stop', 'restart'),
+  name: fc.option(fc.constantFrom(...names), { nil: undefined }),
+  awaited: fc.boolean(),
+});
+// always tried first: a report of a running system whose services have printed their secrets, so no seed leaves the property without one
+const runningSystemReported: Action[] = [{ kind: 'start', awaited: true }, { kind: 'report', awaited: true }];
 const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: command, weight: 3 },
   { arbitrary: fc.boolean().map((awaited): Action => ({ kind: 'report', awaited })), weight: 3 },
@@ -122,9 +128,12 @@ describe('properties: system.report() among random commands and crashes (real ba
           } else if (step.kind === 'report') {
             const promise = track(`report#${index}`, system.report(), true);
             if (step.awaited) await within(promise.catch(() => undefined), 20_000);
-          } else track(`${step.kind}(${step.name ?? ''})#${index}`, system[step.kind](step.name), false);
+          } else {
+            const promise = track(`${step.kind}(${step.name ?? ''})#${index}`, system[step.kind](step.name), false);
+            if (step.awaited) await within(promise.catch(() => undefined), 20_000);
+          }
         }
-        const story = () => `${actions.map((a) => (a.kind === 'wait' ? `wait ${a.ms}` : a.kind === 'crash' ? `crash ${a.name}` : a.kind === 'report' ? `report${a.awaited ? ' (awaited)' : ''}` : `${a.kind}(${a.name ?? ''})`)).join(', ')}`;
+        const story = () => `${actions.map((a) => (a.kind === 'wait' ? `wait ${a.ms}` : a.kind === 'crash' ? `crash ${a.name}` : a.kind === 'report' ? `report${a.awaited ? ' (awaited)' : ''}` : `${a.kind}(${a.name ?? ''})${a.awaited ? ' (awaited)' : ''}`)).join(', ')}`;
         // a report asked for right as the system stops: the stop does not wait for it, and it still settles
         const last = track('report at the final stop', system.report(), true);
         const end = await within(system.stop(), 20_000);
@@ -147,7 +156,7 @@ describe('properties: system.report() among random commands and crashes (real ba
         expect(processesWithEnv('BL_TEST_MARKER', testMarker), `left running after ${story()}`).toEqual([]);
         seen.runs++;
       }),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 10), interruptAfterTimeLimit: 150_000, seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+      { examples: [[runningSystemReported]], numRuns: Number(process.env.PROPERTY_RUNS ?? 10), interruptAfterTimeLimit: 150_000, seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
     );
     // the property saw reports with the services' logs in them (the secrets they print were there to leak)
     expect(seen.withLog).toBeGreaterThan(0);
