@@ -72,7 +72,9 @@ export function createRunBackend(
     };
     receive((event) => onControl(run, event));
     // an installation without execa is reported, not an unhandled rejection
-    Promise.all([loadSpawnTools(), prepareGroups(), supervisorStartTime()]).then(([tools, , started]) => begin(run, tools, started), (error: unknown) => {
+    // the launch runs in a task of its own: the transitions that led here (a backoff's end, the port)
+    // and the spawn, which waits on the main thread for the child's exec, would otherwise block it as one
+    Promise.all([loadSpawnTools(), prepareGroups(), supervisorStartTime()]).then(([tools, , started]) => void setImmediate(() => begin(run, tools, started)), (error: unknown) => {
       if (!run.released) sendBack(spawnFailure(error, options, undefined));
     });
     return () => release(run);
