@@ -44,8 +44,17 @@ export interface ReportSources {
   logFile: string | undefined;
 }
 
-async function versionOf(start: string, name: string): Promise<string | undefined> {
-  let dir = start;
+/**
+ * The version of the package `name` that holds the file at `fileUrl()`, found by walking up to its
+ * package.json; undefined where there is none: an app bundled it (as CommonJS, `import.meta` is empty).
+ */
+async function versionOf(name: string, fileUrl: () => string): Promise<string | undefined> {
+  let dir: string;
+  try {
+    dir = dirname(fileURLToPath(fileUrl()));
+  } catch {
+    return undefined;
+  }
   for (;;) {
     try {
       const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
@@ -56,22 +65,6 @@ async function versionOf(start: string, name: string): Promise<string | undefine
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
-  }
-}
-
-async function ownVersion(): Promise<string | undefined> {
-  try {
-    return await versionOf(dirname(fileURLToPath(import.meta.url)), 'backend-lifecycle');
-  } catch {
-    return undefined; // bundled by the app as CommonJS: import.meta is empty there, and no package.json is beside us
-  }
-}
-
-async function xstateVersion(): Promise<string | undefined> {
-  try {
-    return await versionOf(dirname(fileURLToPath(import.meta.resolve('xstate'))), 'xstate');
-  } catch {
-    return undefined; // bundled into the app: no package of its own to ask
   }
 }
 
@@ -106,11 +99,11 @@ export async function buildReport(sources: ReportSources): Promise<BackendReport
   // the last failure's, even when a stop has cleared it from the current status since (`--report` on exit)
   const hint = [sources.status, ...[...sources.statusChanges].reverse()].find((status) => status.error?.hint)?.error?.hint;
   const logFile = sources.logFile ?? sources.status.error?.logFile;
-  const xstate = await xstateVersion();
+  const xstate = await versionOf('xstate', () => import.meta.resolve('xstate'));
   const report: BackendReport = {
     format: 'backend-lifecycle-report/1',
     createdAt: new Date().toISOString(),
-    package: { name: 'backend-lifecycle', version: (await ownVersion()) ?? 'unknown' },
+    package: { name: 'backend-lifecycle', version: (await versionOf('backend-lifecycle', () => import.meta.url)) ?? 'unknown' },
     runtime: { node: process.versions.node, ...(process.versions.electron ? { electron: process.versions.electron } : {}), ...(xstate ? { xstate } : {}) },
     platform: { os: process.platform, release: release(), arch: arch() },
     options: plainOptions(sources.options),
