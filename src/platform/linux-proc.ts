@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { posixGroupExists, signalPosixGroup } from './posix-group.js';
+import { readProcFile } from './read-proc-file.js';
 import type { InstanceScan, ProcessPlatform } from './types.js';
 
 interface ProcStat {
@@ -33,7 +34,7 @@ function readStat(pid: number): ProcStat | undefined {
 /** `readStat` without blocking the event loop (libuv's threads read). */
 async function readStatAsync(pid: number): Promise<ProcStat | undefined> {
   try {
-    return parseStat(pid, await readFile(`/proc/${pid}/stat`, 'utf8'));
+    return parseStat(pid, (await readProcFile(`/proc/${pid}/stat`)).toString('utf8'));
   } catch {
     return undefined;
   }
@@ -81,12 +82,12 @@ function environment(pid: number): string[] | undefined {
 
 /** The environment of `pid` (NUL-separated), read without blocking; an exec in progress is waited out. */
 async function environmentAsync(pid: number): Promise<Buffer> {
-  let environ = await readFile(`/proc/${pid}/environ`);
+  let environ = await readProcFile(`/proc/${pid}/environ`);
   for (let again = 0; environ.length === 0 && again < execWindowReads; again += 1) {
     const means = emptyReadMeans(await readStatAsync(pid));
     if (means === 'final') break;
     if (means === 'wait') await new Promise((resolve) => setTimeout(resolve, 1));
-    environ = await readFile(`/proc/${pid}/environ`);
+    environ = await readProcFile(`/proc/${pid}/environ`);
     if (means === 'once') break;
   }
   return environ;

@@ -9,21 +9,18 @@ const count = (path: unknown) => {
   const text = String(path);
   if (text.endsWith('/environ')) environReads.set(text, (environReads.get(text) ?? 0) + 1);
 };
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
-  const readFile = (path: Parameters<typeof real.readFile>[0], ...rest: [never]) => {
-    count(path);
-    return real.readFile(path, ...rest);
-  };
-  return { ...real, readFile };
-});
+// the asynchronous reads open the file themselves (src/platform/read-proc-file.ts), the synchronous ones read it whole
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
   const readFileSync = (path: Parameters<typeof real.readFileSync>[0], ...rest: [never]) => {
     count(path);
     return real.readFileSync(path, ...rest);
   };
-  return { ...real, readFileSync };
+  const open = (path: Parameters<typeof real.open>[0], ...rest: [never, never]) => {
+    count(path);
+    return real.open(path, ...rest);
+  };
+  return { ...real, readFileSync, open };
 });
 
 const { linuxProcPlatform } = await import('../../src/platform/linux-proc.js');
