@@ -59,13 +59,14 @@ export async function measureColdStart(runs: number) {
 
 /** The longest event-loop block during a cold start, a stop and a crash restart; Node's own spawn beside it. */
 export async function measureLoopBlocks(runs: number) {
-  const { loop: ours, 'loop-floor': floor } = await interleaved(runs, ['loop', 'loop-floor']);
+  const { loop: ours, 'loop-floor': floor, 'loop-floor-host': host } = await interleaved(runs, ['loop', 'loop-floor', 'loop-floor-host']);
   return {
     start: collect(ours, 'startMs'),
     stop: collect(ours, 'stopMs'),
     crashRestart: collect(ours, 'crashRestartMs'),
     floorStart: collect(floor, 'startMs'),
     floorStop: collect(floor, 'stopMs'),
+    floorHostStart: collect(host, 'startMs'),
   };
 }
 

@@ -53,6 +53,7 @@ rows.push(sampleRow('longest event-loop block: cold start', "floor: Node's spawn
 rows.push(sampleRow('longest event-loop block: stop', 'backend-lifecycle (stop() → stopped)', blocks.stop, { goal: blockGoal }));
 rows.push(sampleRow('longest event-loop block: stop', "floor: kill() until Node's 'exit'", blocks.floorStop));
 rows.push(sampleRow('longest event-loop block: crash → running again', 'backend-lifecycle (automatic restart)', blocks.crashRestart, { goal: blockGoal }));
+rows.push(sampleRow('longest event-loop block: crash → running again', "floor: Node's spawn() until the backend listens, in a process that ran a supervisor", blocks.floorHostStart));
 
 step('memory (fresh processes)');
 const memory = await measureMemory(3);
