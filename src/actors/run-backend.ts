@@ -7,7 +7,7 @@ import type { HandoffSocket } from '../net/handoff-socket.js';
 import type { ResolvedOptions } from '../options/options.js';
 import { prepareGroups, processStartTime } from '../process/process-group.js';
 import { loadSpawnTools, type SpawnTools } from '../process/spawn-backend.js';
-import { expandArgs, logFailure, spawnFailure } from '../process/spawn-helpers.js';
+import { expandArgs, logFailure, spawnFailure, stoppedBeforeSpawn } from '../process/spawn-helpers.js';
 import { secretsOf } from '../options/secrets.js';
 import { releasePort } from './allocate-port.js';
 import { noteDroppedProgress, onControl, signalSafely } from './run-backend-signals.js';
@@ -85,6 +85,10 @@ export function createRunBackend(
 function begin(run: LaunchState, tools: SpawnTools, supervisorStarted: string) {
   const { options } = run;
   if (run.released) return; // stopped while the module was loading: nothing was born
+  // a stop or restart came first (the machine is terminating): a backend born now would only be
+  // signalled, and asked to stop before it could listen. Nothing is born; the machine goes on to
+  // confirm that nothing is left, as for a command that could not start.
+  if (run.pendingSignal !== undefined) return run.sendBack(stoppedBeforeSpawn(options));
   let log: NonNullable<LaunchState['log']>;
   try {
     log = openLaunchLog(run.folders.logDir, options.name, run.instanceId, options.logMaxBytes, secretsOf(options, run.apiKey));

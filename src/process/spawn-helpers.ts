@@ -86,3 +86,13 @@ export function logFailure(error: unknown, options: ResolvedOptions): ProcessEve
   const message = `Backend server failed to start - its log file in ${options.logDir} cannot be written: ${describeFsError(error)}`;
   return { type: 'process.spawnFailed', error: { code: 'SPAWN_FAILED', message, details: { logDir: options.logDir }, retryable: false } };
 }
+
+/**
+ * The event for a launch asked to stop before its spawn (a stop or restart came first): nothing
+ * was born. The machine, already terminating, takes it as it takes a command that could not start
+ * there: on to confirming that nothing is left, without recording an error.
+ */
+export function stoppedBeforeSpawn(options: ResolvedOptions): ProcessEvent {
+  const message = `Backend server was not started - it was stopped before ${options.command} was spawned`;
+  return { type: 'process.spawnFailed', error: { code: 'SPAWN_FAILED', message, details: { stoppedBeforeSpawn: true }, retryable: false } };
+}
