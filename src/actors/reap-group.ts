@@ -4,7 +4,7 @@ import { BackendError } from '../errors.js';
 import { forgetInstance } from '../disk/live-instances.js';
 import { lockPath, removeLock } from '../disk/lockfile.js';
 import type { ResolvedOptions } from '../options/options.js';
-import { stopFamily } from '../process/process-group.js';
+import { descriptorShortage, stopFamily } from '../process/process-group.js';
 import { isPortFree } from './allocate-port.js';
 import type { VerifiedFolders } from './prepare-directories.js';
 import type { PromiseWork } from './work.js';
@@ -20,7 +20,15 @@ const portReleaseMs = 1_000;
 export function createReapGroup(options: ResolvedOptions, folders: VerifiedFolders): PromiseWork<void, ReapGroupInput> {
   return async ({ input, signal }) => {
     if (input.pgid === undefined) return;
-    const survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal);
+    const survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal).catch((error: unknown) => {
+      const why = descriptorShortage(error);
+      if (why === undefined) throw error;
+      throw new BackendError({
+        code: 'STOP_FAILED',
+        message: `Could not confirm that the backend's processes (group ${input.pgid}) are gone: ${why}`,
+        details: { pgid: input.pgid ?? null, reason: (error as NodeJS.ErrnoException).code ?? null },
+      });
+    });
     if (survivors.length > 0) {
       throw new BackendError({
         code: 'STOP_FAILED',

@@ -2,7 +2,7 @@ import { BackendError } from '../errors.js';
 import { isLiveInstance } from '../disk/live-instances.js';
 import { type LockRecord, readLocks, removeLock } from '../disk/lockfile.js';
 import type { ResolvedOptions } from '../options/options.js';
-import { isAlive, loadPlatform, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process/process-group.js';
+import { descriptorShortage, isAlive, loadPlatform, platform, processEnvValue, processGroupOf, processStartTime, stopFamily, terminatePids } from '../process/process-group.js';
 import type { VerifiedFolders } from './prepare-directories.js';
 import type { PromiseWork } from './work.js';
 
@@ -58,7 +58,16 @@ export function createReapOrphans(options: ResolvedOptions, folders: VerifiedFol
     // the locks of this process's live launches (siblings starting at the same time) are not read
     for (const { path, record } of locks) {
       if (await ownerAlive(record)) continue;
-      const survivors = await reapRecorded(record, options.shutdown.graceMs, signal);
+      const survivors = await reapRecorded(record, options.shutdown.graceMs, signal).catch((error: unknown) => {
+        const why = descriptorShortage(error);
+        if (why === undefined) throw error;
+        throw new BackendError({
+          code: 'SPAWN_FAILED',
+          message: `Backend server failed to start - could not look for the processes of an earlier launch (recorded in ${path}): ${why}`,
+          details: { lockFile: path, reason: (error as NodeJS.ErrnoException).code ?? null },
+          retryable: false,
+        });
+      });
       if (survivors.length > 0) {
         throw new BackendError({
           code: 'STOP_FAILED',

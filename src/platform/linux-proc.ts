@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { posixGroupExists, signalPosixGroup } from './posix-group.js';
-import { readProcFile } from './read-proc-file.js';
+import { isOutOfDescriptors, readProcFile, whenDescriptorsAllow } from './read-proc-file.js';
 import type { InstanceScan, ProcessPlatform } from './types.js';
 
 interface ProcStat {
@@ -34,8 +34,10 @@ function readStat(pid: number): ProcStat | undefined {
 /** `readStat` without blocking the event loop (libuv's threads read). */
 async function readStatAsync(pid: number): Promise<ProcStat | undefined> {
   try {
-    return parseStat(pid, (await readProcFile(`/proc/${pid}/stat`)).toString('utf8'));
-  } catch {
+    return parseStat(pid, (await whenDescriptorsAllow(() => readProcFile(`/proc/${pid}/stat`))).toString('utf8'));
+  } catch (error) {
+    // no descriptor to read with says nothing of the process: the scan fails rather than call it gone
+    if (isOutOfDescriptors(error)) throw error;
     return undefined;
   }
 }
@@ -82,12 +84,12 @@ function environment(pid: number): string[] | undefined {
 
 /** The environment of `pid` (NUL-separated), read without blocking; an exec in progress is waited out. */
 async function environmentAsync(pid: number): Promise<Buffer> {
-  let environ = await readProcFile(`/proc/${pid}/environ`);
+  let environ = await whenDescriptorsAllow(() => readProcFile(`/proc/${pid}/environ`));
   for (let again = 0; environ.length === 0 && again < execWindowReads; again += 1) {
     const means = emptyReadMeans(await readStatAsync(pid));
     if (means === 'final') break;
     if (means === 'wait') await new Promise((resolve) => setTimeout(resolve, 1));
-    environ = await readProcFile(`/proc/${pid}/environ`);
+    environ = await whenDescriptorsAllow(() => readProcFile(`/proc/${pid}/environ`));
     if (means === 'once') break;
   }
   return environ;
@@ -108,7 +110,8 @@ function holdsEntry(environ: Buffer, entry: Buffer): boolean {
 async function carries(pid: number, entry: Buffer): Promise<boolean> {
   try {
     if (!holdsEntry(await environmentAsync(pid), entry)) return false;
-  } catch {
+  } catch (error) {
+    if (isOutOfDescriptors(error)) throw error;
     return false; // gone, or another user's process
   }
   const stat = await readStatAsync(pid);
@@ -130,7 +133,7 @@ async function pidsWhere(pids: readonly number[], test: (pid: number) => Promise
 }
 
 /** Every pid in /proc, read without blocking. */
-const listPids = async () => (await readdir('/proc')).filter(isPid).map(Number);
+const listPids = async () => (await whenDescriptorsAllow(() => readdir('/proc'))).filter(isPid).map(Number);
 
 /**
  * The processes of an instance from /proc, read asynchronously (the threads of libuv do the

@@ -38,3 +38,33 @@ export function readProcFile(path: string): Promise<Buffer> {
     });
   });
 }
+
+/** True for an error that says this process has no file descriptor left (EMFILE), or the system none (ENFILE). */
+export function isOutOfDescriptors(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EMFILE' || code === 'ENFILE';
+}
+
+// pauses between tries of a read refused for lack of descriptors (~0.2 s in all): a stopping
+// backend's pipes close meanwhile, and the app's own short-lived files
+const descriptorRetryMs = [2, 5, 10, 20, 50, 100];
+
+/**
+ * Runs `read` (a read of /proc) again while it fails for lack of file descriptors, then rejects
+ * with that error. Such a failure says nothing about the process read: a scan that took it for
+ * "gone" once let a stop report success while a member of the backend's family lived on.
+ *
+ * @example
+ * const pids = await whenDescriptorsAllow(() => readdir('/proc'));
+ */
+export async function whenDescriptorsAllow<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      const pause = descriptorRetryMs[attempt];
+      if (!isOutOfDescriptors(error) || pause === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}

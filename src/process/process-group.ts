@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadProcessPlatform, type ProcessPlatform, processPlatform } from '../platform/index.js';
+import { isOutOfDescriptors } from '../platform/read-proc-file.js';
 import type { InstanceScan } from '../platform/types.js';
+import { limitExplanations } from './spawn-limits.js';
 import { loadJobApi } from '../platform/windows-job.js';
 import { holdInJob } from '../platform/windows.js';
 
@@ -176,4 +178,17 @@ export async function stopFamily(pgid: number | undefined, instanceId: string | 
     return escaped.filter((_, index) => alive[index]);
   }
   return [];
+}
+
+/**
+ * Why a look for a backend's processes could not be made, when file descriptors ran out for it
+ * (the error's code, EMFILE or ENFILE, explained); undefined for any other failure.
+ *
+ * @example
+ * const why = descriptorShortage(error); // 'this process has too many open files (EMFILE): …'
+ */
+export function descriptorShortage(error: unknown): string | undefined {
+  if (!isOutOfDescriptors(error)) return undefined;
+  const code = (error as NodeJS.ErrnoException).code as string;
+  return limitExplanations[code] ?? code;
 }
