@@ -1,6 +1,6 @@
 /** One moment of a launch, in ms after the launch began. */
 export interface TimelineMark {
-  /** `prepared`, `orphans reaped`, `port allocated`, `spawned`, `first progress line`, `healthy`, `running`, or how it ended. */
+  /** `prepared`, `orphans reaped`, `port allocated`, `spawned`, `first progress line`, `healthy`, `running`, or how it ended (`restarted`: a restart replaced it before it ran). */
   name: string;
   atMs: number;
 }
@@ -52,6 +52,12 @@ export class LaunchTimelines {
     if (path === 'starting.preparing') {
       const current = this.#launches.at(-1);
       if (current?.outcome === 'starting' && current.marks.length === 0) return; // the same launch, seen twice
+      if (current?.outcome === 'starting') {
+        // a restart replaced it before it ran: it ends here, or it would read "starting" for ever
+        current.outcome = 'stopped';
+        current.ended = now;
+        current.marks.push({ name: 'restarted', atMs: now - current.started });
+      }
       this.#launches.push({ launch: ++this.#count, started: now, outcome: 'starting', marks: [] });
       if (this.#launches.length > keep) this.#launches.shift();
       return;

@@ -26,6 +26,31 @@ describe('where start-up time goes', () => {
     expect(launches[0]?.marks.map((mark) => mark.name)).toEqual(['prepared', 'orphans reaped', 'port allocated', 'spawned', 'exited', 'failed']);
   });
 
+  it('a launch that a restart replaces before it runs ends its timeline as stopped, not starting forever', async () => {
+    const { supervisor } = supervise('healthy.mjs', { env: { FIXTURE_READY_DELAY_MS: '300' } });
+    const waiting = new Promise<void>((resolve) => {
+      const off = supervisor.subscribe((status) => {
+        if (status.phase !== 'starting.waitingForHealth') return;
+        off();
+        resolve();
+      });
+    });
+    const first = supervisor.start().catch(() => undefined);
+    await waiting;
+    await supervisor.restart();
+    await first;
+    const launches = supervisor.timelines();
+    expect(launches.map((launch) => [launch.launch, launch.outcome])).toEqual([
+      [1, 'stopped'],
+      [2, 'running'],
+    ]);
+    expect(launches[0]?.marks.at(-1)?.name).toBe('restarted');
+    // ended: its length no longer grows with the clock
+    const total = launches[0]?.totalMs;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(supervisor.timelines()[0]?.totalMs).toBe(total);
+  });
+
   it("a system records each service's wait on its dependencies and prints the critical chain, slowest first", async () => {
     const dir = tempDir('timeline');
     const service = (name: string, dependsOn: string[], delayMs: number): BackendServiceOptions => ({
