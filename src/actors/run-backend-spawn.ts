@@ -34,7 +34,9 @@ function recordLaunch(run: LaunchState, tools: SpawnTools, pid: number, launchLo
   if (options.guard) run.dismissGuard = startGuard(tools, pid, instanceId, options.shutdown.graceMs, (line) => launchLog.note(line));
   run.sendBack({ type: 'process.spawned', pid, instanceId, logFile: launchLog.path } satisfies ProcessEvent);
   if (unlocked !== undefined) run.sendBack({ type: 'process.failed', error: lockFailure(run, unlocked) } satisfies ProcessEvent);
-  else void completeLock(run, pid, held, supervisorStarted);
+  // its start time in a task of its own: where asking means starting `ps` (macOS), that spawn would
+  // hold the main thread together with the backend's
+  else setImmediate(() => void completeLock(run, pid, held, supervisorStarted));
   if (run.pendingSignal) signalSafely(run, pid, run.pendingSignal);
   run.onSpawned?.();
 }

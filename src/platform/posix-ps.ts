@@ -1,16 +1,32 @@
 // only the start-up work imports this file (see actors/lazy.ts), so execa loads with the first start
-import { execaSync } from 'execa';
+import { execa, execaSync } from 'execa';
 import { posixGroupExists, signalPosixGroup } from './posix-group.js';
-import type { ProcessPlatform } from './types.js';
+import { withSpawnLimits } from './spawn-limits.js';
+import type { InstanceScan, ProcessPlatform } from './types.js';
 
 // BSD ps (macOS) shows the environment with -E, FreeBSD's with -e; procps takes BSD-style 'e'
 const envFlag = process.platform === 'linux' ? 'e' : process.platform === 'darwin' ? '-E' : '-e';
 // one locale and time zone, so that a start time reads the same in every launch
 const psEnv = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
 
+const psOptions = { env: psEnv, extendEnv: false, stdin: 'ignore', stderr: 'ignore', reject: false, maxBuffer: 64 * 1024 * 1024, windowsHide: true } as const;
+
 /** Runs ps (with execa, like every process the package starts); a pid that does not exist (exit 1) or a missing ps reads as no output. */
 function ps(args: string[]): string {
-  const result = execaSync('ps', args, { env: psEnv, extendEnv: false, stdin: 'ignore', stderr: 'ignore', reject: false, maxBuffer: 64 * 1024 * 1024, windowsHide: true });
+  const result = execaSync('ps', args, psOptions);
+  return typeof result.stdout === 'string' ? result.stdout : '';
+}
+
+/**
+ * `ps` without blocking the event loop (each run takes 10–40 ms, which a start and a stop paid on
+ * the main thread). A ps that cannot start for lack of file descriptors or processes rejects with
+ * that code (EMFILE, ENFILE, EAGAIN): an empty table would say "no such process".
+ */
+async function psAsync(args: string[]): Promise<string> {
+  const result = await withSpawnLimits(() => execa('ps', args, psOptions));
+  if (result.failed && result.stdout === '' && typeof result.code === 'string' && /^(EMFILE|ENFILE|EAGAIN)$/.test(result.code)) {
+    throw Object.assign(new Error(`ps could not run: ${result.code}`), { code: result.code });
+  }
   return typeof result.stdout === 'string' ? result.stdout : '';
 }
 
@@ -52,6 +68,12 @@ function processTable(text: string): ProcessRow[] {
 // 0 or of kthreadd, pid 2) shows the same and never has an environment.
 const insideExec = (row: ProcessRow) => /^\s*\[[^\]]*\]\s*$/.test(row.command) && row.ppid !== 0 && row.ppid !== 2 && row.pid !== 2;
 
+const wholeTable = ['-A', envFlag, '-ww', '-o', 'pid=,ppid=,stat=,command='];
+const rowsOf = (pids: number[]) => [envFlag, '-ww', '-o', 'pid=,ppid=,stat=,command=', '-p', pids.join(',')];
+const instanceNeedle = (instanceId: string) => new RegExp(`(?:^|\\s)BACKEND_INSTANCE_ID=${escapeRegExp(instanceId)}(?:\\s|$)`);
+const carriersIn = (table: ProcessRow[], needle: RegExp) => table.filter((row) => needle.test(row.command)).map((row) => row.pid);
+const othersThanUs = (pids: number[]) => [...new Set(pids)].filter((pid) => pid !== process.pid);
+
 /**
  * macOS and other POSIX systems without /proc: the same answers from `ps` (start time from
  * `lstart`, with one-second resolution; the environment from `ps e`/`-E`, readable for this
@@ -61,15 +83,17 @@ export const posixPsPlatform: ProcessPlatform = {
   name: 'posix-ps',
   gracefulSignals: true,
   readsEnvironment: true,
-  groupMembers: (pgid) =>
+  // polled while a stop waits for a group's last members: never on the main thread
+  groupMembers: async (pgid) =>
     !posixGroupExists(pgid)
       ? []
-      : rows(ps(['-A', '-o', 'pid=,pgid=,stat=']))
+      : rows(await psAsync(['-A', '-o', 'pid=,pgid=,stat=']))
           .filter(([, group, stat]) => Number(group) === pgid && !isZombie(stat))
           .map(([pid]) => Number(pid)),
   signalGroup: signalPosixGroup,
   isAlive: (pid) => !isZombie(ps(['-o', 'stat=', '-p', String(pid)]).trim() || undefined),
-  startTime: (pid) => ps(['-o', 'lstart=', '-p', String(pid)]).trim() || undefined,
+  // asked for every launch (its lock) and the supervisor once: never on the main thread
+  startTime: async (pid) => (await psAsync(['-o', 'lstart=', '-p', String(pid)])).trim() || undefined,
   processGroupOf(pid) {
     const [row] = rows(ps(['-o', 'pgid=,stat=', '-p', String(pid)]));
     return row && !isZombie(row[1]) ? Number(row[0]) : undefined;
@@ -80,16 +104,22 @@ export const posixPsPlatform: ProcessPlatform = {
     return matches.at(-1)?.[1];
   },
   processesOfInstance(instanceId) {
-    const needle = new RegExp(`(?:^|\\s)BACKEND_INSTANCE_ID=${escapeRegExp(instanceId)}(?:\\s|$)`);
-    const table = processTable(ps(['-A', envFlag, '-ww', '-o', 'pid=,ppid=,stat=,command=']));
-    const carriers = table.filter((row) => needle.test(row.command)).map((row) => row.pid);
+    const needle = instanceNeedle(instanceId);
+    const table = processTable(ps(wholeTable));
+    const carriers = carriersIn(table, needle);
     // one more look at those caught inside an exec, a few milliseconds later (the next ps)
     const unread = table.filter(insideExec).map((row) => row.pid);
-    if (unread.length > 0) {
-      const again = processTable(ps([envFlag, '-ww', '-o', 'pid=,ppid=,stat=,command=', '-p', unread.join(',')]));
-      carriers.push(...again.filter((row) => needle.test(row.command)).map((row) => row.pid));
-    }
-    return [...new Set(carriers)].filter((pid) => pid !== process.pid);
+    if (unread.length > 0) carriers.push(...carriersIn(processTable(ps(rowsOf(unread))), needle));
+    return othersThanUs(carriers);
+  },
+  // a stop's look for its members: the same two ps runs, without blocking (the whole table each time)
+  async scanInstance(instanceId: string): Promise<InstanceScan> {
+    const needle = instanceNeedle(instanceId);
+    const table = processTable(await psAsync(wholeTable));
+    const carriers = carriersIn(table, needle);
+    const unread = table.filter(insideExec).map((row) => row.pid);
+    if (unread.length > 0) carriers.push(...carriersIn(processTable(await psAsync(rowsOf(unread))), needle));
+    return { listed: new Set(table.map((row) => row.pid)), members: othersThanUs(carriers) };
   },
   shellIdentityCheck: `ps ${envFlag} -ww -o command= -p "$1" 2>/dev/null | grep -q "BACKEND_INSTANCE_ID=$2"`,
 };

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { heldInJob } from '../platform/windows.js';
 import { platform, processStartTime } from './process-group.js';
 import type { SpawnTools } from './spawn-backend.js';
-import { withSpawnLimits } from './spawn-limits.js';
+import { withSpawnLimits } from '../platform/spawn-limits.js';
 
 // Waits on a pipe from the supervisor; the pipe closes only when the supervisor is gone (even by
 // SIGKILL). Then it ends the backend's group, but only if the group leader still carries our

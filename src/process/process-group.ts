@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadProcessPlatform, type ProcessPlatform, processPlatform } from '../platform/index.js';
 import { isOutOfDescriptors } from '../platform/read-proc-file.js';
 import type { InstanceScan } from '../platform/types.js';
-import { limitExplanations } from './spawn-limits.js';
+import { limitExplanations } from '../platform/spawn-limits.js';
 import { loadJobApi } from '../platform/windows-job.js';
 import { holdInJob } from '../platform/windows.js';
 

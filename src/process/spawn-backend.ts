@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ResolvedOptions } from '../options/options.js';
 import type { backendEnv } from './spawn-helpers.js';
-import { withSpawnLimits } from './spawn-limits.js';
+import { withSpawnLimits } from '../platform/spawn-limits.js';
 import { loadExeca } from '../platform/load-execa.js';
 import type { WindowsLaunch } from './windows-command.js';
 

@@ -4,7 +4,7 @@ import { listenFd } from '../net/listen-fd.js';
 import type { ResolvedOptions } from '../options/options.js';
 import { describeFsError } from '../disk/private-dir.js';
 import { setVariable } from './windows-command.js';
-import { limitExplanations } from './spawn-limits.js';
+import { limitExplanations } from '../platform/spawn-limits.js';
 
 /** The fd on which a backend may write READY=1 (s6-style readiness notification). */
 export const notifyFd = 3;

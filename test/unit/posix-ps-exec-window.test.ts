@@ -1,11 +1,20 @@
+import { spawn } from 'node:child_process';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // ps e on Linux reads /proc/<pid>/environ once: a process inside execve shows neither argv nor
 // environment, only its name in brackets (seen 11 times in 102 tables while 150 members were born)
 const id = '0b6f7a2c-1d2e-4f50-9a7b-3c4d5e6f7a8b';
 const tables: string[] = [];
+const runs: { sync: boolean; args: string[] }[] = [];
 vi.mock('execa', () => ({
-  execaSync: () => ({ stdout: tables.shift() ?? '' }),
+  execaSync: (_file: string, args: string[]) => {
+    runs.push({ sync: true, args });
+    return { stdout: tables.shift() ?? '' };
+  },
+  execa: async (_file: string, args: string[]) => {
+    runs.push({ sync: false, args });
+    return { stdout: tables.shift() ?? '', failed: false };
+  },
 }));
 
 const { posixPsPlatform } = await import('../../src/platform/posix-ps.js');
@@ -13,6 +22,7 @@ const { posixPsPlatform } = await import('../../src/platform/posix-ps.js');
 describe('the ps strategy and a family member caught inside its exec', () => {
   beforeEach(() => {
     tables.length = 0;
+    runs.length = 0;
   });
 
   it('asks again for a process shown without argv or environment, and finds it', () => {
@@ -29,6 +39,32 @@ describe('the ps strategy and a family member caught inside its exec', () => {
     );
     expect(posixPsPlatform.processesOfInstance(id).sort()).toEqual([400, 401]);
     expect(tables).toEqual([]);
+  });
+
+  it("a stop's scan asks the same two questions without blocking the event loop, and lists every pid it saw", async () => {
+    tables.push(
+      [`    2     0 S    [kthreadd]`, `  400   300 S    node backend.mjs BACKEND_INSTANCE_ID=${id}`, `  401   400 R    [sleep]`, `  402     1 Z    [defunct]`].join('\n'),
+      `  401   400 S    sleep 30 BACKEND_INSTANCE_ID=${id}`,
+    );
+    const scan = await posixPsPlatform.scanInstance?.(id);
+    expect([...(scan?.members ?? [])].sort()).toEqual([400, 401]);
+    expect([...(scan?.listed ?? [])].sort()).toEqual([2, 400, 401]);
+    expect(runs.map((run) => run.sync)).toEqual([false, false]);
+    expect(runs[1]?.args.at(-1)).toBe('401');
+  });
+
+  it('a start time and a group are read without blocking the event loop', async () => {
+    // a real group, so that the one-syscall check before the table says it exists
+    const leader = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    try {
+      const pid = leader.pid as number;
+      tables.push('Mon Nov 30 16:00:00 2026', `  ${pid} ${pid} S`);
+      expect(await posixPsPlatform.startTime(pid)).toBe('Mon Nov 30 16:00:00 2026');
+      expect(await posixPsPlatform.groupMembers(pid)).toEqual([pid]);
+      expect(runs.map((run) => run.sync)).toEqual([false, false]);
+    } finally {
+      leader.kill('SIGKILL');
+    }
   });
 
   it('does not ask again when nothing is inside an exec (kernel threads never have an environment)', () => {
