@@ -152,6 +152,8 @@ if (mode === 'ours' || mode === 'early') {
       const host = createBackendSupervisor(options(1));
       await host.start();
       await host.stop();
+      // what a stop leaves to finish after it resolved (its log's close, a last scan) is not the spawn's
+      await sleep(1_000);
     }
     const { spawn } = await import('node:child_process');
     let plain;
