@@ -151,23 +151,6 @@ async function pidsWhere(pids: readonly number[], test: (pid: number) => Promise
 }
 
 /** Every pid in /proc, read without blocking. */
-/**
- * `carries` for a member found by an earlier scan: an environment that reads empty keeps it a
- * member (a process inside an exec reads empty for a moment, and a member read so once was dropped
- * from every later scan), one that reads without the id does not (it exec'd with another environment).
- */
-async function stillCarries(pid: number, entry: Buffer): Promise<boolean> {
-  try {
-    const environ = await environmentAsync(pid);
-    if (environ !== undefined && environ.length > 0 && !holdsEntry(environ, entry)) return false;
-  } catch (error) {
-    if (isOutOfDescriptors(error)) throw error;
-    return false; // gone
-  }
-  const stat = await readStatAsync(pid);
-  return stat !== undefined && stat.state !== 'Z';
-}
-
 const listPids = async () => (await whenDescriptorsAllow(() => readdir('/proc'))).filter(isPid).map(Number);
 
 /**
@@ -184,7 +167,8 @@ async function scanInstance(instanceId: string, earlier?: InstanceScan): Promise
   const candidates = [...listed].filter((pid) => !earlier?.listed.has(pid) || known.has(pid));
   const untold = new Set<number>();
   const members = await pidsWhere(candidates, async (pid) => {
-    const verdict = await (known.has(pid) ? stillCarries(pid, entry) : carries(pid, entry));
+    // a member found before is read again like a newcomer: its pid alone does not prove it is the same process
+    const verdict = await carries(pid, entry);
     if (verdict === undefined) untold.add(pid);
     return verdict === true;
   });

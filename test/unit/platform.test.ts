@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProcessPlatform, processPlatform } from '../../src/platform/index.js';
 import { linuxProcPlatform } from '../../src/platform/linux-proc.js';
@@ -84,6 +84,18 @@ describe.runIf(existsSync('/proc/self/stat'))('the linux-proc scan for an instan
 
   it('finds the members born while it scans, though a member caught inside its exec shows no environment for a moment', async () => {
     expect(await membersFoundWhileBorn()).toBe(151);
+  });
+
+  it('never counts a process as a member by its pid alone: a stranger with an empty environment on a pid a member had is not one', async () => {
+    const scanInstance = linuxProcPlatform.scanInstance;
+    if (!scanInstance) throw new Error('linux-proc has no scanInstance');
+    // as if a member found by the stop's first scan had died and its pid gone to an unrelated `env -i` process
+    const stranger = spawn('env', ['-i', 'sleep', '30'], { detached: true, stdio: 'ignore' });
+    started.push(stranger.pid as number);
+    const pid = stranger.pid as number;
+    while (!existsSync(`/proc/${pid}/cmdline`) || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const earlier = { listed: new Set([pid]), members: [pid] };
+    expect((await scanInstance(randomUUID(), earlier)).members).toEqual([]);
   });
 
   it('finds them on a loaded machine too, where an exec outlasts 20 reads of a millisecond', async () => {
