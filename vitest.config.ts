@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // The tests whose outcome depends on how processes are found, identified and stopped: they run a
 // second time with the `ps` strategy (the one macOS uses) forced, so that path is proven on every run.
-const processLevel = ['lifecycle', 'shutdown', 'orphans', 'identity', 'files-on-disk', 'exit-hook', 'failures', 'every-phase', 'fault-matrix', 'stop-blockers', 'electron-update-folder'].map(
+const processLevel = ['lifecycle', 'shutdown', 'orphans', 'identity', 'files-on-disk', 'exit-hook', 'failures', 'every-phase', 'fault-matrix', 'stop-blockers', 'electron-update-folder', 'stop-out-of-descriptors', 'stop-before-spawn'].map(
   (name) => `test/integration/${name}.test.ts`,
 );
 

@@ -20,16 +20,25 @@ const portReleaseMs = 1_000;
 export function createReapGroup(options: ResolvedOptions, folders: VerifiedFolders): PromiseWork<void, ReapGroupInput> {
   return async ({ input, signal }) => {
     if (input.pgid === undefined) return;
+    // a stop that fails keeps the lock, and this process no longer counts the launch as its own live
+    // one: the next start's reap (in this process too) looks for what is left
+    const failed = (error: Error) => {
+      if (input.instanceId !== undefined) forgetInstance(input.instanceId);
+      return error;
+    };
     const survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal).catch((error: unknown) => {
       const why = descriptorShortage(error);
-      if (why === undefined) throw error;
-      throw new BackendError({
-        code: 'STOP_FAILED',
-        message: `Could not confirm that the backend's processes (group ${input.pgid}) are gone: ${why}`,
-        details: { pgid: input.pgid ?? null, reason: (error as NodeJS.ErrnoException).code ?? null },
-      });
+      if (why === undefined) throw failed(error instanceof Error ? error : new Error(String(error)));
+      throw failed(
+        new BackendError({
+          code: 'STOP_FAILED',
+          message: `Could not confirm that the backend's processes (group ${input.pgid}) are gone: ${why}`,
+          details: { pgid: input.pgid ?? null, reason: (error as NodeJS.ErrnoException).code ?? null },
+        }),
+      );
     });
     if (survivors.length > 0) {
+      if (input.instanceId !== undefined) forgetInstance(input.instanceId);
       throw new BackendError({
         code: 'STOP_FAILED',
         message: `Backend processes ${survivors.join(', ')} (group ${input.pgid}) survived SIGTERM and SIGKILL`,

@@ -36,7 +36,7 @@ function recordLaunch(run: LaunchState, tools: SpawnTools, pid: number, launchLo
   if (unlocked !== undefined) run.sendBack({ type: 'process.failed', error: lockFailure(run, unlocked) } satisfies ProcessEvent);
   // its start time in a task of its own: where asking means starting `ps` (macOS), that spawn would
   // hold the main thread together with the backend's
-  else setImmediate(() => void completeLock(run, pid, held, supervisorStarted));
+  else setImmediate(() => completeLock(run, pid, held, supervisorStarted).catch((error: unknown) => launchLog.note(`could not complete the lock with the backend's start time: ${error instanceof Error ? error.message : String(error)}`)));
   if (run.pendingSignal) signalSafely(run, pid, run.pendingSignal);
   run.onSpawned?.();
 }

@@ -11,21 +11,27 @@ const psEnv = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
 
 const psOptions = { env: psEnv, extendEnv: false, stdin: 'ignore', stderr: 'ignore', reject: false, maxBuffer: 64 * 1024 * 1024, windowsHide: true } as const;
 
-/** Runs ps (with execa, like every process the package starts); a pid that does not exist (exit 1) or a missing ps reads as no output. */
-function ps(args: string[]): string {
+/**
+ * Runs ps (with execa, like every process the package starts); a pid that does not exist (exit 1)
+ * reads as no output, a ps that could not start (not on PATH, no descriptor left) as undefined.
+ */
+function ps(args: string[]): string | undefined {
   const result = execaSync('ps', args, psOptions);
+  if (result.exitCode === undefined) return undefined;
   return typeof result.stdout === 'string' ? result.stdout : '';
 }
 
 /**
  * `ps` without blocking the event loop (each run takes 10–40 ms, which a start and a stop paid on
- * the main thread). A ps that cannot start for lack of file descriptors or processes rejects with
- * that code (EMFILE, ENFILE, EAGAIN): an empty table would say "no such process".
+ * the main thread). A ps that could not start (not on PATH, no descriptor or process left) rejects
+ * with its code: an empty table would say "no such process", and a stop would call its backend's
+ * family gone.
  */
 async function psAsync(args: string[]): Promise<string> {
   const result = await withSpawnLimits(() => execa('ps', args, psOptions));
-  if (result.failed && result.stdout === '' && typeof result.code === 'string' && /^(EMFILE|ENFILE|EAGAIN)$/.test(result.code)) {
-    throw Object.assign(new Error(`ps could not run: ${result.code}`), { code: result.code });
+  if (result.exitCode === undefined) {
+    const code = typeof result.code === 'string' ? result.code : 'ERROR';
+    throw Object.assign(new Error(`the process table cannot be read: ps could not be started (${code})`), { code });
   }
   return typeof result.stdout === 'string' ? result.stdout : '';
 }
@@ -41,7 +47,7 @@ function rows(text: string): string[][] {
 const isZombie = (stat: string | undefined) => stat === undefined || stat.startsWith('Z');
 
 function environmentOf(pid: number): string {
-  return ps([envFlag, '-ww', '-o', 'command=', '-p', String(pid)]);
+  return ps([envFlag, '-ww', '-o', 'command=', '-p', String(pid)]) ?? '';
 }
 
 function escapeRegExp(text: string): string {
@@ -91,11 +97,16 @@ export const posixPsPlatform: ProcessPlatform = {
           .filter(([, group, stat]) => Number(group) === pgid && !isZombie(stat))
           .map(([pid]) => Number(pid)),
   signalGroup: signalPosixGroup,
-  isAlive: (pid) => !isZombie(ps(['-o', 'stat=', '-p', String(pid)]).trim() || undefined),
+  isAlive(pid) {
+    const stat = ps(['-o', 'stat=', '-p', String(pid)]);
+    // asked only of a pid that exists (kill 0 said so): without ps it is taken for alive, never for gone
+    return stat === undefined || !isZombie(stat.trim() || undefined);
+  },
   // asked for every launch (its lock) and the supervisor once: never on the main thread
-  startTime: async (pid) => (await psAsync(['-o', 'lstart=', '-p', String(pid)])).trim() || undefined,
+  // unknown (undefined) when ps cannot run: the lock keeps 'unknown', and a reap looks for the backend by its instance id
+  startTime: async (pid) => (await psAsync(['-o', 'lstart=', '-p', String(pid)]).catch(() => '')).trim() || undefined,
   processGroupOf(pid) {
-    const [row] = rows(ps(['-o', 'pgid=,stat=', '-p', String(pid)]));
+    const [row] = rows(ps(['-o', 'pgid=,stat=', '-p', String(pid)]) ?? '');
     return row && !isZombie(row[1]) ? Number(row[0]) : undefined;
   },
   envValue(pid, name) {
@@ -105,11 +116,13 @@ export const posixPsPlatform: ProcessPlatform = {
   },
   processesOfInstance(instanceId) {
     const needle = instanceNeedle(instanceId);
-    const table = processTable(ps(wholeTable));
+    const text = ps(wholeTable);
+    if (text === undefined) throw new Error('the process table cannot be read: ps could not be started');
+    const table = processTable(text);
     const carriers = carriersIn(table, needle);
     // one more look at those caught inside an exec, a few milliseconds later (the next ps)
     const unread = table.filter(insideExec).map((row) => row.pid);
-    if (unread.length > 0) carriers.push(...carriersIn(processTable(ps(rowsOf(unread))), needle));
+    if (unread.length > 0) carriers.push(...carriersIn(processTable(ps(rowsOf(unread)) ?? ''), needle));
     return othersThanUs(carriers);
   },
   // a stop's look for its members: the same two ps runs, without blocking (the whole table each time)

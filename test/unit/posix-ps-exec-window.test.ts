@@ -9,11 +9,14 @@ const runs: { sync: boolean; args: string[] }[] = [];
 vi.mock('execa', () => ({
   execaSync: (_file: string, args: string[]) => {
     runs.push({ sync: true, args });
-    return { stdout: tables.shift() ?? '' };
+    const stdout = tables.shift() ?? '';
+    // a table given as null: ps could not start (EMFILE, not on PATH)
+    return stdout === 'NOT STARTED' ? { stdout: '', exitCode: undefined, failed: true, code: 'EMFILE' } : { stdout, exitCode: 0 };
   },
   execa: async (_file: string, args: string[]) => {
     runs.push({ sync: false, args });
-    return { stdout: tables.shift() ?? '', failed: false };
+    const stdout = tables.shift() ?? '';
+    return stdout === 'NOT STARTED' ? { stdout: '', exitCode: undefined, failed: true, code: 'EMFILE' } : { stdout, failed: false, exitCode: 0 };
   },
 }));
 
@@ -65,6 +68,13 @@ describe('the ps strategy and a family member caught inside its exec', () => {
     } finally {
       leader.kill('SIGKILL');
     }
+  });
+
+  it('a ps that cannot start never reads as "gone" or "no members": alive stays alive, a scan rejects, a start time is unknown', async () => {
+    tables.push('NOT STARTED', 'NOT STARTED', 'NOT STARTED');
+    expect(posixPsPlatform.isAlive(process.pid)).toBe(true);
+    await expect(posixPsPlatform.scanInstance?.(id)).rejects.toMatchObject({ code: 'EMFILE' });
+    expect(await posixPsPlatform.startTime(process.pid)).toBeUndefined();
   });
 
   it('does not ask again when nothing is inside an exec (kernel threads never have an environment)', () => {
