@@ -11,6 +11,24 @@ import type { PromiseWork } from './work.js';
 
 const portReleaseMs = 1_000;
 
+// A stop that fails keeps the lock, and this process no longer counts the launch as its own live
+// one: the next start's reap (in this process too) looks for what is left.
+function stopFailed(input: ReapGroupInput, error: unknown): unknown {
+  if (input.instanceId !== undefined) forgetInstance(input.instanceId);
+  return error;
+}
+
+/** A look for the family that could not be made: STOP_FAILED naming the limit when descriptors ran out. */
+function familyUnreadable(error: unknown, pgid: number): unknown {
+  const why = descriptorShortage(error);
+  if (why === undefined) return error;
+  return new BackendError({
+    code: 'STOP_FAILED',
+    message: `Could not confirm that the backend's processes (group ${pgid}) are gone: ${why}`,
+    details: { pgid, reason: (error as NodeJS.ErrnoException).code ?? null },
+  });
+}
+
 /**
  * Confirms a backend is really gone: the leader has exited, but grandchildren in its group may
  * live on (and hold the port). They get SIGTERM, then SIGKILL after the grace period; then the
@@ -20,30 +38,21 @@ const portReleaseMs = 1_000;
 export function createReapGroup(options: ResolvedOptions, folders: VerifiedFolders): PromiseWork<void, ReapGroupInput> {
   return async ({ input, signal }) => {
     if (input.pgid === undefined) return;
-    // a stop that fails keeps the lock, and this process no longer counts the launch as its own live
-    // one: the next start's reap (in this process too) looks for what is left
-    const failed = (error: Error) => {
-      if (input.instanceId !== undefined) forgetInstance(input.instanceId);
-      return error;
-    };
-    const survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal).catch((error: unknown) => {
-      const why = descriptorShortage(error);
-      if (why === undefined) throw failed(error instanceof Error ? error : new Error(String(error)));
-      throw failed(
+    let survivors: number[];
+    try {
+      survivors = await stopFamily(input.pgid, input.instanceId, input.graceMs, signal);
+    } catch (error) {
+      throw stopFailed(input, familyUnreadable(error, input.pgid));
+    }
+    if (survivors.length > 0) {
+      throw stopFailed(
+        input,
         new BackendError({
           code: 'STOP_FAILED',
-          message: `Could not confirm that the backend's processes (group ${input.pgid}) are gone: ${why}`,
-          details: { pgid: input.pgid ?? null, reason: (error as NodeJS.ErrnoException).code ?? null },
+          message: `Backend processes ${survivors.join(', ')} (group ${input.pgid}) survived SIGTERM and SIGKILL`,
+          details: { pgid: input.pgid, pids: survivors.join(',') },
         }),
       );
-    });
-    if (survivors.length > 0) {
-      if (input.instanceId !== undefined) forgetInstance(input.instanceId);
-      throw new BackendError({
-        code: 'STOP_FAILED',
-        message: `Backend processes ${survivors.join(', ')} (group ${input.pgid}) survived SIGTERM and SIGKILL`,
-        details: { pgid: input.pgid, pids: survivors.join(',') },
-      });
     }
     if (input.instanceId !== undefined) {
       removeLock(lockPath(folders.stateDir, options.name, input.instanceId));

@@ -53,7 +53,8 @@ function allPids(): number[] {
 
 // While a process is inside execve, between taking its new memory and laying out the new stack,
 // /proc/<pid>/environ reads empty (1 read in 6 right after a fork here): an empty read is read again
-// before it counts. The window lasts microseconds; the reads stop once the process is seen without it.
+// before it counts. The window lasts microseconds on a quiet machine; these synchronous reads stop
+// after 20 tries (the reads without blocking below wait longer, see execWindowMs).
 const execWindowReads = 20;
 
 /**
