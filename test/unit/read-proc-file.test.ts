@@ -14,6 +14,9 @@ async function withEnvironment(env: Record<string, string>): Promise<number> {
   started.push(child);
   const pid = child.pid as number;
   while (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep\0')) await new Promise((resolve) => setTimeout(resolve, 5));
+  // asleep, its stat no longer changes (right after its exec its state and fault counters still move)
+  while (/^\d+ \(sleep\) [^S]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 20));
   return pid;
 }
 
